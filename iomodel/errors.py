@@ -1,0 +1,23 @@
+"""The errors iomodel raises for bad input.
+
+Every error is a ``ValueError`` whose message names the file, the sector, key or cell at fault,
+the size of the problem where there is one, and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class IOModelError(ValueError):
+    """Base class of all iomodel input errors."""
+
+
+class TableError(IOModelError):
+    """An input-output table is malformed, unbalanced or not productive."""
+
+
+class ScenarioError(IOModelError):
+    """A scenario (shock) file is malformed or inconsistent with the table."""
+
+
+class PriceError(IOModelError):
+    """A price conversion is impossible (unknown currency, missing deflator or rate)."""

@@ -1,0 +1,139 @@
+"""Type I and Type II multipliers of a table, and the household closure behind Type II.
+
+Type I effects come from the open model, ``m' = c'·(I − A)⁻¹`` for a row ``c`` of direct
+coefficients.  Type II effects come from the model closed with respect to households: a household
+row (income per unit of output) and a household column (domestic products bought per unit of
+income) are appended to ``A`` and the same formula is applied to the (n+1)-square matrix; the
+multiplier of a sector sums the n production rows only.
+
+Two closures:
+
+``textbook``
+    income row = compensation of employees ÷ output; consumption column = household consumption
+    of domestic products ÷ total compensation (Miller & Blair 2009, §2.5).
+``default``
+    the same income row; the consumption column is the structure of household consumption of
+    domestic products scaled to ``k`` = wage share × (1 − personal income tax) × propensity to
+    consume × domestic share of household purchases — what households actually spend at home per
+    rouble of compensation (parameters and sources in the table's ``table.toml`` ``[closure]``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import leontief
+from .errors import TableError
+from .table import IOTable
+
+__all__ = ["ClosureKind", "EFFECTS", "household_closure", "consumption_per_income",
+           "multiplier_table", "type1", "type2"]
+
+ClosureKind = Literal["textbook", "default"]
+EFFECTS = ("output", "value_added", "compensation", "employment", "taxes", "imports")
+
+
+def consumption_per_income(table: IOTable, kind: ClosureKind = "default") -> float:
+    """Domestic products bought by households per unit of compensation of employees.
+
+    ``textbook``: household consumption of domestic products ÷ total compensation.
+    ``default``: wage share × (1 − income tax rate) × propensity to consume × domestic share.
+    """
+    household = table.final_demand_column(table.roles.household_consumption)
+    if kind == "textbook":
+        total_income = table.primary_row(table.roles.compensation).sum()
+        return float(household.sum() / total_income)
+    if kind != "default":
+        raise ValueError(f"closure must be 'textbook' or 'default', not {kind!r}")
+    p = table.closure_parameters
+    missing = [name for name in ("income_tax_rate", "propensity_to_consume", "wage_share",
+                                 "domestic_share") if getattr(p, name) is None]
+    if missing:
+        raise TableError(f"{table.meta.path}: the default household closure needs "
+                         f"{', '.join(missing)} in table.toml [closure] (with a source); add them "
+                         "or use the textbook closure (--closure textbook)")
+    return float(p.wage_share * (1 - p.income_tax_rate) * p.propensity_to_consume * p.domestic_share)
+
+
+def household_closure(table: IOTable, kind: ClosureKind = "default") -> leontief.Closure:
+    """The household row and column used to close ``table`` for Type II effects."""
+    household = table.final_demand_column(table.roles.household_consumption)
+    structure = household / household.sum()
+    return leontief.Closure(income=table.direct["compensation"],
+                            consumption=consumption_per_income(table, kind) * structure)
+
+
+def _closed_factorization(table: IOTable, kind: ClosureKind) -> leontief.Factorization:
+    closed = leontief.closed_coefficients(table.A, household_closure(table, kind))
+    if not leontief.is_productive(closed):
+        raise TableError(f"{table.meta.path}: the household-closed model is not productive "
+                         f"(spectral radius {leontief.spectral_radius(closed):.4f} ≥ 1) with the "
+                         f"{kind} closure; households would re-spend more than they earn — check "
+                         "the [closure] parameters")
+    return leontief.factorize(closed)
+
+
+def _coefficient_block(table: IOTable, effects: tuple[str, ...]) -> np.ndarray:
+    return np.vstack([table.direct[e] for e in effects])
+
+
+def type1(table: IOTable, effects: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Type I effects per unit of final demand for each sector (rows) and effect (columns)."""
+    effects = effects or tuple(e for e in EFFECTS if e in table.direct)
+    m = leontief.multipliers(table.factorization, _coefficient_block(table, effects))
+    return pd.DataFrame(m.T, index=table.codes, columns=list(effects))
+
+
+def type2(table: IOTable, closure: ClosureKind = "default",
+          effects: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Type II effects per unit of final demand (household-closed model, first n rows summed)."""
+    effects = effects or tuple(e for e in EFFECTS if e in table.direct)
+    block = np.hstack([_coefficient_block(table, effects), np.zeros((len(effects), 1))])
+    m = leontief.multipliers(_closed_factorization(table, closure), block)[:, : table.n]
+    return pd.DataFrame(m.T, index=table.codes, columns=list(effects))
+
+
+def _ratio(effect: np.ndarray, direct: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(direct > 0, effect / np.where(direct > 0, direct, 1.0), np.nan)
+
+
+def multiplier_table(table: IOTable, closure: ClosureKind = "default") -> pd.DataFrame:
+    """Every multiplier the CLI prints, one row per sector.
+
+    Columns: ``label`` and ``output_type1``, ``output_type2``, ``value_added_type1/2``,
+    ``income_type1/2``, ``income_ratio_type1/2``, ``employment_type1/2``,
+    ``employment_ratio_type1/2``, ``taxes_type1``, ``imports_type1`` — effects per one table unit
+    of final demand (employment in the table's employment unit; NaN when the table has none).
+    Ratio forms divide the effect by the sector's own direct coefficient (NaN where it is 0).
+    """
+    t1 = type1(table)
+    t2 = type2(table, closure)
+    nan = np.full(table.n, np.nan)
+    emp1 = t1["employment"].to_numpy() if "employment" in t1 else nan
+    emp2 = t2["employment"].to_numpy() if "employment" in t2 else nan
+    emp_direct = table.direct.get("employment", nan)
+    income_direct = table.direct["compensation"]
+    out = pd.DataFrame({
+        "label": table.labels("en"),
+        "output_type1": t1["output"].to_numpy(),
+        "output_type2": t2["output"].to_numpy(),
+        "value_added_type1": t1["value_added"].to_numpy(),
+        "value_added_type2": t2["value_added"].to_numpy(),
+        "income_type1": t1["compensation"].to_numpy(),
+        "income_type2": t2["compensation"].to_numpy(),
+        "income_ratio_type1": _ratio(t1["compensation"].to_numpy(), income_direct),
+        "income_ratio_type2": _ratio(t2["compensation"].to_numpy(), income_direct),
+        "employment_type1": emp1,
+        "employment_type2": emp2,
+        "employment_ratio_type1": _ratio(emp1, emp_direct),
+        "employment_ratio_type2": _ratio(emp2, emp_direct),
+        "taxes_type1": t1["taxes"].to_numpy(),
+        "imports_type1": t1["imports"].to_numpy(),
+    }, index=pd.Index(table.codes, name="code"))
+    inactive = table.x == 0
+    out.loc[inactive, out.columns[1:]] = np.nan
+    return out

@@ -1,0 +1,422 @@
+"""The immutable, validated input-output table.
+
+An :class:`IOTable` holds one symmetric product-by-product table of domestic output at basic
+prices: ``Z`` (intermediate use of domestic products), ``Y`` (final demand for domestic
+products), ``V`` (primary inputs by column: imports, product taxes, value-added components) and
+output ``x``, with an optional employment satellite.  It is checked once, when built; derived
+matrices (``A``, the factorisation of ``I - A``, coefficient rows) are computed lazily and cached.
+Nothing mutates it: every analysis returns new objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import leontief
+from .errors import TableError
+
+__all__ = ["IOTable", "Roles", "TableMeta", "ClosureParameters", "Tolerance"]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which final-demand column and primary-input rows play which part in the model."""
+
+    household_consumption: str
+    compensation: str
+    value_added: tuple[str, ...]
+    imports: tuple[str, ...]
+    product_taxes: tuple[str, ...]
+    production_taxes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClosureParameters:
+    """Parameters of the default (Russian-household) Type II closure, each with its source.
+
+    Consumption of domestic products induced per unit of compensation of employees is
+    ``wage_share × (1 − income_tax_rate) × propensity_to_consume × domestic_share``.
+    ``wage_share`` (wages ÷ compensation, i.e. net of employers' social contributions) and
+    ``domestic_share`` (domestic output at basic prices ÷ household consumption at purchasers'
+    prices) are read from the table where it has them.
+    """
+
+    income_tax_rate: float | None = None
+    propensity_to_consume: float | None = None
+    wage_share: float | None = None
+    domestic_share: float | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Allowed imbalance of a row or column: ``absolute + relative × |x_j|`` (table units)."""
+
+    relative: float = 1e-6
+    absolute: float = 0.0
+
+    def allowed(self, x: np.ndarray) -> np.ndarray:
+        return self.absolute + self.relative * np.abs(x)
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """Descriptive metadata of a table (from its ``table.toml``)."""
+
+    id: str
+    name: str
+    year: int
+    currency: str
+    unit: float
+    price_basis: str
+    source: str
+    path: Path
+    employment_unit: str = "persons"
+    files: tuple[Path, ...] = ()
+
+    @cached_property
+    def file_hashes(self) -> dict[str, str]:
+        """sha256 of every file the table was read from, keyed by file name."""
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in self.files}
+
+    @property
+    def unit_label(self) -> str:
+        """Human label of one table unit, e.g. 'mn RUB'."""
+        names = {1.0: "", 1e3: "thousand ", 1e6: "mn ", 1e9: "bn "}
+        return f"{names.get(self.unit, f'{self.unit:g} ')}{self.currency}"
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    arr = np.array(values, dtype=float)
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class IOTable:
+    """A validated symmetric input-output table of domestic products.
+
+    Build it with :meth:`build`; readers in :mod:`iomodel.readers` do this for files.
+
+    Attributes
+    ----------
+    meta : TableMeta
+    sectors : pandas.DataFrame
+        Indexed by sector code; at least ``label_ru`` and ``label_en``.
+    Z, Y, V : numpy.ndarray (read-only)
+        Intermediate use n×n, final demand n×k, primary inputs m×n.
+    x : numpy.ndarray (read-only)
+        Output by sector.
+    employment : numpy.ndarray or None
+        Persons (in ``meta.employment_unit``) by sector.
+    """
+
+    meta: TableMeta
+    sectors: pd.DataFrame
+    final_demand: tuple[str, ...]
+    primary_inputs: tuple[str, ...]
+    Z: np.ndarray
+    Y: np.ndarray
+    V: np.ndarray
+    x: np.ndarray
+    roles: Roles
+    employment: np.ndarray | None = None
+    closure_parameters: ClosureParameters = field(default_factory=ClosureParameters)
+    imported_intermediate: np.ndarray | None = None
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def build(
+        cls,
+        meta: TableMeta,
+        sectors: pd.DataFrame,
+        Z: pd.DataFrame,
+        Y: pd.DataFrame,
+        V: pd.DataFrame,
+        roles: Roles,
+        x: pd.Series | None = None,
+        employment: pd.Series | None = None,
+        allow_negative: Sequence[str] = (),
+        tolerance: Tolerance = Tolerance(),
+        closure_parameters: ClosureParameters = ClosureParameters(),
+        imported_intermediate: pd.DataFrame | None = None,
+    ) -> "IOTable":
+        """Validate labelled blocks and return the table.
+
+        ``x`` defaults to ``Z·1 + Y·1``.  ``allow_negative`` names the final-demand columns and
+        primary-input rows that may hold negative values (inventories, subsidies …).
+        Raises :class:`~iomodel.errors.TableError` naming ``meta.path``, the cell or sector,
+        the size of the discrepancy and the fix.
+        """
+        where = str(meta.path)
+        codes = [str(c) for c in sectors.index]
+        _check_labels(where, codes, Z, Y, V, employment, imported_intermediate)
+        if employment is not None:
+            employment = employment.rename(index=str).reindex(codes)
+        for name, block in (("Z", Z), ("Y", Y), ("V", V)):
+            _check_finite(where, name, block)
+        if employment is not None:
+            _check_finite(where, "employment", employment.to_frame())
+        _check_roles(where, roles, list(Y.columns), list(V.index))
+        _check_signs(where, Z, Y, V, employment, set(allow_negative))
+
+        z = Z.to_numpy(float)
+        y = Y.to_numpy(float)
+        v = V.to_numpy(float)
+        row_total = z.sum(axis=1) + y.sum(axis=1)
+        col_total = z.sum(axis=0) + v.sum(axis=0)
+        if x is None:
+            out = row_total
+        else:
+            _check_finite(where, "x", x.to_frame())
+            out = x.reindex(codes).to_numpy(float)
+            _check_identity(where, "row", codes, row_total, out, tolerance,
+                            "intermediate use + final demand", "output")
+        _check_identity(where, "column", codes, col_total, out, tolerance,
+                        "intermediate inputs + primary inputs", "output")
+        if np.any(out < 0):
+            j = int(np.argmin(out))
+            raise TableError(f"{where}: sector {codes[j]} has negative output {out[j]:g}; "
+                             "output must be zero or positive — check the sign of its row")
+        _check_zero_output(where, codes, z, v, employment, out)
+
+        imp = None
+        if imported_intermediate is not None:
+            _check_finite(where, "imported intermediate use", imported_intermediate)
+            imp = _frozen(imported_intermediate.to_numpy(float))
+        table = cls(
+            meta=meta,
+            sectors=sectors.copy(),
+            final_demand=tuple(str(c) for c in Y.columns),
+            primary_inputs=tuple(str(r) for r in V.index),
+            Z=_frozen(z),
+            Y=_frozen(y),
+            V=_frozen(v),
+            x=_frozen(out),
+            roles=roles,
+            employment=None if employment is None else _frozen(employment.to_numpy(float)),
+            closure_parameters=closure_parameters,
+            imported_intermediate=imp,
+        )
+        table._check_productive()
+        return table
+
+    def _check_productive(self) -> None:
+        if leontief.is_productive(self.A):
+            return
+        rho = leontief.spectral_radius(self.A)
+        sums = self.A.sum(axis=0)
+        j = int(np.argmax(sums))
+        raise TableError(
+            f"{self.meta.path}: the table is not productive: spectral radius of A is {rho:.4f} "
+            f"(must be < 1); the largest column sum of A is {sums[j]:.4f} in sector "
+            f"{self.codes[j]} — intermediate inputs of that sector exceed its output; check its "
+            "column of Z and its output")
+
+    # ----------------------------------------------------------------- labels
+    @property
+    def codes(self) -> list[str]:
+        """Sector codes in table order."""
+        return [str(c) for c in self.sectors.index]
+
+    @property
+    def n(self) -> int:
+        """Number of sectors."""
+        return len(self.sectors)
+
+    def labels(self, lang: str = "en") -> list[str]:
+        """Sector labels in ``lang`` ('ru' or 'en')."""
+        return self.sectors[f"label_{lang}"].astype(str).tolist()
+
+    def locate(self, code: str) -> int:
+        """Position of a sector given by code (or, for Rosstat tables, number or OKPD2 code)."""
+        key = str(code).strip()
+        if key in self.sectors.index:
+            return int(self.sectors.index.get_loc(key))
+        for column in ("number", "okpd2"):
+            if column in self.sectors.columns:
+                hits = np.flatnonzero(self.sectors[column].astype(str).str.replace(" ", "")
+                                      == key.replace(" ", ""))
+                if hits.size == 1:
+                    return int(hits[0])
+        raise TableError(f"{self.meta.path}: unknown sector {code!r}; known codes are e.g. "
+                         f"{', '.join(self.codes[:6])} … (see `iomodel sectors {self.meta.id}`)")
+
+    def select(self, codes: Sequence[str]) -> list[int]:
+        """Positions of several sectors (see :meth:`locate`)."""
+        return [self.locate(c) for c in codes]
+
+    # ----------------------------------------------------------------- labelled views
+    def frame(self, block: str) -> pd.DataFrame:
+        """A labelled copy of ``Z``, ``Y`` or ``V``."""
+        if block == "Z":
+            return pd.DataFrame(self.Z, index=self.codes, columns=self.codes)
+        if block == "Y":
+            return pd.DataFrame(self.Y, index=self.codes, columns=list(self.final_demand))
+        if block == "V":
+            return pd.DataFrame(self.V, index=list(self.primary_inputs), columns=self.codes)
+        raise ValueError(f"block must be 'Z', 'Y' or 'V', not {block!r}")
+
+    def primary_row(self, names: Sequence[str] | str) -> np.ndarray:
+        """Sum of the named primary-input rows of V (table units, by sector)."""
+        if isinstance(names, str):
+            names = (names,)
+        idx = [self.primary_inputs.index(nm) for nm in names]
+        return self.V[idx].sum(axis=0)
+
+    def final_demand_column(self, name: str) -> np.ndarray:
+        """One column of Y (table units, by sector)."""
+        return self.Y[:, self.final_demand.index(name)]
+
+    # ----------------------------------------------------------------- derived, cached
+    @cached_property
+    def A(self) -> np.ndarray:
+        """Technical coefficients of domestic products."""
+        return _frozen(leontief.technical_coefficients(self.Z, self.x))
+
+    @cached_property
+    def factorization(self) -> leontief.Factorization:
+        """LU factorisation of ``I − A`` (reused by every solve)."""
+        return leontief.factorize(self.A)
+
+    def coefficients(self, names: Sequence[str] | str) -> np.ndarray:
+        """Primary-input rows per unit of output (sum of the named rows)."""
+        return leontief.coefficient_row(self.primary_row(names), self.x)
+
+    @cached_property
+    def direct(self) -> dict[str, np.ndarray]:
+        """Direct coefficients per unit of output, by effect.
+
+        Keys: ``output`` (ones), ``value_added``, ``compensation``, ``taxes`` (net taxes on
+        products and on production), ``imports``, ``employment`` (persons per table unit; absent
+        when the table has no employment).
+        """
+        r = self.roles
+        coef = {
+            "output": np.where(self.x != 0, 1.0, 0.0),
+            "value_added": self.coefficients(r.value_added),
+            "compensation": self.coefficients(r.compensation),
+            "taxes": self.coefficients(tuple(r.product_taxes) + tuple(r.production_taxes)),
+            "imports": self.coefficients(r.imports),
+        }
+        if self.employment is not None:
+            coef["employment"] = leontief.coefficient_row(self.employment, self.x)
+        for arr in coef.values():
+            arr.flags.writeable = False
+        return coef
+
+
+# --------------------------------------------------------------------- validation helpers
+def _check_labels(where, codes, Z, Y, V, employment, imported) -> None:
+    if len(set(codes)) != len(codes):
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        raise TableError(f"{where}: duplicate sector codes {dup}; every sector needs a unique code")
+    if Z.shape[0] != Z.shape[1]:
+        raise TableError(f"{where}: Z must be square, got {Z.shape[0]} rows × {Z.shape[1]} columns; "
+                         "give one row and one column per sector")
+    for name, labels in (("Z rows", Z.index), ("Z columns", Z.columns), ("Y rows", Y.index),
+                         ("V columns", V.columns)):
+        got = [str(c) for c in labels]
+        if got != codes:
+            diff = next((i for i, (a, b) in enumerate(zip(got, codes)) if a != b), min(len(got), len(codes)))
+            a = got[diff] if diff < len(got) else "(missing)"
+            b = codes[diff] if diff < len(codes) else "(extra)"
+            raise TableError(f"{where}: {name} do not match the sector list: position {diff + 1} is "
+                             f"{a!r}, expected {b!r}; use the same sector codes in the same order "
+                             "everywhere")
+    if imported is not None:
+        if [str(c) for c in imported.index] != codes or [str(c) for c in imported.columns] != codes:
+            raise TableError(f"{where}: imported intermediate use must have the sector codes as "
+                             "rows and columns, in table order")
+    if employment is not None:
+        missing = sorted(set(codes) - {str(c) for c in employment.index})
+        extra = sorted({str(c) for c in employment.index} - set(codes))
+        if missing or extra:
+            raise TableError(f"{where}: employment sectors do not match the table: missing "
+                             f"{missing[:5]}, unknown {extra[:5]}; give one value per sector code")
+
+
+def _check_finite(where: str, name: str, block: pd.DataFrame) -> None:
+    values = block.to_numpy(float)
+    bad = np.argwhere(~np.isfinite(values))
+    if bad.size:
+        i, j = bad[0]
+        raise TableError(f"{where}: {name} has a missing or non-finite value at row "
+                         f"{block.index[i]!r}, column {block.columns[j]!r} ({len(bad)} such cells); "
+                         "fill it with a number (0 if the flow is empty)")
+
+
+def _check_roles(where: str, roles: Roles, fd: list[str], pi: list[str]) -> None:
+    if roles.household_consumption not in fd:
+        raise TableError(f"{where}: roles.household_consumption = {roles.household_consumption!r} "
+                         f"is not a final-demand column; choose one of {fd}")
+    named = [roles.compensation, *roles.value_added, *roles.imports, *roles.product_taxes,
+             *roles.production_taxes]
+    for name in named:
+        if name not in pi:
+            raise TableError(f"{where}: role row {name!r} is not a primary-input row; "
+                             f"choose from {pi}")
+    if roles.compensation not in roles.value_added:
+        raise TableError(f"{where}: the compensation row {roles.compensation!r} must also be "
+                         "listed in roles.value_added")
+    for name in roles.production_taxes:
+        if name not in roles.value_added:
+            raise TableError(f"{where}: production-tax row {name!r} must be part of "
+                             "roles.value_added (taxes on production are a component of value added)")
+    overlap = set(roles.value_added) & (set(roles.imports) | set(roles.product_taxes))
+    overlap |= set(roles.imports) & set(roles.product_taxes)
+    if overlap:
+        raise TableError(f"{where}: rows {sorted(overlap)} are given more than one of the roles "
+                         "value_added / imports / product_taxes; each row belongs to one")
+
+
+def _check_signs(where, Z, Y, V, employment, allowed: set[str]) -> None:
+    z = Z.to_numpy(float)
+    if np.any(z < 0):
+        i, j = np.argwhere(z < 0)[0]
+        raise TableError(f"{where}: Z has a negative flow {z[i, j]:g} at row {Z.index[i]!r}, column "
+                         f"{Z.columns[j]!r}; intermediate flows cannot be negative")
+    for block, axis, kind in ((Y, 1, "final-demand column"), (V, 0, "primary-input row")):
+        arr = block.to_numpy(float)
+        labels = block.columns if axis == 1 else block.index
+        for k, label in enumerate(labels):
+            part = arr[:, k] if axis == 1 else arr[k]
+            if str(label) not in allowed and np.any(part < 0):
+                m = int(np.argmin(part))
+                other = block.index[m] if axis == 1 else block.columns[m]
+                raise TableError(f"{where}: {kind} {label!r} has a negative value {part[m]:g} at "
+                                 f"sector {other!r}; if the accounts allow it (inventories, "
+                                 "subsidies), declare it in table.toml allow_negative, else fix the sign")
+    if employment is not None and np.any(employment.to_numpy(float) < 0):
+        bad = employment[employment < 0].index[0]
+        raise TableError(f"{where}: employment of sector {bad!r} is negative; it must be ≥ 0")
+
+
+def _check_identity(where, kind, codes, total, x, tol: Tolerance, lhs: str, rhs: str) -> None:
+    gap = total - x
+    bad = np.abs(gap) > tol.allowed(x)
+    if np.any(bad):
+        j = int(np.argmax(np.where(bad, np.abs(gap), -1)))
+        rel = abs(gap[j]) / abs(x[j]) if x[j] else float("inf")
+        raise TableError(
+            f"{where}: {kind} identity fails for sector {codes[j]}: {lhs} = {total[j]:,.3f} but "
+            f"{rhs} = {x[j]:,.3f} (gap {gap[j]:+,.3f}, relative {rel:.2e}, allowed "
+            f"{tol.allowed(x)[j]:,.3f}); {int(bad.sum())} sector(s) fail — rebalance the "
+            f"{kind} or raise the tolerance in table.toml if the gap is rounding")
+
+
+def _check_zero_output(where, codes, z, v, employment, x) -> None:
+    for j in np.flatnonzero(x == 0):
+        if np.any(z[:, j] != 0) or np.any(v[:, j] != 0):
+            raise TableError(f"{where}: sector {codes[j]} has zero output but non-zero inputs in "
+                             "its column; give it an output or clear its column")
+        if employment is not None and employment.iloc[j] != 0:
+            raise TableError(f"{where}: sector {codes[j]} has zero output but employment "
+                             f"{employment.iloc[j]:g}; zero-output sectors cannot employ anyone")

@@ -1,0 +1,31 @@
+"""Shared fixtures: the Miller & Blair two-sector example and the shipped Rosstat table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iomodel.readers import load_table
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "two-sector"
+ROSSTAT_WORKBOOK = ROOT / "tables" / "rosstat-2021" / "raw" / "baz_tzv-2021.xlsx"
+
+
+@pytest.fixture(scope="session")
+def miller_blair():
+    """Miller & Blair (2009), *Input-Output Analysis*, 2nd ed., ch. 2, Table 2.3.
+
+    Z = [[150, 500], [200, 100]], f = [350, 1700], x = [1000, 2000]; labour-income coefficients
+    0.3 and 0.25 (section 2.3).  Published results used in the tests: A = [[.15, .25], [.2, .05]],
+    L = [[1.2541, 0.3300], [0.2640, 1.1221]], output multipliers 1.5181 and 1.4521, and for the
+    new final demand f = [600, 1500]: x = [1247.5, 1841.6] and labour income [374.25, 460.4].
+    """
+    return load_table(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def rosstat():
+    """The shipped Rosstat 2021 symmetric table of domestic products."""
+    return load_table("rosstat-2021")

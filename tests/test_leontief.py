@@ -1,0 +1,74 @@
+"""Known answers and identities of the pure maths module."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.testing as npt
+import pytest
+
+from iomodel import leontief
+from iomodel.multipliers import household_closure, type1, type2
+
+
+def test_miller_blair_coefficients_and_inverse(miller_blair):
+    npt.assert_allclose(miller_blair.A, [[0.15, 0.25], [0.20, 0.05]])
+    L = leontief.leontief_inverse(miller_blair.A)
+    npt.assert_allclose(L, [[1.2541, 0.3300], [0.2640, 1.1221]], atol=5e-5)
+    npt.assert_allclose(L.sum(axis=0), [1.5181, 1.4521], atol=1e-4)
+
+
+def test_miller_blair_new_final_demand(miller_blair):
+    x_new = miller_blair.factorization.solve(np.array([600.0, 1500.0]))
+    npt.assert_allclose(x_new, [1247.5, 1841.6], atol=0.05)
+    labour = miller_blair.direct["compensation"] * x_new
+    npt.assert_allclose(miller_blair.direct["compensation"], [0.3, 0.25])
+    npt.assert_allclose(labour, [374.25, 460.4], atol=0.02)
+
+
+def test_output_multipliers_match_column_sums(miller_blair):
+    npt.assert_allclose(type1(miller_blair)["output"], [1.5181, 1.4521], atol=1e-4)
+
+
+def test_inverse_identity_and_solve(rosstat):
+    L = leontief.leontief_inverse(rosstat.A)
+    npt.assert_allclose(L @ (np.eye(rosstat.n) - rosstat.A), np.eye(rosstat.n), atol=1e-10)
+    y = rosstat.Y.sum(axis=1)
+    npt.assert_allclose(rosstat.factorization.solve(y), L @ y, rtol=1e-10)
+    npt.assert_allclose(rosstat.factorization.solve_transposed(np.ones(rosstat.n)), L.sum(axis=0),
+                        rtol=1e-10)
+
+
+def test_many_right_hand_sides_at_once(miller_blair):
+    Y = np.array([[600.0, 350.0, 1.0], [1500.0, 1700.0, 0.0]])
+    X = miller_blair.factorization.solve(Y)
+    npt.assert_allclose(X[:, 1], [1000, 2000])
+    npt.assert_allclose(X[:, 2], leontief.leontief_inverse(miller_blair.A)[:, 0])
+
+
+def test_type2_income_is_type1_scaled_by_household_feedback(miller_blair):
+    """Partitioned inverse: Type II income = Type I income / (1 − h_r·L·h_c) (Miller & Blair §6.2)."""
+    closure = household_closure(miller_blair, "textbook")
+    L = leontief.leontief_inverse(miller_blair.A)
+    feedback = 1.0 / (1.0 - closure.income @ L @ closure.consumption)
+    npt.assert_allclose(type2(miller_blair, "textbook")["compensation"],
+                        type1(miller_blair)["compensation"] * feedback, rtol=1e-12)
+
+
+def test_zero_output_column_gets_zero_coefficients():
+    Z = np.array([[1.0, 0.0], [2.0, 0.0]])
+    A = leontief.technical_coefficients(Z, np.array([10.0, 0.0]))
+    npt.assert_allclose(A, [[0.1, 0.0], [0.2, 0.0]])
+    with pytest.raises(ValueError, match=r"columns \[1\] have zero output"):
+        leontief.technical_coefficients(np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([10.0, 0.0]))
+
+
+def test_productivity():
+    assert leontief.is_productive(np.array([[0.5, 0.4], [0.4, 0.5]]))
+    assert not leontief.is_productive(np.array([[0.6, 0.5], [0.5, 0.6]]))
+    assert leontief.spectral_radius(np.array([[0.6, 0.5], [0.5, 0.6]])) == pytest.approx(1.1)
+
+
+def test_leakage_identity_exact(miller_blair):
+    t1 = type1(miller_blair)
+    product_taxes = miller_blair.factorization.solve_transposed(miller_blair.coefficients("taxes"))
+    npt.assert_allclose(t1["imports"] + product_taxes + t1["value_added"], [1.0, 1.0], rtol=1e-12)
