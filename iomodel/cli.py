@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -120,6 +121,126 @@ def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
         cells = "".join(f"{row[v]:>9.3f}" if pd.notna(row[v]) else f"{'–':>9}" for v in cols.values())
         lines.append(f"{code:<10} {label:<44}{cells}")
     return "\n".join(lines)
+
+
+def _appraisal_and_groups(run):
+    from .readers import tables_dir
+    from .summary import load_appraisal, load_groups
+    return (load_appraisal(tables_dir() / "appraisal.toml"),
+            load_groups(run.table.meta.path.parent / "sector_groups.toml", run.table))
+
+
+def _run(centres, variant, table, kind, closure, quiet):
+    from .pipeline import run_centres, shocks_dir
+    from .scenario import load_scenarios
+    ids = list(centres) or [s.id for s in load_scenarios(shocks_dir())]
+    if quiet or len(ids) < 2:
+        return run_centres(ids, table, [variant] if variant else None, kind, closure)
+    with click.progressbar(length=len(ids), label="Building shocks", file=sys.stderr) as bar:
+        def step(_centre: str) -> None:
+            bar.update(1)
+        return run_centres(ids, table, [variant] if variant else None, kind, closure,
+                           progress=step)
+
+
+_RUN_OPTIONS = [
+    click.option("--variant", default=None, help="One variant (default: all in each file)."),
+    click.option("--table", "table", default="rosstat-2021", show_default=True),
+    click.option("--type", "kind", type=click.Choice(["I", "II"]), default="II", show_default=True),
+    click.option("--closure", type=click.Choice(["textbook", "default"]), default="default",
+                 show_default=True),
+    click.option("--quiet", is_flag=True, help="No progress bar or chatter (for scripts)."),
+]
+
+
+def _with_run_options(func):
+    for option in reversed(_RUN_OPTIONS):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.argument("centres", nargs=-1)
+@_with_run_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
+              show_default=True, help="Folder for the outputs.")
+@click.option("--format", "formats", type=click.Choice(["netcdf", "xlsx", "csv"]), multiple=True,
+              help="Output format(s); repeat for several (default: all three).")
+def run(centres, variant, table, kind, closure, quiet, out_dir, formats):
+    """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook."""
+    from .export import write_csv, write_excel, write_netcdf
+    from .summary import localisation, views
+    result = _run(centres, variant, table, kind, closure, quiet)
+    appraisal, groups = _appraisal_and_groups(result)
+    formats = formats or ("netcdf", "xlsx", "csv")
+    written = []
+    if "netcdf" in formats:
+        written.append(write_netcdf(result.dataset, out_dir / "impact.nc"))
+    if "csv" in formats:
+        written.append(write_csv(result.dataset, out_dir / "impact.csv"))
+    if "xlsx" in formats:
+        loc = pd.DataFrame([localisation(s, result.table, result.bridge, result.prices, groups,
+                                         kind, closure)
+                            for s in result.scenarios if "central" in s.variants])
+        loc.index.name = "centre"
+        written.append(write_excel(out_dir / "impact.xlsx",
+                                   views(result.dataset, groups, appraisal, loc),
+                                   provenance(result, appraisal)))
+    if not quiet:
+        for path in written:
+            click.echo(f"wrote {path}")
+
+
+def provenance(result, appraisal) -> dict[str, str]:
+    """What made a run: table and scenario hashes, parameters, version, date."""
+    import datetime
+    ds = result.dataset
+    info = {
+        "table": f"{result.table.meta.id}: {result.table.meta.name}",
+        "table source": result.table.meta.source,
+        "table files sha256": ds.attrs["table_files_sha256"],
+        "scenario files sha256": ds.attrs["scenario_sha256"],
+        "model type": ds.attrs["model_type"],
+        "household closure": ds.attrs["closure"],
+        "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
+                 "in persons (job-years for construction)",
+        "discount rate": f"{appraisal.discount_rate:.2%} to {appraisal.base_year} — {appraisal.source}",
+        "iomodel version": ds.attrs["iomodel_version"],
+        "run date": datetime.date.today().isoformat(),
+        "notes": ds.attrs["notes"],
+    }
+    for scenario in result.scenarios:
+        info[f"scenario {scenario.id}"] = str(scenario.path.name)
+    return info
+
+
+@main.command()
+@click.option("--by", default="discounted_value_added", show_default=True,
+              help="Indicator to rank by (see README).")
+@_with_run_options
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True)
+def compare(by, variant, table, kind, closure, quiet, fmt):
+    """Rank all centres by an indicator, absolute and per rouble invested."""
+    from .summary import INDICATORS
+    from .summary import compare as compare_centres
+    if by not in INDICATORS:
+        raise click.BadParameter(f"choose one of {', '.join(INDICATORS)}", param_hint="--by")
+    result = _run((), variant or "central", table, kind, closure, quiet)
+    appraisal, _ = _appraisal_and_groups(result)
+    frame = compare_centres(result.dataset, variant or "central", appraisal, by)
+    if fmt == "json":
+        click.echo(frame.reset_index().to_json(orient="records", force_ascii=False, indent=1))
+    elif fmt == "csv":
+        click.echo(frame.to_csv(float_format="%.6g"), nl=False)
+    else:
+        unit = result.table.meta.unit_label
+        cols = ["rank", by, "capex", "construction_value_added", "construction_employment",
+                "operation_value_added", "operation_employment", "value_added_per_capex"]
+        cols = list(dict.fromkeys(cols))
+        click.echo(f"Centres ranked by {by} (variant {variant or 'central'}, Type {kind}; money in "
+                   f"{unit} of {result.table.meta.year})")
+        click.echo(frame[cols].to_string(float_format=lambda v: f"{v:,.2f}"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -130,6 +130,7 @@ class IOTable:
     employment: np.ndarray | None = None
     closure_parameters: ClosureParameters = field(default_factory=ClosureParameters)
     imported_intermediate: np.ndarray | None = None
+    gfcf_valuation: pd.DataFrame | None = None
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -147,10 +148,13 @@ class IOTable:
         tolerance: Tolerance = Tolerance(),
         closure_parameters: ClosureParameters = ClosureParameters(),
         imported_intermediate: pd.DataFrame | None = None,
+        gfcf_valuation: pd.DataFrame | None = None,
     ) -> "IOTable":
         """Validate labelled blocks and return the table.
 
-        ``x`` defaults to ``Z·1 + Y·1``.  ``allow_negative`` names the final-demand columns and
+        ``x`` defaults to ``Z·1 + Y·1``.  ``gfcf_valuation`` (sectors × purchasers, basic,
+        trade_margins, transport_margins, net_taxes …) values gross fixed capital formation at
+        purchasers' prices; margin-earning products carry negative margins.  ``allow_negative`` names the final-demand columns and
         primary-input rows that may hold negative values (inventories, subsidies …).
         Raises :class:`~iomodel.errors.TableError` naming ``meta.path``, the cell or sector,
         the size of the discrepancy and the fix.
@@ -204,6 +208,7 @@ class IOTable:
             employment=None if employment is None else _frozen(employment.to_numpy(float)),
             closure_parameters=closure_parameters,
             imported_intermediate=imp,
+            gfcf_valuation=_checked_valuation(where, codes, gfcf_valuation),
         )
         table._check_productive()
         return table
@@ -314,6 +319,27 @@ class IOTable:
 
 
 # --------------------------------------------------------------------- validation helpers
+_VALUATION = ("purchasers", "basic", "trade_margins", "transport_margins", "net_taxes")
+
+
+def _checked_valuation(where: str, codes: list[str], frame: pd.DataFrame | None):
+    if frame is None:
+        return None
+    missing = [c for c in _VALUATION if c not in frame.columns]
+    if missing or [str(c) for c in frame.index] != codes:
+        raise TableError(f"{where}: GFCF valuation needs columns {list(_VALUATION)} (missing "
+                         f"{missing}) and one row per sector code in table order")
+    _check_finite(where, "GFCF valuation", frame[list(_VALUATION)])
+    gap = frame["purchasers"] - frame[list(_VALUATION[1:])].sum(axis=1)
+    if (gap.abs() > 5 + 1e-6 * frame["purchasers"].abs()).any():
+        code = gap.abs().idxmax()
+        raise TableError(f"{where}: GFCF valuation of {code}: purchasers' price differs from basic "
+                         f"+ margins + taxes by {gap[code]:+,.1f}; check the valuation sheets")
+    out = frame[list(_VALUATION)].astype(float).copy()
+    out.flags.allows_duplicate_labels = False
+    return out
+
+
 def _check_labels(where, codes, Z, Y, V, employment, imported) -> None:
     if len(set(codes)) != len(codes):
         dup = sorted({c for c in codes if codes.count(c) > 1})

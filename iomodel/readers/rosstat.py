@@ -246,6 +246,16 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
                                 index=codes, columns=codes)
     wb.close()
 
+    valuation = None
+    if cfg.get("valuation_column"):
+        from .rosstat_valuation import read_final_demand_valuation
+        try:
+            frame = read_final_demand_valuation(workbook_path, cfg["valuation_column"])
+        except ValueError as exc:
+            raise TableError(f"{workbook_path}: valuation of {cfg['valuation_column']}: {exc}") from None
+        number_to_code = dict(zip(sectors["number"], codes))
+        valuation = frame.rename(index=lambda k: number_to_code[str(k)]).reindex(codes)
+
     employment = None
     emp_cfg = manifest.raw.get("employment")
     if emp_cfg:
@@ -271,4 +281,5 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
         tolerance=manifest.tolerance,
         closure_parameters=ClosureParameters(**closure, sources=sources),
         imported_intermediate=imported,
+        gfcf_valuation=valuation,
     )

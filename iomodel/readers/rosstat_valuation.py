@@ -41,6 +41,7 @@ __all__ = [
     "SYMMETRIC_IMPORTS_SHEET",
     "TRADE_MARGIN_DIVISIONS",
     "TRANSPORT_MARGIN_DIVISIONS",
+    "Okpd2Set",
     "normalise_code",
     "parse_okpd2",
     "read_final_demand_valuation",
@@ -135,7 +136,7 @@ def _normalise_text(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class _Okpd2Set:
+class Okpd2Set:
     """A set of OKPD2 codes: the union of ``include`` minus the union of ``exclude``.
 
     Codes are kept as digit strings (dots dropped): OKPD2 positions have a fixed width
@@ -169,7 +170,7 @@ class _Okpd2Set:
         return "outside"
 
 
-def parse_okpd2(value: Any) -> _Okpd2Set | None:
+def parse_okpd2(value: Any) -> Okpd2Set | None:
     """Parse an OKPD2 code expression as written in Rosstat's tables.
 
     Handles single codes (``'07.2'``, ``30``), sums (``'41 + 42 + 43'``) and exclusions
@@ -182,7 +183,7 @@ def parse_okpd2(value: Any) -> _Okpd2Set | None:
 
     Returns
     -------
-    _Okpd2Set or None
+    Okpd2Set or None
         The parsed set, or ``None`` if the cell is not an OKPD2 expression (for example
         ``'P33'``, ``'TOTAL'`` or ``'D21 - D31'``).
 
@@ -213,7 +214,7 @@ def parse_okpd2(value: Any) -> _Okpd2Set | None:
         not exclude or _EXCLUSION_SEPARATORS.sub("", _OKPD2_TOKEN.sub("", exclude_text))
     ):
         return None
-    return _Okpd2Set(
+    return Okpd2Set(
         text=text,
         include=tuple(c.replace(".", "") for c in include),
         exclude=tuple(c.replace(".", "") for c in exclude),

@@ -1,0 +1,169 @@
+"""The impact engine: every centre × variant × phase × year solved at once.
+
+One LU factorisation of ``I − A`` (and one of the household-closed matrix for Type II) serves all
+right-hand sides, stacked as the columns of one matrix.  The result is an ``xarray.Dataset`` with
+dims ``centre, variant, phase, year, sector, effect`` and variables ``output, value_added,
+compensation, employment, taxes, imports`` (table units of currency; employment in the table's
+employment unit).
+
+Effects:
+
+``direct``
+    construction: the domestic final demand itself (output = the shock) plus the imports and
+    product taxes paid on the capex; operation: the new activity's own output, value added,
+    compensation, taxes, imports and jobs (new-industry method).
+``indirect``
+    the supply chain, ``L·y − y`` (construction) or ``L·y`` (operation, whose purchases are the
+    first round of the chain), times each effect's direct coefficient.
+``induced``
+    the household-closed model minus the open one: spending of the income created (including the
+    new activity's own wages) — only for Type II.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Literal, Sequence
+
+import numpy as np
+import xarray as xr
+
+from . import leontief
+from .multipliers import ClosureKind, household_closure
+from .shock import DIRECT_VARIABLES, PHASES, Shock
+from .table import IOTable
+
+__all__ = ["run_impact", "VARIABLES", "EFFECTS", "iomodel_version"]
+
+VARIABLES = ("output", "value_added", "compensation", "employment", "taxes", "imports")
+EFFECTS = ("direct", "indirect", "induced")
+ModelType = Literal["I", "II"]
+
+
+def iomodel_version() -> str:
+    """Installed iomodel version."""
+    try:
+        return version("iomodel")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class _Stacked:
+    demand: np.ndarray   # (centre, variant, phase, year, sector)
+    imports: np.ndarray
+    taxes: np.ndarray
+    income: np.ndarray   # (centre, variant, phase, year)
+    purchasers: np.ndarray
+    direct: dict[str, np.ndarray]  # (centre, variant, year, sector)
+    variants: list[str]
+    years: list[int]
+
+
+def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
+    variants: list[str] = []
+    for s in shocks:
+        variants += [v for v in s.demand.coords["variant"].values.tolist() if v not in variants]
+    years = sorted({int(y) for s in shocks for y in s.demand.coords["year"].values})
+    c, v, p, t = len(shocks), len(variants), len(PHASES), len(years)
+    out = _Stacked(np.zeros((c, v, p, t, n)), np.zeros((c, v, p, t, n)), np.zeros((c, v, p, t, n)),
+                   np.zeros((c, v, p, t)), np.zeros((c, v, p, t)),
+                   {k: np.zeros((c, v, t, n)) for k in DIRECT_VARIABLES}, variants, years)
+    for a, s in enumerate(shocks):
+        vi = [variants.index(x) for x in s.demand.coords["variant"].values.tolist()]
+        ti = [years.index(int(y)) for y in s.demand.coords["year"].values]
+        ix = np.ix_([a], vi, range(p), ti)
+        out.demand[ix] = s.demand.values[None]
+        out.imports[ix] = s.imports.values[None]
+        out.taxes[ix] = s.product_taxes.values[None]
+        out.income[ix] = s.income.values[None]
+        out.purchasers[ix] = s.purchasers.values[None]
+        for k in DIRECT_VARIABLES:
+            out.direct[k][np.ix_([a], vi, ti)] = s.direct[k].values[None]
+    return out
+
+
+def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
+               closure: ClosureKind = "default",
+               scenario_hashes: dict[str, str] | None = None) -> xr.Dataset:
+    """Direct, indirect and (Type II) induced effects of every shock, by sector.
+
+    Parameters
+    ----------
+    table : IOTable
+    shocks : sequence of Shock
+        One per centre (see :func:`iomodel.shock.build_shock`).
+    model : "I" or "II"
+        Type I leaves the ``induced`` effect out.
+    closure : "default" or "textbook"
+        Household closure for Type II.
+    scenario_hashes : dict, optional
+        sha256 of each centre's scenario file, recorded in the attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        dims (centre, variant, phase, year, sector, effect).
+    """
+    n = table.n
+    st = _stack(shocks, n)
+    shape = st.demand.shape
+    y = st.demand.reshape(-1, n).T                       # n × K, one column per case
+    x_open = table.factorization.solve(y)
+
+    coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
+    construction = np.array([p == "construction" for p in PHASES])
+    first_round = (y.T.reshape(shape) * construction[None, None, :, None, None])
+
+    def by_effect(levels: np.ndarray) -> dict[str, np.ndarray]:
+        return {k: levels * coef[k] for k in VARIABLES}
+
+    x_open = x_open.T.reshape(shape)
+    direct = by_effect(first_round)
+    indirect = by_effect(x_open - first_round)
+    direct["imports"] = direct["imports"] + st.imports
+    direct["taxes"] = direct["taxes"] + st.taxes
+    for k in DIRECT_VARIABLES:  # the new activity's own effects sit in the operation phase
+        direct[k][:, :, PHASES.index("operation")] += st.direct[k]
+
+    effects = ["direct", "indirect"]
+    parts = [direct, indirect]
+    if model == "II":
+        closed = leontief.factorize(leontief.closed_coefficients(
+            table.A, household_closure(table, closure)))
+        rhs = np.vstack([y, st.income.reshape(1, -1)])
+        x_closed = closed.solve(rhs)[:n].T.reshape(shape)
+        parts.append(by_effect(x_closed - x_open))
+        effects.append("induced")
+    elif model != "I":
+        raise ValueError(f"model must be 'I' or 'II', not {model!r}")
+
+    dims = ("centre", "variant", "phase", "year", "sector", "effect")
+    centres = [s.centre for s in shocks]
+    data = {k: (dims, np.stack([part[k] for part in parts], axis=-1)) for k in VARIABLES}
+    data["capex"] = (("centre", "variant", "phase", "year"), st.purchasers)
+    units = f"{table.meta.unit_label}, {table.meta.year} basic prices"
+    ds = xr.Dataset(
+        data,
+        coords={"centre": centres, "variant": st.variants, "phase": list(PHASES),
+                "year": st.years, "sector": table.codes, "effect": effects,
+                "sector_label_ru": ("sector", table.labels("ru")),
+                "sector_label_en": ("sector", table.labels("en"))},
+        attrs={
+            "table_id": table.meta.id,
+            "table_year": table.meta.year,
+            "table_unit": table.meta.unit_label,
+            "table_files_sha256": json.dumps(table.meta.file_hashes, sort_keys=True),
+            "scenario_sha256": json.dumps(scenario_hashes or {}, sort_keys=True),
+            "model_type": model,
+            "closure": closure if model == "II" else "none",
+            "iomodel_version": iomodel_version(),
+            "notes": json.dumps({s.centre: list(s.notes) for s in shocks}, ensure_ascii=False),
+        },
+    )
+    for k in VARIABLES:
+        ds[k].attrs["units"] = (f"{table.meta.employment_unit}" if k == "employment" else units)
+    ds["capex"].attrs["units"] = f"{table.meta.unit_label}, {table.meta.year} purchasers' prices"
+    return ds

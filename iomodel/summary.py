@@ -1,0 +1,219 @@
+"""Views of an impact Dataset: key figures per centre, sector groups, comparison, localisation.
+
+Pure functions of the Dataset (plus, for localisation, the scenario and the table): what a report
+or a workbook shows can be recomputed from the Dataset it came from.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .errors import TableError
+from .impact import VARIABLES, run_impact
+from .prices import Prices
+from .scenario import Scenario
+from .shock import Bridge, build_shock
+from .table import IOTable
+
+__all__ = ["Appraisal", "load_appraisal", "load_groups", "by_group", "key_figures", "compare",
+           "localisation", "views", "INDICATORS"]
+
+#: Indicators for summaries and comparisons (see :func:`key_figures`).
+INDICATORS = (
+    "capex", "construction_output", "construction_value_added", "construction_compensation",
+    "construction_employment", "construction_taxes", "construction_imports",
+    "operation_output", "operation_value_added", "operation_compensation",
+    "operation_employment", "operation_taxes", "operation_imports",
+    "output_per_capex", "value_added_per_capex", "jobs_per_bn_capex",
+    "discounted_output", "discounted_value_added", "discounted_taxes", "type2_over_type1_output",
+)
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """Discounting parameters (``tables/appraisal.toml``)."""
+
+    discount_rate: float
+    base_year: int
+    source: str
+
+
+def load_appraisal(path: Path) -> Appraisal:
+    """Read the discount rate, its base year and source."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Appraisal(float(data["discount_rate"]), int(data["discount_base_year"]),
+                         str(data["discount_rate_source"]))
+    except FileNotFoundError:
+        raise TableError(f"{path}: appraisal parameters missing") from None
+    except KeyError as exc:
+        raise TableError(f"{path}: key {exc.args[0]!r} missing") from None
+
+
+def load_groups(path: Path, table: IOTable) -> pd.DataFrame:
+    """Sector → group table (index sector code; columns group, label_ru, label_en, adjacent).
+
+    Every sector must belong to exactly one group.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))["groups"]
+    except FileNotFoundError:
+        raise TableError(f"{path}: sector groups file missing") from None
+    rows = []
+    for name, g in data.items():
+        for code in g["codes"]:
+            if code not in table.codes:
+                raise TableError(f"{path}: group {name} lists {code!r}, not a sector of "
+                                 f"{table.meta.id}")
+            rows.append((code, name, g["label_ru"], g["label_en"], bool(g.get("adjacent"))))
+    frame = pd.DataFrame(rows, columns=["sector", "group", "label_ru", "label_en", "adjacent"])
+    dup = frame["sector"][frame["sector"].duplicated()].tolist()
+    missing = sorted(set(table.codes) - set(frame["sector"]))
+    if dup or missing:
+        raise TableError(f"{path}: every sector must be in exactly one group; in two: {dup[:5]}, "
+                         f"in none: {missing[:5]}")
+    return frame.set_index("sector").reindex(table.codes)
+
+
+def by_group(ds: xr.Dataset, groups: pd.DataFrame) -> xr.Dataset:
+    """Sum the sector dimension into sector groups (dim ``group``, in the groups file's order)."""
+    order = list(dict.fromkeys(groups["group"]))
+    mapped = xr.DataArray(groups["group"].reindex(ds.sector.values).to_numpy(), dims="sector",
+                          coords={"sector": ds.sector.values})
+    out = ds[list(VARIABLES)].groupby(mapped.rename("group")).sum().reindex(group=order)
+    labels = groups.drop_duplicates("group").set_index("group")
+    return out.assign_coords(group_label_ru=("group", labels.loc[order, "label_ru"].tolist()),
+                             group_label_en=("group", labels.loc[order, "label_en"].tolist()),
+                             adjacent=("group", labels.loc[order, "adjacent"].tolist()))
+
+
+def _discount(years: np.ndarray, appraisal: Appraisal) -> xr.DataArray:
+    factors = (1 + appraisal.discount_rate) ** -(years - appraisal.base_year).astype(float)
+    return xr.DataArray(factors, dims="year", coords={"year": years})
+
+
+def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFrame:
+    """One row per centre with :data:`INDICATORS`.
+
+    * ``construction_*``: cumulative over the construction years, all effects (direct + indirect
+      + induced where present);
+    * ``operation_*``: one year at design output (the last modelled year of operation);
+    * ``*_per_capex``: construction effect per unit of capex (purchasers' prices);
+      ``jobs_per_bn_capex``: job-years during construction per billion of currency of capex;
+    * ``discounted_*``: both phases, every year, discounted to ``appraisal.base_year``;
+    * ``type2_over_type1_output``: total ÷ (direct + indirect) output, construction phase.
+    Money in table units; employment in persons (job-years for construction).
+    """
+    sel = ds.sel(variant=variant)
+    total = sel[list(VARIABLES)].sum(["effect", "sector"])          # centre, phase, year
+    cons = total.sel(phase="construction").sum("year").to_dataframe()[list(VARIABLES)]
+    operation = total.sel(phase="operation").to_dataframe()[list(VARIABLES)]
+    frame = pd.DataFrame(index=pd.Index(ds.centre.values, name="centre"))
+    frame["capex"] = sel["capex"].sel(phase="construction").sum("year").to_series()
+    for v in VARIABLES:
+        frame[f"construction_{v}"] = cons[v]
+    for centre in frame.index:
+        running = operation.loc[centre]
+        running = running[running["output"] > 0]
+        for v in VARIABLES:
+            frame.loc[centre, f"operation_{v}"] = running[v].iloc[-1] if len(running) else 0.0
+    capex = frame["capex"].where(frame["capex"] > 0)
+    frame["output_per_capex"] = frame["construction_output"] / capex
+    frame["value_added_per_capex"] = frame["construction_value_added"] / capex
+    frame["jobs_per_bn_capex"] = frame["construction_employment"] / capex * 1e9 / _unit_value(ds)
+    disc = _discount(ds.year.values, appraisal)
+    for v in ("output", "value_added", "taxes"):
+        frame[f"discounted_{v}"] = (total[v].sum("phase") * disc).sum("year").to_series()
+    effects = sel["output"].sel(phase="construction").sum(["sector", "year"])
+    if "induced" in ds.effect.values:
+        base = effects.sel(effect=["direct", "indirect"]).sum("effect")
+        frame["type2_over_type1_output"] = (effects.sum("effect") / base.where(base > 0)).to_series()
+    else:
+        frame["type2_over_type1_output"] = np.nan
+    return frame[list(INDICATORS)]
+
+
+def _unit_value(ds: xr.Dataset) -> float:
+    unit = str(ds.attrs.get("table_unit", "mn RUB")).split()[0]
+    return {"mn": 1e6, "bn": 1e9, "thousand": 1e3}.get(unit, 1.0)
+
+
+def compare(ds: xr.Dataset, variant: str, appraisal: Appraisal, by: str = "discounted_value_added",
+            ) -> pd.DataFrame:
+    """Key figures of all centres ranked by indicator ``by`` (largest first), with a rank column."""
+    if by not in INDICATORS:
+        raise ValueError(f"unknown indicator {by!r}; choose one of {', '.join(INDICATORS)}")
+    frame = key_figures(ds, variant, appraisal).sort_values(by, ascending=False)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame
+
+
+def localisation(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Prices,
+                 groups: pd.DataFrame, model: str = "II", closure: str = "default",
+                 base_variant: str = "central") -> pd.Series:
+    """Gain from localising equipment: the construction phase at ``base_variant`` capex, run with
+    the highest and with the lowest equipment import share among the scenario's variants.
+
+    Returns machine-building (and electrical-equipment) output and jobs, and total output and
+    jobs, for both import shares and the gain (low-import minus high-import), over the whole
+    construction phase, all effects.
+    """
+    shares = sorted({v.equipment_import_share for v in scenario.variants.values()})
+    base = scenario.variants[base_variant]
+    pair = {"imports_high": replace(base, name="imports_high", equipment_import_share=shares[-1]),
+            "imports_low": replace(base, name="imports_low", equipment_import_share=shares[0])}
+    trial = replace(scenario, variants=pair, operation=None)
+    shock = build_shock(trial, table, bridge, prices)
+    ds = run_impact(table, [shock], model=model, closure=closure)  # type: ignore[arg-type]
+    cons = ds.sel(centre=scenario.id, phase="construction").sum(["year", "effect"])
+    machine = groups.index[groups["group"].isin(["machine_building", "electrical_equipment"])]
+    out = {"import_share_high": shares[-1], "import_share_low": shares[0]}
+    for name in pair:
+        part = cons.sel(variant=name)
+        out[f"machine_output_{name}"] = float(part["output"].sel(sector=list(machine)).sum())
+        out[f"machine_jobs_{name}"] = float(part["employment"].sel(sector=list(machine)).sum())
+        out[f"total_output_{name}"] = float(part["output"].sum())
+        out[f"total_jobs_{name}"] = float(part["employment"].sum())
+    for k in ("machine_output", "machine_jobs", "total_output", "total_jobs"):
+        out[f"{k}_gain"] = out[f"{k}_imports_low"] - out[f"{k}_imports_high"]
+    return pd.Series(out, name=scenario.id)
+
+
+def views(ds: xr.Dataset, groups: pd.DataFrame, appraisal: Appraisal,
+          localisation_table: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The tables a workbook or report shows, all derived from ``ds``.
+
+    ``key_figures`` (every variant), ``by_year`` (totals by phase and year), ``by_group`` (sector
+    groups, summed over years) and ``by_sector`` (every product, summed over years), each in
+    long form with the effects as columns, plus ``localisation`` when given.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    kf = []
+    for variant in ds.variant.values:
+        frame = key_figures(ds, str(variant), appraisal).reset_index()
+        frame.insert(1, "variant", str(variant))
+        kf.append(frame)
+    out["key_figures"] = pd.concat(kf, ignore_index=True)
+    totals = ds[list(VARIABLES)].sum("sector").sum("effect")
+    out["by_year"] = (totals.to_dataframe()[list(VARIABLES)].reset_index()
+                      .query("output != 0 or employment != 0").reset_index(drop=True))
+    grouped = by_group(ds, groups).sum("year").sum("effect")
+    gframe = grouped.to_dataframe()[list(VARIABLES)].reset_index()
+    gframe.insert(gframe.columns.get_loc("group") + 1, "label",
+                  gframe["group"].map(dict(zip(groups["group"], groups["label_ru"]))))
+    out["by_group"] = gframe
+    sectors = ds[list(VARIABLES)].sum("year").to_dataframe()[list(VARIABLES)]
+    sectors = sectors.reset_index()
+    sectors = sectors[(sectors[list(VARIABLES)] != 0).any(axis=1)]
+    sectors.insert(sectors.columns.get_loc("sector") + 1, "label",
+                   sectors["sector"].map(dict(zip(ds.sector.values, ds.sector_label_ru.values))))
+    out["by_sector"] = sectors.reset_index(drop=True)
+    if localisation_table is not None:
+        out["localisation"] = localisation_table.reset_index()
+    return out

@@ -1,0 +1,193 @@
+"""Scenario files: validation of bad input, the bridge, prices, and the shock they make."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from iomodel.errors import PriceError, ScenarioError
+from iomodel.prices import load_prices
+from iomodel.scenario import Scenario, load_scenarios
+from iomodel.shock import build_shock, load_bridge
+
+from .conftest import ROOT
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini.toml"
+
+
+@pytest.fixture(scope="module")
+def prices():
+    return load_prices(ROOT / "tables" / "prices")
+
+
+@pytest.fixture(scope="module")
+def bridge(rosstat):
+    return load_bridge(DATA / "bridge.toml", rosstat)
+
+
+@pytest.fixture()
+def mini(tmp_path: Path) -> Path:
+    target = tmp_path / "mini.toml"
+    shutil.copy(MINI, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_mini_loads():
+    s = Scenario.load(MINI)
+    assert s.id == "mini" and list(s.variants) == ["low", "central", "high"]
+    assert s.construction.years == (2022, 2023) and s.operation.years == (2024, 2025, 2026)
+    assert len(s.sha256) == 64
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ('capex = 10.0', 'capex = -10.0',
+     r"mini.toml: variants.central.capex is -10.0, below the minimum 0.0; amounts cannot be negative"),
+    ('machinery = 0.3\n', 'machinery = 0.4\n',
+     r"construction.purposes shares sum to 1.100000, not 1; adjust them"),
+    ('price_year = 2021\nprice_basis', 'price_basis',
+     r"construction.price_year is missing; say which year's prices"),
+    ('currency = "RUB"\nunit = "bn"\nprice_year = 2021\nprice_basis', 'currency = "EUR"\nunit = "bn"\nprice_year = 2021\nprice_basis',
+     r"construction.currency is 'EUR'; choose one of RUB, USD"),
+    ('[variants.high]', '[variants.highest]',
+     r"variants \['high'\] are missing; every scenario has at least low, central and high"),
+    ('profile = [0.4, 0.6]', 'profile = [0.4, 0.5]', r"construction.profile sums to 0.900000, not 1"),
+    ('sources = ["test"]\n\n[[centre.deposits]]', 'sources = ["nope"]\n\n[[centre.deposits]]',
+     r"centre.sources cites source 'nope', which is not in \[\[sources\]\]"),
+    ('estimate = "fictitious"\n\n[construction.purposes]', '\n[construction.purposes]',
+     r"construction has neither sources nor estimate"),
+    ('price_year = 2021\nprice_basis', 'price_year = 2030\nprice_basis',
+     r"construction.price_year is 2030, outside 2000–2025"),
+    ('engineering = 0.9', 'engineering = 1.9', r"construction.domestic_share.engineering is 1.9, above the maximum 1.0"),
+    ('kind = "object"', 'kind = "mine"', r"centre.kind is 'mine'; choose one of centre, object"),
+    ('jobs = 500', 'jobs = 500\nstaff = 3', r"operation has unknown key\(s\) \['staff'\]"),
+    ('schema = 1', 'schema = 2', r"schema is 2; this iomodel reads schema 1"),
+    ('id = "mini"', 'id = "other"', r"centre.id 'other' must equal the file name \('mini'\)"),
+])
+def test_bad_scenarios_are_refused(mini, old, new, message):
+    edit(mini, old, new)
+    with pytest.raises(ScenarioError, match=message):
+        Scenario.load(mini)
+
+
+def test_bad_toml_syntax(mini):
+    edit(mini, 'kind = "object"', 'kind = object')
+    with pytest.raises(ScenarioError, match=r"mini.toml: not valid UTF-8 TOML"):
+        Scenario.load(mini)
+
+
+def test_unknown_product_code(mini, rosstat, bridge, prices):
+    edit(mini, 'product = "07.2"', 'product = "07.9"')
+    with pytest.raises(ScenarioError, match=r"mini.toml: operation product '07.9' is not a product "
+                                            r"of table rosstat-2021"):
+        build_shock(Scenario.load(mini), rosstat, bridge, prices)
+
+
+def test_year_before_table(mini, rosstat, bridge, prices):
+    edit(mini, "start_year = 2022", "start_year = 2019")
+    with pytest.raises(ScenarioError, match=r"starts in 2019, before the table year 2021"):
+        build_shock(Scenario.load(mini), rosstat, bridge, prices)
+
+
+def test_unknown_variant(rosstat, bridge, prices):
+    with pytest.raises(ScenarioError, match=r"unknown variant 'baseline'; this file has low, central, high"):
+        build_shock(Scenario.load(MINI), rosstat, bridge, prices, ["baseline"])
+
+
+def test_unknown_centre():
+    with pytest.raises(ScenarioError, match=r"no scenario for centre 'atlantis'"):
+        load_scenarios(DATA, ["atlantis"])
+
+
+def test_missing_exchange_rate(mini, rosstat, bridge, prices):
+    edit(mini, 'currency = "RUB"\nunit = "bn"\nprice_year = 2021\nprice_basis',
+         'currency = "USD"\nunit = "bn"\nprice_year = 2009\nprice_basis')
+    with pytest.raises(ScenarioError, match=r"cannot convert USD of 2009 to 2021 prices — .*no USD "
+                                            r"rate for 2009"):
+        build_shock(Scenario.load(mini), rosstat, bridge, prices)
+
+
+def test_bridge_with_unknown_product(tmp_path, rosstat):
+    bad = tmp_path / "bridge.toml"
+    bad.write_text((DATA / "bridge.toml").read_text().replace('"27" = 1.0', '"27.9" = 1.0'))
+    with pytest.raises(ScenarioError, match=r"\[capex.electrical\] names product '27.9'"):
+        load_bridge(bad, rosstat)
+
+
+def test_price_round_trip(prices):
+    for key in ("capex.construction", "capex.machinery", "operation.output"):
+        there = prices.convert(100.0, "RUB", 2024, 2021, key)
+        back = prices.convert(there, "RUB", 2021, 2024, key)
+        assert back == pytest.approx(100.0, rel=1e-12)
+    usd = prices.convert(1.0, "USD", 2021, 2021)
+    assert usd == pytest.approx(73.65)
+    with pytest.raises(PriceError, match=r"unknown currency 'EUR'"):
+        prices.convert(1.0, "EUR", 2021, 2021)
+
+
+def test_price_factor_chains_indices(prices):
+    f = prices.factor("F", 2021, 2023)
+    assert f == pytest.approx(prices.indices[("F", 2022)] / 100 * prices.indices[("F", 2023)] / 100)
+    assert prices.factor("F", 2023, 2021) == pytest.approx(1 / f)
+
+
+def test_conservation_through_the_bridge(rosstat, bridge, prices):
+    """Purchasers' price total = domestic basic + imports + product taxes + margins (all domestic)."""
+    shock = build_shock(Scenario.load(MINI), rosstat, bridge, prices)
+    cons = shock.demand.sel(phase="construction").sum("sector") \
+        + shock.imports.sel(phase="construction").sum("sector") \
+        + shock.product_taxes.sel(phase="construction").sum("sector")
+    np.testing.assert_allclose(cons.values, shock.purchasers.sel(phase="construction").values,
+                               rtol=1e-12)
+    # 4 bn RUB of 2021 in the first year = 4000 table units
+    assert float(shock.purchasers.sel(variant="central", phase="construction", year=2022)) == \
+        pytest.approx(4000.0)
+    # margins go to trade and transport services
+    trade = shock.demand.sel(variant="central", phase="construction", sector=["45", "46"]).sum()
+    assert float(trade) > 0
+
+
+def test_localisation_lever(rosstat, bridge, prices):
+    shock = build_shock(Scenario.load(MINI), rosstat, bridge, prices)
+    machinery = shock.demand.sel(phase="construction", sector="28").sum("year")
+    # central: 50% imported; low: 65% at capex 8; high: 37% at capex 12
+    ratio_low = float(machinery.sel(variant="low")) / float(machinery.sel(variant="central"))
+    assert ratio_low == pytest.approx(0.8 * 0.35 / 0.5)
+
+
+def test_operation_new_industry_method(rosstat, bridge, prices):
+    s = Scenario.load(MINI)
+    shock = build_shock(s, rosstat, bridge, prices, ["central"])
+    direct = shock.direct.sel(variant="central")
+    # 5 bn RUB of 2021 at full output; half in the first (ramp-up) year
+    assert float(direct.output.sel(year=2025, sector="07.2")) == pytest.approx(5000.0)
+    assert float(direct.output.sel(year=2024, sector="07.2")) == pytest.approx(2500.0)
+    assert float(direct.compensation.sel(year=2025).sum()) == pytest.approx(1000.0)
+    assert float(direct.employment.sel(year=2025).sum()) == pytest.approx(500.0)
+    purchases = shock.demand.sel(variant="central", phase="operation", year=2025).sum() \
+        + shock.imports.sel(variant="central", phase="operation", year=2025).sum()
+    assert float(purchases) == pytest.approx(5000.0 * 0.40)
+    # no demand for the ore itself: the new activity's output is not pushed through its column
+    assert float(shock.demand.sel(variant="central", phase="operation", sector="07.2").sum()) == 0
+    assert float(direct.value_added.sel(year=2025).sum()) == pytest.approx(5000.0 * 0.60)
+
+
+def test_operation_falls_back_to_table_column(mini, rosstat, bridge, prices):
+    text = mini.read_text()
+    start = text.index("[operation.costs]")
+    end = text.index("[[sources]]")
+    mini.write_text(text[:start] + text[end:])
+    shock = build_shock(Scenario.load(mini), rosstat, bridge, prices, ["central"])
+    assert any("average column of 07.2" in note for note in shock.notes)
+    j = rosstat.codes.index("07.2")
+    demand = shock.demand.sel(variant="central", phase="operation", year=2025).values
+    np.testing.assert_allclose(demand, rosstat.A[:, j] * 5000.0)
