@@ -263,6 +263,20 @@ class Scenario:
     def id(self) -> str:
         return self.centre.id
 
+    def shock(self, table, bridge, prices, variants: list[str] | None = None):
+        """This scenario in table terms: see :func:`iomodel.shock.build_shock`."""
+        from .shock import build_shock
+        return build_shock(self, table, bridge, prices, variants)
+
+    def demand(self, table, bridge, prices, variant: str = "central"):
+        """Domestic final demand in table-year basic prices, table units.
+
+        Returns an ``xarray.DataArray`` with dims (phase, year, product).  The imports that leak
+        and the new activity's direct effects are on :meth:`shock`'s result.
+        """
+        shock = self.shock(table, bridge, prices, [variant])
+        return shock.demand.sel(variant=variant, drop=True).rename(sector="product")
+
     @classmethod
     def load(cls, path: str | Path, max_price_year: int = 2025) -> "Scenario":
         """Read and validate a scenario file; raise ScenarioError naming file, key and fix."""

@@ -13,6 +13,13 @@ EXAMPLE = ROOT / "examples" / "two-sector"
 ROSSTAT_WORKBOOK = ROOT / "tables" / "rosstat-2021" / "raw" / "baz_tzv-2021.xlsx"
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a text file (which must contain it) with ``new``."""
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
 @pytest.fixture(scope="session")
 def miller_blair():
     """Miller & Blair (2009), *Input-Output Analysis*, 2nd ed., ch. 2, Table 2.3.

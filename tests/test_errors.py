@@ -10,7 +10,7 @@ import pytest
 from iomodel.errors import TableError
 from iomodel.readers import load_table
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, edit
 
 
 @pytest.fixture()
@@ -18,12 +18,6 @@ def folder(tmp_path: Path) -> Path:
     target = tmp_path / "table"
     shutil.copytree(EXAMPLE, target)
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (old, text)
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_example_loads(folder):
@@ -193,7 +187,7 @@ def test_unknown_table():
 
 
 def test_rosstat_code_mismatch(tmp_path):
-    from .conftest import ROOT
+    from .conftest import ROOT, edit
     target = tmp_path / "rosstat"
     shutil.copytree(ROOT / "tables" / "rosstat-2021", target)
     edit(target / "sectors.csv", "010,07.2,07.2", "010,07.3,07.2")

@@ -13,7 +13,7 @@ from iomodel.prices import load_prices
 from iomodel.scenario import Scenario, load_scenarios
 from iomodel.shock import build_shock, load_bridge
 
-from .conftest import ROOT
+from .conftest import ROOT, edit
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.toml"
@@ -34,12 +34,6 @@ def mini(tmp_path: Path) -> Path:
     target = tmp_path / "mini.toml"
     shutil.copy(MINI, target)
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_mini_loads():
@@ -191,3 +185,26 @@ def test_operation_falls_back_to_table_column(mini, rosstat, bridge, prices):
     j = rosstat.codes.index("07.2")
     demand = shock.demand.sel(variant="central", phase="operation", year=2025).values
     np.testing.assert_allclose(demand, rosstat.A[:, j] * 5000.0)
+
+
+def test_scenario_demand_api(rosstat, bridge, prices):
+    demand = Scenario.load(MINI).demand(rosstat, bridge, prices, "central")
+    assert demand.dims == ("phase", "year", "product")
+    assert float(demand.sel(phase="construction").sum()) > 0
+
+
+def test_all_shipped_scenarios_load_and_convert(rosstat, prices):
+    """The eight shipped files validate and convert on the Rosstat 2021 table with the real bridge."""
+    shipped = load_scenarios(ROOT / "shocks")
+    assert sorted(s.id for s in shipped) == sorted(
+        ["kola", "stavropol", "west_siberia", "south_siberia", "east_transbaikal",
+         "tambov_central", "tomtor", "seligdar"])
+    real_bridge = load_bridge(ROOT / "tables" / "rosstat-2021" / "bridge.toml", rosstat)
+    for scenario in shipped:
+        shock = build_shock(scenario, rosstat, real_bridge, prices)
+        assert float(shock.demand.sum()) > 0, scenario.id
+        leak = (shock.demand + shock.imports + shock.product_taxes).sel(phase="construction")
+        np.testing.assert_allclose(leak.sum("sector").values,
+                                   shock.purchasers.sel(phase="construction").values, rtol=1e-12)
+        assert set(scenario.variants) >= {"low", "central", "high"}
+    assert Scenario.load(ROOT / "shocks" / "TEMPLATE.toml").id == "template"

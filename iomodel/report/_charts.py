@@ -1,0 +1,244 @@
+"""Charts as inline SVG, drawn with matplotlib and readable in black-and-white print.
+
+Every function takes plain numbers and labels (already translated) and returns the SVG text,
+sized for the report's text width.  Series are told apart by grey level (darkest = direct) with a
+dark outline, and lines by dash pattern and marker, so nothing depends on colour.  Text is drawn
+as paths, so the charts need no font at render time.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
+
+__all__ = ["Series", "Panel", "stacked_barh", "stacked_columns", "lines", "small_multiples",
+           "GREYS", "TEXT_WIDTH_IN"]
+
+#: Width of the text block (A4, 20 mm margins each side) in inches.
+TEXT_WIDTH_IN = 170 / 25.4
+#: Fill of up to four stacked series, darkest first.
+GREYS = ("#3b3b3b", "#8f8f8f", "#d4d4d4", "#f4f4f4")
+EDGE = "#1a1a1a"
+LINE_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 7.5,
+    "axes.titlesize": 8,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 7.5,
+    "axes.edgecolor": "#333333",
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "xtick.major.width": 0.5,
+    "ytick.major.width": 0.5,
+    "legend.fontsize": 7,
+    "legend.frameon": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "iomodel",   # stable ids: the same data gives the same SVG
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[float]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One subplot: categories along one axis, stacked series along the other."""
+
+    title: str
+    categories: Sequence[str]
+    series: Sequence[Series]
+    unit: str = ""
+    strong: frozenset[int] = field(default_factory=frozenset)  # categories in bold
+    digits: int = 1                                             # of the total printed at bar end
+
+
+class _LocaleFormatter(Formatter):
+    """Tick labels with the report's separators; decimals chosen from the tick spacing."""
+
+    def __init__(self, num: Callable[[float, int], str]):
+        self.num = num
+
+    def __call__(self, x, pos=None):
+        locs = [v for v in self.locs if math.isfinite(v)]
+        step = min((abs(b - a) for a, b in zip(locs, locs[1:]) if b != a), default=1.0)
+        digits = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
+        return self.num(x, digits)
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                             "Type": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    # comments only repeat the text drawn as paths; drop them (smaller, nothing to escape)
+    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
+
+
+def _figure(nrows: int, ncols: int, height_in: float, **kw):
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(TEXT_WIDTH_IN, height_in), squeeze=False,
+                                 **kw)
+    return fig, axes
+
+
+def _style_axis(ax, num, value_axis: str) -> None:
+    fmt = _LocaleFormatter(num)
+    axis = ax.xaxis if value_axis == "x" else ax.yaxis
+    axis.set_major_formatter(fmt)
+    axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+    ax.grid(axis=value_axis, color="#bbbbbb", linewidth=0.4, linestyle=(0, (2, 2)))
+    ax.set_axisbelow(True)
+
+
+def stacked_barh(panels: Sequence[Panel], num: Callable[[float, int], str],
+                 legend: bool = True, bar_height: float = 0.62,
+                 height_in: float | None = None) -> str:
+    """Horizontal stacked bars, one panel per subplot side by side, totals at the bar ends."""
+    rows = max(len(p.categories) for p in panels)
+    height = height_in or (0.75 + 0.24 * rows)
+    with plt.rc_context(_STYLE):
+        fig, axes = _figure(1, len(panels), height)
+        for ax, panel in zip(axes[0], panels):
+            y = list(range(len(panel.categories)))[::-1]
+            left = [0.0] * len(y)
+            for k, s in enumerate(panel.series):
+                ax.barh(y, s.values, left=left, height=bar_height, color=GREYS[k % len(GREYS)],
+                        edgecolor=EDGE, linewidth=0.4, label=s.label)
+                left = [a + max(b, 0.0) for a, b in zip(left, s.values)]
+            top = max(left + [1e-12])
+            for yy, total in zip(y, left):
+                ax.text(total + top * 0.015, yy, num(total, panel.digits), va="center",
+                        ha="left", fontsize=6.8)
+            ax.set_xlim(0, top * 1.16)
+            ax.set_yticks(y)
+            ax.set_yticklabels(panel.categories)
+            for k, label in enumerate(ax.get_yticklabels()):
+                if k in panel.strong:
+                    label.set_fontweight("bold")
+                elif panel.strong:
+                    label.set_color("#555555")
+            ax.tick_params(axis="y", length=0)
+            ax.set_title(panel.title, pad=4)
+            if panel.unit:
+                ax.set_xlabel(panel.unit)
+            _style_axis(ax, num, "x")
+        if legend:
+            handles, labels = axes[0][0].get_legend_handles_labels()
+            fig.legend(handles, labels, loc="lower center", ncol=len(labels),
+                       bbox_to_anchor=(0.5, 0.0))
+            fig.tight_layout(rect=(0, 0.07 if height > 2.2 else 0.1, 1, 1), w_pad=2.5)
+        else:
+            fig.tight_layout(w_pad=2.5)
+        return _svg(fig)
+
+
+def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
+                    num: Callable[[float, int], str], height_in: float = 3.2) -> str:
+    """Columns by year (panels stacked vertically, sharing the year axis)."""
+    with plt.rc_context(_STYLE):
+        fig, axes = _figure(len(panels), 1, height_in, sharex=True)
+        x = list(range(len(years)))
+        for ax, panel in zip(axes[:, 0], panels):
+            bottom = [0.0] * len(x)
+            for k, s in enumerate(panel.series):
+                ax.bar(x, s.values, bottom=bottom, width=0.72, color=GREYS[k % len(GREYS)],
+                       edgecolor=EDGE, linewidth=0.4, label=s.label)
+                bottom = [a + b for a, b in zip(bottom, s.values)]
+            ax.set_title(panel.title, pad=3)
+            if panel.unit:
+                ax.set_ylabel(panel.unit)
+            _style_axis(ax, num, "y")
+        ax = axes[-1, 0]
+        step = 1 if len(years) <= 14 else 2
+        ax.set_xticks(x[::step])
+        ax.set_xticklabels([str(y) for y in years][::step])
+        ax.set_xlim(-0.6, len(x) - 0.4)
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        axes[0, 0].legend(handles, labels, loc="upper right", ncol=len(labels))
+        fig.align_ylabels(axes[:, 0])
+        fig.tight_layout(h_pad=0.8)
+        return _svg(fig)
+
+
+def lines(panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], Sequence[float]]]]],
+          xlabel: str, num: Callable[[float, int], str], marks: Sequence[tuple[float, str]] = (),
+          invert_x: bool = False, x_percent: bool = False, height_in: float = 2.3) -> str:
+    """Line panels side by side: ``(title, unit, [(label, xs, ys), …])``; vertical ``marks``."""
+    with plt.rc_context(_STYLE):
+        fig, axes = _figure(1, len(panels), height_in)
+        for ax, (title, unit, curves) in zip(axes[0], panels):
+            for k, (label, xs, ys) in enumerate(curves):
+                style, marker = LINE_STYLES[k % len(LINE_STYLES)]
+                ax.plot(xs, ys, linestyle=style, marker=marker, markersize=3.5, color=EDGE,
+                        linewidth=1.1, label=label, markerfacecolor="white")
+            for x, label in marks:
+                ax.axvline(x, color="#999999", linewidth=0.5, linestyle=(0, (1, 2)))
+                ax.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), ha="center",
+                            va="bottom", fontsize=6.5, color="#444444")
+            ax.set_title(title, pad=12 if marks else 4)
+            ax.set_ylabel(unit)
+            ax.set_xlabel(xlabel)
+            _style_axis(ax, num, "y")
+            if x_percent:
+                ax.xaxis.set_major_formatter(
+                    _LocaleFormatter(lambda v, d: num(100 * v, max(0, d - 2))))
+            if invert_x:
+                ax.invert_xaxis()
+            if len(curves) > 1:
+                ax.legend(loc="best")
+        fig.tight_layout(w_pad=2.5)
+        return _svg(fig)
+
+
+def small_multiples(titles: Sequence[str], years: Sequence[int],
+                    data: Sequence[Sequence[Series]], unit: str,
+                    num: Callable[[float, int], str], ncols: int = 2) -> str:
+    """One small column chart per item (same scales), series stacked, one shared legend."""
+    n = len(titles)
+    nrows = math.ceil(n / ncols)
+    with plt.rc_context(_STYLE):
+        fig, axes = _figure(nrows, ncols, 0.4 + 1.45 * nrows, sharex=True, sharey=True)
+        x = list(range(len(years)))
+        for k, ax in enumerate(axes.flat):
+            if k >= n:
+                ax.set_visible(False)
+                continue
+            bottom = [0.0] * len(x)
+            for j, s in enumerate(data[k]):
+                ax.bar(x, s.values, bottom=bottom, width=0.75, color=GREYS[j % len(GREYS)],
+                       edgecolor=EDGE, linewidth=0.3, label=s.label)
+                bottom = [a + b for a, b in zip(bottom, s.values)]
+            ax.set_title(titles[k], pad=2, fontsize=7.5)
+            _style_axis(ax, num, "y")
+            if k % ncols == 0:
+                ax.set_ylabel(unit)
+        step = max(1, math.ceil(len(years) / 8))
+        for ax in axes[-1]:
+            ax.set_xticks(x[::step])
+            ax.set_xticklabels([str(y) for y in years][::step])
+            ax.tick_params(axis="x", labelbottom=True)
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels),
+                   bbox_to_anchor=(0.5, 1.0))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.28 / (0.4 + 1.45 * nrows)), h_pad=0.6, w_pad=1.5)
+        return _svg(fig)
