@@ -115,11 +115,12 @@ def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
     head = (f"{t.meta.id}: Type {kind} effects per 1 {unit} of final demand"
             + (f" ({closure} household closure)" if kind == "II" else "")
             + f"; jobs in {t.meta.employment_unit} per 1 {unit}; taxes and imports Type I")
-    lines = [head, f"{'code':<10} {'label':<44}" + "".join(f"{c:>9}" for c in cols)]
+    width = max([4] + [len(str(c)) for c in frame.index]) + 1
+    lines = [head, f"{'code':<{width}} {'label':<44}" + "".join(f"{c:>9}" for c in cols)]
     for code, row in frame.iterrows():
         label = str(row["label"])[:43]
         cells = "".join(f"{row[v]:>9.3f}" if pd.notna(row[v]) else f"{'–':>9}" for v in cols.values())
-        lines.append(f"{code:<10} {label:<44}{cells}")
+        lines.append(f"{code:<{width}} {label:<44}{cells}")
     return "\n".join(lines)
 
 
