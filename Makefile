@@ -16,10 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/iomodel multipliers rosstat-2021 --type II \
-	  --sectors 07.2,08,09,20,24.1-24.3,24.4,25,27,28,33,41-43,35.1,19.2-19.3,49.1-49.2,49.4,52,71
-	$(BIN)/iomodel multipliers rosstat-2021 --type I \
-	  --sectors 07.2,08,09,20,24.1-24.3,24.4,25,27,28,33,41-43,35.1,19.2-19.3,49.1-49.2,49.4,52,71
+	$(BIN)/iomodel report --lang ru --out out/reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -201,6 +201,7 @@ def provenance(result, appraisal) -> dict[str, str]:
         "table source": result.table.meta.source,
         "table files sha256": ds.attrs["table_files_sha256"],
         "scenario files sha256": ds.attrs["scenario_sha256"],
+        "bridge and price files sha256": ds.attrs.get("inputs_sha256", "{}"),
         "model type": ds.attrs["model_type"],
         "household closure": ds.attrs["closure"],
         "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
@@ -242,6 +243,57 @@ def compare(by, variant, table, kind, closure, quiet, fmt):
         click.echo(f"Centres ranked by {by} (variant {variant or 'central'}, Type {kind}; money in "
                    f"{unit} of {result.table.meta.year})")
         click.echo(frame[cols].to_string(float_format=lambda v: f"{v:,.2f}"))
+
+
+@main.command()
+@click.argument("centres", nargs=-1)
+@click.option("--compare", "compare_only", is_flag=True,
+              help="Only the comparison report: of the named CENTRES (at least two), or of all.")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True,
+              help="Language of the reports.")
+@click.option("--variant", default="central", show_default=True,
+              help="Variant the reports are about (the tables of variants show them all).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default="out/reports", show_default=True, help="Folder for the PDFs.")
+@click.option("--table", "table", default="rosstat-2021", show_default=True)
+@click.option("--type", "kind", type=click.Choice(["I", "II"]), default="II", show_default=True)
+@click.option("--closure", type=click.Choice(["textbook", "default"]), default="default",
+              show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes rendering PDFs (default: one per core).")
+@click.option("--quiet", is_flag=True, help="Print only where the reports are.")
+def report(centres, compare_only, lang, variant, out_dir, table, kind, closure, workers, quiet):
+    """Write PDF reports: one per centre and a comparison of all centres.
+
+    \b
+    iomodel report                    every centre's report and the comparison
+    iomodel report kola tomtor        the reports of these centres only
+    iomodel report --compare          the comparison of all centres only
+    iomodel report kola tomtor --compare
+                                      the comparison of these centres only
+    Files are named CENTRE.LANG.pdf and comparison.LANG.pdf (CENTRE.VARIANT.LANG.pdf for a
+    variant other than central).
+    """
+    from .report import write_reports
+    if compare_only and len(centres) == 1:
+        raise click.BadParameter("a comparison needs at least two centres; name more or none",
+                                 param_hint="CENTRES")
+    result = _run(centres, None, table, kind, closure, quiet)
+    for scenario in result.scenarios:
+        if variant not in scenario.variants:
+            raise click.BadParameter(f"{scenario.path}: no variant {variant!r}; it has "
+                                     f"{', '.join(scenario.variants)}", param_hint="--variant")
+    appraisal, groups = _appraisal_and_groups(result)
+
+    def done(rep) -> None:
+        if not quiet:
+            click.echo(f"wrote {rep.path} ({rep.pages} pages)")
+
+    written = write_reports(result, appraisal, groups, provenance(result, appraisal), out_dir,
+                            centres=[] if compare_only else None,
+                            comparison=compare_only or not centres, lang=lang, variant=variant,
+                            workers=workers, progress=done)
+    click.echo(f"{len(written)} report(s) in {out_dir}/")
 
 
 if __name__ == "__main__":  # pragma: no cover

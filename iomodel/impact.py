@@ -87,7 +87,8 @@ def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
 
 def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
                closure: ClosureKind = "default",
-               scenario_hashes: dict[str, str] | None = None) -> xr.Dataset:
+               scenario_hashes: dict[str, str] | None = None,
+               input_hashes: dict[str, str] | None = None) -> xr.Dataset:
     """Direct, indirect and (Type II) induced effects of every shock, by sector.
 
     Parameters
@@ -101,6 +102,8 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
         Household closure for Type II.
     scenario_hashes : dict, optional
         sha256 of each centre's scenario file, recorded in the attributes.
+    input_hashes : dict, optional
+        sha256 of the other files that shaped the shocks (bridge, prices), recorded likewise.
 
     Returns
     -------
@@ -157,6 +160,7 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
             "table_unit": table.meta.unit_label,
             "table_files_sha256": json.dumps(table.meta.file_hashes, sort_keys=True),
             "scenario_sha256": json.dumps(scenario_hashes or {}, sort_keys=True),
+            "inputs_sha256": json.dumps(input_hashes or {}, sort_keys=True),
             "model_type": model,
             "closure": closure if model == "II" else "none",
             "iomodel_version": iomodel_version(),

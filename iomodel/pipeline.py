@@ -5,6 +5,7 @@ The CLI and the reports call these functions; a notebook calls the same ones.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -66,6 +67,10 @@ def run_centres(centres: Sequence[str] | None = None, table: str = "rosstat-2021
             progress(scenario.id)
         shocks.append(build_shock(scenario, io_table, bridge, prices,
                                   list(variants) if variants else None))
+    inputs = [bridge.path, *(prices.path / name for name in
+                             ("exchange_rates.csv", "deflators.csv", "price_map.toml"))]
     dataset = run_impact(io_table, shocks, model=model, closure=closure,
-                         scenario_hashes={s.id: s.sha256 for s in scenarios})
+                         scenario_hashes={s.id: s.sha256 for s in scenarios},
+                         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                                       for p in inputs})
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)

@@ -9,12 +9,14 @@ rendering with :class:`AssetRefused`.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-__all__ = ["assets_dir", "AssetRefused", "AssetFetcher", "ALLOWED_SUFFIXES"]
+__all__ = ["assets_dir", "AssetRefused", "AssetFetcher", "ALLOWED_SUFFIXES", "svg_data_url"]
 
 #: File types a report may load: its stylesheet and its fonts.
 ALLOWED_SUFFIXES = {".css": "text/css", ".ttf": "font/ttf"}
@@ -29,15 +31,28 @@ class AssetRefused(FatalURLFetchingError):
     """A document asked for a URL that is not one of the report's own assets."""
 
 
-class AssetFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside :func:`assets_dir` with an allowed suffix; refuses the rest."""
+SVG_PREFIX = "data:image/svg+xml;base64,"
 
-    def __init__(self, root: Path | None = None):
+
+def svg_data_url(svg: str) -> str:
+    """A chart's SVG as a ``data:`` URL (the chart stays inside the HTML, no file is written)."""
+    return SVG_PREFIX + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+class AssetFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside :func:`assets_dir` with an allowed suffix and the SVG data
+    URLs in ``charts``; refuses the rest."""
+
+    def __init__(self, root: Path | None = None, charts: Iterable[str] = ()):
         super().__init__(fail_on_errors=True)
         self.root = (root or assets_dir()).resolve()
+        self.charts = frozenset(charts)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url in self.charts:
+            return URLFetcherResponse(url=url, body=base64.b64decode(url[len(SVG_PREFIX):]),
+                                      headers={"Content-Type": "image/svg+xml"})
         path = self.resolve(url)
         if path is None:
             self.refused.append(url)

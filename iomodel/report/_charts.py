@@ -2,8 +2,9 @@
 
 Every function takes plain numbers and labels (already translated) and returns the SVG text,
 sized for the report's text width.  Series are told apart by grey level (darkest = direct) with a
-dark outline, and lines by dash pattern and marker, so nothing depends on colour.  Text is drawn
-as paths, so the charts need no font at render time.
+dark outline, and lines by dash pattern and marker, so nothing depends on colour.  Text stays
+text, set in the report's own sans-serif (``IOM Sans``, the shipped DejaVu Sans Condensed): the
+chart is measured with that font here and drawn with it by WeasyPrint.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -18,7 +20,16 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
+
+from ._assets import assets_dir  # noqa: E402
+
+#: The family matplotlib measures text with, and the family the report's CSS declares for it.
+_MPL_FAMILY = "DejaVu Sans Condensed"
+_CSS_FAMILY = "IOM Sans"
+for _name in ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"):
+    font_manager.fontManager.addfont(str(assets_dir() / "fonts" / _name))
 
 __all__ = ["Series", "Panel", "stacked_barh", "stacked_columns", "lines", "small_multiples",
            "GREYS", "TEXT_WIDTH_IN"]
@@ -31,7 +42,7 @@ EDGE = "#1a1a1a"
 LINE_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
 
 _STYLE = {
-    "font.family": "DejaVu Sans",
+    "font.family": _MPL_FAMILY,
     "font.size": 7.5,
     "axes.titlesize": 8,
     "axes.titleweight": "bold",
@@ -47,7 +58,8 @@ _STYLE = {
     "ytick.major.width": 0.5,
     "legend.fontsize": 7,
     "legend.frameon": False,
-    "svg.fonttype": "path",
+    "legend.handlelength": 1.6,
+    "svg.fonttype": "none",      # text as <text>, drawn with the report's embedded font
     "svg.hashsalt": "iomodel",   # stable ids: the same data gives the same SVG
 }
 
@@ -75,9 +87,13 @@ class _LocaleFormatter(Formatter):
 
     def __init__(self, num: Callable[[float, int], str]):
         self.num = num
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs):
+        self.ticks = [float(v) for v in locs]
 
     def __call__(self, x, pos=None):
-        locs = [v for v in self.locs if math.isfinite(v)]
+        locs = [v for v in self.ticks if math.isfinite(v)]
         step = min((abs(b - a) for a, b in zip(locs, locs[1:]) if b != a), default=1.0)
         digits = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
         return self.num(x, digits)
@@ -90,8 +106,13 @@ def _svg(fig) -> str:
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg"):]
-    # comments only repeat the text drawn as paths; drop them (smaller, nothing to escape)
-    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"font-stretch: [a-z-]+;\s*", "", text)
+    return text.replace(f"font-family: '{_MPL_FAMILY}'", f"font-family: '{_CSS_FAMILY}'")
+
+
+def _wrap(title: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(title, width)) if title else title
 
 
 def _figure(nrows: int, ncols: int, height_in: float, **kw):
@@ -113,12 +134,19 @@ def _style_axis(ax, num, value_axis: str) -> None:
 def stacked_barh(panels: Sequence[Panel], num: Callable[[float, int], str],
                  legend: bool = True, bar_height: float = 0.62,
                  height_in: float | None = None) -> str:
-    """Horizontal stacked bars, one panel per subplot side by side, totals at the bar ends."""
-    rows = max(len(p.categories) for p in panels)
-    height = height_in or (0.75 + 0.24 * rows)
+    """Horizontal stacked bars, one panel per subplot side by side, totals at the bar ends.
+
+    Panels with the same categories share one set of category labels (on the left).
+    """
+    rows = sum(1 + (len(c) > 30) * 0.5 for c in max((p.categories for p in panels), key=len))
+    height = height_in or (0.85 + 0.22 * rows)
+    shared = all(list(p.categories) == list(panels[0].categories) for p in panels)
+    wrap = 95 if len(panels) == 1 else 28
+    longest = max(len(c) for p in panels for c in p.categories)
+    label_wrap = 30 if len(panels) > 1 and longest > 30 else 200
     with plt.rc_context(_STYLE):
-        fig, axes = _figure(1, len(panels), height)
-        for ax, panel in zip(axes[0], panels):
+        fig, axes = _figure(1, len(panels), height, sharey=shared)
+        for j, (ax, panel) in enumerate(zip(axes[0], panels)):
             y = list(range(len(panel.categories)))[::-1]
             left = [0.0] * len(y)
             for k, s in enumerate(panel.series):
@@ -129,26 +157,28 @@ def stacked_barh(panels: Sequence[Panel], num: Callable[[float, int], str],
             for yy, total in zip(y, left):
                 ax.text(total + top * 0.015, yy, num(total, panel.digits), va="center",
                         ha="left", fontsize=6.8)
-            ax.set_xlim(0, top * 1.16)
+            ax.set_xlim(0, top * 1.18)
             ax.set_yticks(y)
-            ax.set_yticklabels(panel.categories)
+            ax.set_yticklabels([_wrap(c, label_wrap) for c in panel.categories])
+            if shared and j > 0:
+                ax.tick_params(axis="y", labelleft=False)
             for k, label in enumerate(ax.get_yticklabels()):
                 if k in panel.strong:
                     label.set_fontweight("bold")
                 elif panel.strong:
                     label.set_color("#555555")
             ax.tick_params(axis="y", length=0)
-            ax.set_title(panel.title, pad=4)
+            ax.set_title(_wrap(panel.title, wrap), pad=4)
             if panel.unit:
                 ax.set_xlabel(panel.unit)
             _style_axis(ax, num, "x")
-        if legend:
+        if legend and len(panels[0].series) > 1:
             handles, labels = axes[0][0].get_legend_handles_labels()
             fig.legend(handles, labels, loc="lower center", ncol=len(labels),
                        bbox_to_anchor=(0.5, 0.0))
-            fig.tight_layout(rect=(0, 0.07 if height > 2.2 else 0.1, 1, 1), w_pad=2.5)
+            fig.tight_layout(rect=(0, 0.28 / height, 1, 1), w_pad=2.0)
         else:
-            fig.tight_layout(w_pad=2.5)
+            fig.tight_layout(w_pad=2.0)
         return _svg(fig)
 
 
@@ -164,7 +194,7 @@ def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
                 ax.bar(x, s.values, bottom=bottom, width=0.72, color=GREYS[k % len(GREYS)],
                        edgecolor=EDGE, linewidth=0.4, label=s.label)
                 bottom = [a + b for a, b in zip(bottom, s.values)]
-            ax.set_title(panel.title, pad=3)
+            ax.set_title(_wrap(panel.title, 95), pad=3)
             if panel.unit:
                 ax.set_ylabel(panel.unit)
             _style_axis(ax, num, "y")
@@ -174,7 +204,8 @@ def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
         ax.set_xticklabels([str(y) for y in years][::step])
         ax.set_xlim(-0.6, len(x) - 0.4)
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        axes[0, 0].legend(handles, labels, loc="upper right", ncol=len(labels))
+        axes[0, 0].legend(handles, labels, loc="upper right", ncol=len(labels), frameon=True,
+                          facecolor="white", edgecolor="none", framealpha=1.0)
         fig.align_ylabels(axes[:, 0])
         fig.tight_layout(h_pad=0.8)
         return _svg(fig)
@@ -182,8 +213,9 @@ def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
 
 def lines(panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], Sequence[float]]]]],
           xlabel: str, num: Callable[[float, int], str], marks: Sequence[tuple[float, str]] = (),
-          invert_x: bool = False, x_percent: bool = False, height_in: float = 2.3) -> str:
-    """Line panels side by side: ``(title, unit, [(label, xs, ys), …])``; vertical ``marks``."""
+          invert_x: bool = False, x_percent: bool = False, height_in: float = 2.4) -> str:
+    """Line panels side by side: ``(title, unit, [(label, xs, ys), …])``; vertical ``marks``
+    labelled inside the plot."""
     with plt.rc_context(_STYLE):
         fig, axes = _figure(1, len(panels), height_in)
         for ax, (title, unit, curves) in zip(axes[0], panels):
@@ -191,11 +223,14 @@ def lines(panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], 
                 style, marker = LINE_STYLES[k % len(LINE_STYLES)]
                 ax.plot(xs, ys, linestyle=style, marker=marker, markersize=3.5, color=EDGE,
                         linewidth=1.1, label=label, markerfacecolor="white")
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(lo - 0.12 * (hi - lo), hi)
             for x, label in marks:
-                ax.axvline(x, color="#999999", linewidth=0.5, linestyle=(0, (1, 2)))
-                ax.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), ha="center",
-                            va="bottom", fontsize=6.5, color="#444444")
-            ax.set_title(title, pad=12 if marks else 4)
+                ax.axvline(x, color="#888888", linewidth=0.5, linestyle=(0, (1, 2)))
+                ax.annotate(label, (x, 0.02), xycoords=("data", "axes fraction"), ha="center",
+                            va="bottom", fontsize=6.3, color="#333333",
+                            bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"})
+            ax.set_title(_wrap(title, 45 if len(panels) > 1 else 95), pad=4)
             ax.set_ylabel(unit)
             ax.set_xlabel(xlabel)
             _style_axis(ax, num, "y")
@@ -228,7 +263,7 @@ def small_multiples(titles: Sequence[str], years: Sequence[int],
                 ax.bar(x, s.values, bottom=bottom, width=0.75, color=GREYS[j % len(GREYS)],
                        edgecolor=EDGE, linewidth=0.3, label=s.label)
                 bottom = [a + b for a, b in zip(bottom, s.values)]
-            ax.set_title(titles[k], pad=2, fontsize=7.5)
+            ax.set_title(_wrap(titles[k], 42), pad=2, fontsize=7.5)
             _style_axis(ax, num, "y")
             if k % ncols == 0:
                 ax.set_ylabel(unit)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -171,6 +171,7 @@ def _by_effect_rows(loc: Locale, inputs: Inputs, totals: xr.Dataset) -> list[dic
 
 
 def _sources_cited(loc: Locale, ids: tuple[str, ...]) -> str:
+    """Source ids as cited in the text (the appendix lists them)."""
     return ", ".join(ids)
 
 
@@ -232,13 +233,16 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     # --- tables
     year_rows = []
     capex_by_year = sel["capex"].sel(phase="construction")
+    dash = lambda text, value: text if value != 0 else "–"  # noqa: E731
     for y in years:
-        cells = [_money(loc, float(capex_by_year.sel(year=y)), inputs)]
+        capex_y = float(capex_by_year.sel(year=y))
+        cells = [dash(_money(loc, capex_y, inputs), capex_y)]
         for p in ("construction", "operation"):
             part = by_year.sel(phase=p, year=y)
-            cells += [_money(loc, float(part["output"]), inputs),
-                      _money(loc, float(part["value_added"]), inputs),
-                      loc.num(float(part["employment"]), 0)]
+            cells += [dash(_money(loc, float(part["output"]), inputs), float(part["output"])),
+                      dash(_money(loc, float(part["value_added"]), inputs),
+                           float(part["value_added"])),
+                      dash(loc.num(float(part["employment"]), 0), float(part["employment"]))]
         year_rows.append({"year": y, "cells": cells})
     cons_all = by_year.sel(phase="construction").sum("year")
     year_total = [_money(loc, float(capex_by_year.sum()), inputs),
@@ -352,7 +356,12 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
 
     # --- the centre itself
     unit_word = {1e6: loc.t("unit.mn"), 1e9: loc.t("unit.bn_word")}
-    capex_unit = f"{unit_word.get(con.unit, '')} {con.currency}, {loc.t('unit.prices_of', year=con.price_year)}"
+
+    def money_unit(unit: float, currency: str, year: int) -> str:
+        name = loc.t(f"currency.{currency}") if loc.has(f"currency.{currency}") else currency
+        return f"{unit_word.get(unit, '')} {name}, {loc.t('unit.prices_of', year=year)}".strip()
+
+    capex_unit = money_unit(con.unit, con.currency, con.price_year)
     base_capex = s.variants[v].capex
     capex_rows = []
     for purpose in PURPOSES:
@@ -398,12 +407,13 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             _money(loc, kf2["discounted_value_added"], inputs)]})
     products = []
     if op is not None:
-        op_unit = f"{unit_word.get(op.unit, '')} {op.currency}, {loc.t('unit.prices_of', year=op.price_year)}"
+        op_unit = money_unit(op.unit, op.currency, op.price_year)
         for p in op.products:
             products.append({"name": loc.pick(p.name_ru, p.name_en), "code": p.product,
                              "label": _short(labels_by_code.get(p.product, p.product)),
                              "value": loc.num(p.value, 2),
-                             "quantity": (f"{loc.num(p.quantity, 0)} {p.quantity_unit}"
+                             "quantity": (f"{loc.num(p.quantity, 0)} "
+                                          f"{_qty_unit(loc, p.quantity_unit)}"
                                           if p.quantity is not None else "–"),
                              "export": loc.pct(p.export_share),
                              "sources": _sources_cited(loc, p.sources)})
@@ -419,10 +429,22 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "op_jobs": loc.num(op.jobs, 0) if op and op.jobs is not None else "",
         "costs": ([{"label": loc.t(f"cost.{k}"), "share": loc.pct(x)}
                    for k, x in op.costs.items()] if op and op.costs else []),
-        "op_estimate": op.estimate if op else "",
         "op_sources": _sources_cited(loc, op.sources) if op else "",
     }
     notes = json.loads(ds.attrs.get("notes", "{}")).get(centre, [])
+    estimates = [{"label": loc.t("estimates.construction"), "text": con.estimate,
+                  "sources": _sources_cited(loc, con.sources)}]
+    for name, vv in s.variants.items():
+        estimates.append({"label": loc.t("estimates.variant", variant=_variant_label(loc, name)),
+                          "text": vv.estimate, "sources": _sources_cited(loc, vv.sources)})
+    if op is not None:
+        estimates.append({"label": loc.t("estimates.operation"), "text": op.estimate,
+                          "sources": _sources_cited(loc, op.sources)})
+        for p in op.products:
+            estimates.append({"label": loc.t("estimates.product",
+                                             product=loc.pick(p.name_ru, p.name_en)),
+                              "text": p.estimate, "sources": _sources_cited(loc, p.sources)})
+    estimates = [e for e in estimates if e["text"] or e["sources"]]
 
     return {
         "kind": "centre",
@@ -454,8 +476,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "design_year": design_year,
         "capex": {"unit": capex_unit, "years": list(con.years), "rows": capex_rows,
                   "total": capex_total, "sources": _sources_cited(loc, con.sources),
-                  "estimate": con.estimate,
-                  "purposes_estimate": "", "table_value": _money(loc, capex, inputs)},
+                  "table_value": _money(loc, capex, inputs)},
         "timeline": timeline,
         "variants": variants,
         "variant_kf": variant_kf,
@@ -472,12 +493,17 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "charts": {"effects": chart_effects, "timeline": chart_timeline, "groups": chart_groups,
                    "localisation": chart_localisation},
         "notes": notes,
+        "estimates": estimates,
         "sources": [{"id": src.id, "text": src.text, "url": src.url,
                      "link": _safe_link(src.url)} for src in s.sources.values()],
         "scenario_file": s.path.name,
         "scenario_sha256": s.sha256,
         **_common(loc, inputs),
     }
+
+
+def _qty_unit(loc: Locale, unit: str) -> str:
+    return loc.t(f"qty.{unit}") if unit and loc.has(f"qty.{unit}") else unit
 
 
 def _short(label: str, limit: int = 70) -> str:
@@ -487,7 +513,6 @@ def _short(label: str, limit: int = 70) -> str:
 
 def _safe_link(url: str) -> str:
     """``url`` when it is a plain http(s) address (made a link in the PDF), else ''."""
-    import re
     return url if re.fullmatch(r"https?://[^\s\"'<>]+", url or "") else ""
 
 
@@ -546,7 +571,9 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
     return {
         "lang": loc.lang,
         "variant_name": _variant_label(loc, inputs.variant),
-        "table": {"id": meta.id, "name": meta.name, "year": meta.year, "source": meta.source,
+        "table": {"id": meta.id, "year": meta.year, "source": meta.source,
+                  "name": (loc.t(f"table_name.{meta.id}") if loc.has(f"table_name.{meta.id}")
+                           else meta.name),
                   "n": run.table.n, "price_basis": meta.price_basis,
                   "unit": _currency(loc, inputs)},
         "model_type": ds.attrs.get("model_type", "II"),

@@ -6,9 +6,8 @@ from functools import cached_property
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
-from ._assets import AssetFetcher, assets_dir
+from ._assets import AssetFetcher, assets_dir, svg_data_url
 from ._locale import Locale
 
 __all__ = ["Renderer"]
@@ -37,17 +36,28 @@ class Renderer:
                   font_config=fonts)
         return fonts, css
 
-    def html(self, template: str, context: dict[str, Any], loc: Locale) -> str:
-        """The HTML of one report.  Charts (our own matplotlib SVG) are the only markup passed
-        through unescaped; every scenario or table string is escaped by the template."""
-        ctx = dict(context)
-        ctx["charts"] = {k: Markup(v) for k, v in context.get("charts", {}).items()}
-        return self.env.get_template(template).render(t=loc.t, **ctx)
+    def warm(self) -> None:
+        """Parse the stylesheet and load the fonts now (workers forked later share them)."""
+        self._weasy
 
-    def pdf(self, html: str) -> bytes:
-        """Render ``html`` to PDF bytes; only the report's own assets can be fetched."""
+    def html(self, template: str, context: dict[str, Any], loc: Locale) -> tuple[str, list[str]]:
+        """The HTML of one report and the data URLs of its charts.
+
+        Every string of the context is escaped by the template (autoescape); the charts (our own
+        matplotlib SVG) enter only as ``data:`` URLs in ``<img src>``, which the document's
+        fetcher serves and nothing else can add to.
+        """
+        ctx = dict(context)
+        ctx["charts"] = {k: svg_data_url(v) if v else "" for k, v in context.get("charts", {}).items()}
+        html = self.env.get_template(template).render(t=loc.t, **ctx)
+        return html, [u for u in ctx["charts"].values() if u]
+
+    def pdf(self, html: str, charts: list[str] | tuple[str, ...] = ()) -> tuple[bytes, int]:
+        """Render ``html`` to PDF bytes and its number of pages; only the report's own assets
+        and ``charts`` can be fetched."""
         from weasyprint import HTML
         fonts, css = self._weasy
         document = HTML(string=html, base_url=self.templates.as_uri() + "/",
-                        url_fetcher=self.fetcher)
-        return document.write_pdf(stylesheets=[css], font_config=fonts)
+                        url_fetcher=AssetFetcher(charts=charts)).render(
+            stylesheets=[css], font_config=fonts)
+        return document.write_pdf(), len(document.pages)

@@ -1,0 +1,159 @@
+"""PDF reports: one per centre and a comparison of all, in Russian or English.
+
+The path is the one the style guide asks for: run → context (strings, rows, SVG charts; see
+:mod:`._context`) → jinja2 template (``reports/templates/``, autoescaped) → HTML → WeasyPrint →
+PDF.  Every number comes from the run's Dataset through :mod:`iomodel.summary`; the templates
+compute nothing.  WeasyPrint may fetch only the report's own stylesheet and fonts and the
+document's own charts (:class:`._assets.AssetFetcher`).
+
+Several PDFs are rendered in parallel worker processes (forked after the run, so they share it
+without copying); ``workers=1`` renders in this process.
+
+>>> from iomodel.pipeline import run_centres                              # doctest: +SKIP
+>>> run = run_centres()                                                  # doctest: +SKIP
+>>> write_reports(run, appraisal, groups, provenance, "out/reports")      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from ..export import atomic_path
+from ..pipeline import Run
+from ..summary import Appraisal
+from ._assets import AssetFetcher, AssetRefused, assets_dir
+from ._context import Inputs, centre_context, comparison_context, prepare
+from ._locale import LANGS, format_number, locale_for
+from ._render import Renderer
+
+__all__ = ["write_reports", "Report", "prepare", "Inputs", "centre_html", "comparison_html",
+           "document", "render_pdf", "report_name", "default_workers", "format_number", "locale_for", "LANGS",
+           "AssetFetcher", "AssetRefused", "assets_dir"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One written PDF and how long it took: context and charts, then HTML → PDF."""
+
+    path: Path
+    centre: str | None          # None for the comparison
+    seconds_context: float
+    seconds_pdf: float
+    pages: int
+
+
+def report_name(centre: str | None, lang: str, variant: str = "central") -> str:
+    """File name of a report: ``kola.ru.pdf``, ``comparison.en.pdf``, ``kola.high.ru.pdf``."""
+    stem = centre or "comparison"
+    return f"{stem}.{lang}.pdf" if variant == "central" else f"{stem}.{variant}.{lang}.pdf"
+
+
+_RENDERER: Renderer | None = None
+
+
+def _renderer() -> Renderer:
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = Renderer()
+    return _RENDERER
+
+
+def document(inputs: Inputs, centre: str | None, lang: str = "ru") -> tuple[str, list[str]]:
+    """HTML of one report (``centre`` None: the comparison) and the data URLs of its charts."""
+    loc = locale_for(lang)
+    if centre is None:
+        return _renderer().html("comparison.html", comparison_context(inputs, loc), loc)
+    return _renderer().html("centre.html", centre_context(inputs, centre, loc), loc)
+
+
+def centre_html(inputs: Inputs, centre: str, lang: str = "ru") -> str:
+    """The HTML of one centre's report."""
+    return document(inputs, centre, lang)[0]
+
+
+def comparison_html(inputs: Inputs, lang: str = "ru") -> str:
+    """The HTML of the comparison report."""
+    return document(inputs, None, lang)[0]
+
+
+def render_pdf(html: str, charts: Iterable[str] = ()) -> bytes:
+    """PDF bytes of a report's HTML (only the report's assets and ``charts`` are fetched)."""
+    return _renderer().pdf(html, tuple(charts))[0]
+
+
+# ---------------------------------------------------------------------------- writing
+_JOB: dict = {}   # what forked workers inherit: inputs, language, variant, folder
+
+
+def _write_one(centre: str | None) -> Report:
+    inputs, lang, out = _JOB["inputs"], _JOB["lang"], _JOB["out"]
+    start = time.perf_counter()
+    html, charts = document(inputs, centre, lang)
+    middle = time.perf_counter()
+    pdf, pages = _renderer().pdf(html, tuple(charts))
+    target = out / report_name(centre, lang, inputs.variant)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(pdf)
+    return Report(target, centre, middle - start, time.perf_counter() - middle, pages)
+
+
+def default_workers(jobs: int) -> int:
+    """Worker processes for ``jobs`` PDFs: one per available core, at most one per PDF."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, jobs))
+
+
+def write_reports(run: Run, appraisal: Appraisal, groups: pd.DataFrame,
+                  provenance: dict[str, str], out_dir: str | Path,
+                  centres: Iterable[str] | None = None, comparison: bool = True,
+                  lang: str = "ru", variant: str = "central", workers: int | None = None,
+                  progress: Callable[[Report], None] | None = None) -> list[Report]:
+    """Write the reports of ``centres`` (default: every centre of the run) and, when
+    ``comparison``, the comparison of every centre of the run, into ``out_dir``.
+
+    The shared work (key figures, localisation runs) is done once; the PDFs are rendered by
+    ``workers`` processes (default: one per core).  Each PDF is written to a temporary file and
+    moved into place when complete.  Returns the reports in the order asked for.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    inputs = prepare(run, appraisal, groups, variant, provenance)
+    ids = list(centres) if centres is not None else [s.id for s in run.scenarios]
+    unknown = [c for c in ids if c not in run.dataset.centre.values]
+    if unknown:
+        raise ValueError(f"centre(s) {unknown} are not in the run")
+    jobs: list[str | None] = list(ids) + ([None] if comparison else [])
+    _JOB.update(inputs=inputs, lang=lang, out=Path(out_dir))
+    n = workers or default_workers(len(jobs))
+    written: list[Report] = []
+    try:
+        if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for centre in jobs:
+                written.append(_write_one(centre))
+                if progress:
+                    progress(written[-1])
+        else:
+            # the heaviest first (the comparison), so the workers finish together
+            order = sorted(jobs, key=lambda c: c is not None)
+            _renderer().warm()   # parse the CSS and load the fonts once, before forking
+            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+                for report in pool.map(_write_one, order):
+                    written.append(report)
+                    if progress:
+                        progress(report)
+            rank = {c: k for k, c in enumerate(jobs)}
+            written.sort(key=lambda r: rank[r.centre])
+    finally:
+        _JOB.clear()
+    return written

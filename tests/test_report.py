@@ -1,0 +1,280 @@
+"""PDF reports: the figures in the PDF are the Dataset's, labels are translated, nothing is fetched.
+
+One run of two centres (the test scenario and a hostile copy of it whose names and sources carry
+HTML and URLs pointing at a local server), one centre report and one comparison, rendered once for
+the module.
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from markupsafe import escape
+
+from iomodel.cli import _appraisal_and_groups, main, provenance
+from iomodel.export import read_netcdf, write_netcdf
+from iomodel.impact import run_impact
+from iomodel.pipeline import Run
+from iomodel.prices import load_prices
+from iomodel.report import (AssetFetcher, AssetRefused, assets_dir, centre_html, format_number,
+                            locale_for, prepare, write_reports)
+from iomodel.report._assets import svg_data_url
+from iomodel.scenario import Scenario
+from iomodel.shock import build_shock, load_bridge
+
+from .conftest import ROOT
+
+pypdf = pytest.importorskip("pypdf")
+DATA = Path(__file__).parent / "data"
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/svg+xml")
+        self.end_headers()
+        self.wfile.write(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+
+
+def _hostile(tmp: Path, port: int) -> Path:
+    """The test scenario with HTML, CSS and URLs (to the recording server) in its text fields."""
+    url = f"http://127.0.0.1:{port}"
+    text = (DATA / "mini.toml").read_text(encoding="utf-8")
+    evil = (f'<img src="{url}/name.png"><b>Злой</b> & <script>alert(1)</script> '
+            f'<link rel="stylesheet" href="{url}/style.css">')
+    text = text.replace('id = "mini"', 'id = "evil"')
+    text = re.sub(r"^capex = ([0-9.]+)$", lambda m: f"capex = {3 * float(m[1])}", text,
+                  flags=re.M)                                   # a bigger centre than mini
+    text = re.sub(r'^name_ru = .*$', f"name_ru = '{evil}'", text, count=1, flags=re.M)
+    text = re.sub(r'^name_en = .*$', f"name_en = '{evil}'", text, count=1, flags=re.M)
+    text = re.sub(r'^summary_ru = .*$',
+                  f"summary_ru = '</p><style>@import url({url}/import.css);</style>"
+                  f"<iframe src=\"{url}/frame\"></iframe> background: url({url}/bg.png)'",
+                  text, count=1, flags=re.M)
+    text = text.replace('text = "Fictitious test data"',
+                        f"text = '<a href=\"{url}/a\">source</a> <object data=\"{url}/obj\">'\n"
+                        f'url = "{url}/source"')
+    path = tmp / "evil.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reports(rosstat, server, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reports")
+    prices = load_prices(ROOT / "tables" / "prices")
+    bridge = load_bridge(DATA / "bridge.toml", rosstat)
+    scenarios = (Scenario.load(DATA / "mini.toml"), Scenario.load(_hostile(tmp, server)))
+    shocks = tuple(build_shock(s, rosstat, bridge, prices) for s in scenarios)
+    ds = run_impact(rosstat, shocks, "II", "default",
+                    scenario_hashes={s.id: s.sha256 for s in scenarios})
+    run = Run(rosstat, bridge, prices, scenarios, shocks, ds)
+    appraisal, groups = _appraisal_and_groups(run)
+    written = write_reports(run, appraisal, groups, provenance(run, appraisal), tmp / "out",
+                            centres=["evil"], comparison=True, lang="ru", workers=2)
+    exported = read_netcdf(write_netcdf(ds, tmp / "impact.nc"))
+    return dict(run=run, appraisal=appraisal, groups=groups, written=written,
+                exported=exported, text={r.centre: _text(r.path) for r in written})
+
+
+def _text(path: Path) -> str:
+    """The PDF's text, runs of ordinary spaces and line breaks made one space (the narrow
+    no-break space inside Russian numbers is kept)."""
+    pages = pypdf.PdfReader(path).pages
+    return re.sub(r"[ \n]+", " ", "\n".join(p.extract_text() for p in pages))
+
+
+def _figures(ds, centre: str, variant: str = "central") -> dict[str, dict[str, float]]:
+    """Key figures recomputed directly from the Dataset (not through iomodel.summary)."""
+    sel = ds.sel(centre=centre, variant=variant)
+    cons = sel.sel(phase="construction").sum(["year", "sector"])
+    op = sel.sel(phase="operation").sum("sector")
+    running = op["output"].sum("effect")
+    year = int(running.year.values[running.values > 0][-1])
+    op = op.sel(year=year)
+    out = {}
+    for var in ("output", "value_added", "compensation", "employment", "taxes", "imports"):
+        out[var] = {"cons1": float(cons[var].sel(effect=["direct", "indirect"]).sum()),
+                    "cons2": float(cons[var].sum()),
+                    "op1": float(op[var].sel(effect=["direct", "indirect"]).sum()),
+                    "op2": float(op[var].sum())}
+    out["capex"] = {"value": float(sel["capex"].sel(phase="construction").sum())}
+    return out
+
+
+def _fmt(var: str, value: float, lang: str = "ru") -> str:
+    # money: table units are mn RUB, reports show bn with one decimal; jobs whole persons
+    return (format_number(value, 0, lang) if var == "employment"
+            else format_number(value / 1e3, 1, lang))
+
+
+def test_key_figures_in_pdf_are_the_exported_datasets(reports):
+    text = reports["text"]["evil"]
+    figures = _figures(reports["exported"], "evil")
+    table = text[text.index("Таблица 1."):]
+    for var in ("output", "value_added", "compensation", "employment", "taxes", "imports"):
+        f = figures[var]
+        row = " ".join(_fmt(var, f[k]) for k in ("cons1", "cons2", "op1", "op2"))
+        assert row in table, f"{var}: {row!r} not in the key-figures table"
+    capex = figures["capex"]["value"]
+    for var, key, digits in (("output", "cons1", 2), ("output", "cons2", 2),
+                             ("value_added", "cons1", 2), ("value_added", "cons2", 2)):
+        assert format_number(figures[var][key] / capex, digits) in table
+    jobs = " ".join(format_number(figures["employment"][k] / capex * 1e3, 0)
+                    for k in ("cons1", "cons2"))
+    assert jobs in table
+    # the cover's headline figures
+    cover = text[:text.index("Содержание")]
+    assert format_number(capex / 1e3, 1) in cover
+    assert _fmt("value_added", figures["value_added"]["cons2"]) in cover
+    assert _fmt("employment", figures["employment"]["cons2"]) in cover
+
+
+def test_comparison_ranks_the_datasets_figures(reports):
+    text = reports["text"][None]
+    ds, appraisal = reports["exported"], reports["appraisal"]
+    rows = {}
+    for centre in ("mini", "evil"):
+        f = _figures(ds, centre)
+        total = ds.sel(centre=centre, variant="central")["value_added"].sum(
+            ["phase", "sector", "effect"])
+        disc = float((total * (1 + appraisal.discount_rate)
+                      ** -(total.year - appraisal.base_year)).sum())
+        rows[centre] = disc
+        row = " ".join([format_number(f["capex"]["value"] / 1e3, 1),
+                        _fmt("value_added", f["value_added"]["cons2"]),
+                        _fmt("employment", f["employment"]["cons2"]),
+                        _fmt("value_added", f["value_added"]["op2"]),
+                        _fmt("employment", f["employment"]["op2"]),
+                        format_number(f["taxes"]["op2"] / 1e3, 2),
+                        format_number(disc / 1e3, 1)])
+        assert row in text, f"{centre}: {row!r} not in the ranking"
+    first = max(rows, key=rows.get)
+    assert text.index(format_number(rows[first] / 1e3, 1)) < text.index(
+        format_number(min(rows.values()) / 1e3, 1))
+
+
+def test_reports_written_with_pages_and_fonts(reports):
+    for report in reports["written"]:
+        assert report.path.exists() and report.pages >= 8
+        fonts = set()
+        for page in pypdf.PdfReader(report.path).pages:
+            for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+                fonts.add(str(font.get_object()["/BaseFont"]))
+        assert fonts and all("IOM" in f for f in fonts), fonts   # only the shipped fonts
+    assert [r.path.name for r in reports["written"]] == ["evil.ru.pdf", "comparison.ru.pdf"]
+
+
+def test_hostile_scenario_renders_as_text_and_fetches_nothing(reports, server):
+    assert _Recorder.hits == []
+    for text in reports["text"].values():
+        assert '<img src="http://127.0.0.1:' in text and "<script>alert(1)</script>" in text
+    centre = reports["text"]["evil"]
+    assert "@import url(http://127.0.0.1:" in centre and "<object data=" in centre
+    inputs = prepare(reports["run"], reports["appraisal"], reports["groups"], "central", {})
+    html = centre_html(inputs, "evil", "en")
+    assert "<img src=\"http://127.0.0.1" not in html and "<iframe" not in html
+    assert "&lt;img src=" in html and "&lt;script&gt;" in html
+
+
+def test_english_labels_and_number_format(reports):
+    inputs = prepare(reports["run"], reports["appraisal"], reports["groups"], "central", {})
+    html = centre_html(inputs, "mini", "en")
+    assert "Key figures" in html and "Value added" in html and "Job-years" in html
+    table = reports["run"].table
+    body = html.split("<body>", 1)[1]
+    for cited in [table.meta.source, *table.closure_parameters.sources.values()]:
+        body = body.replace(str(escape(cited)), "")    # titles of Russian sources
+    body = re.sub(r"<[^>]+>", " ", body)
+    assert not re.search(r"[А-Яа-яЁё]", body), "Cyrillic in the English report's labels"
+    f = _figures(reports["run"].dataset, "mini")
+    assert format_number(f["employment"]["cons2"], 0, "en") in html
+    assert format_number(f["output"]["cons2"] / 1e3, 1, "en") in html
+
+
+def test_number_formats():
+    assert format_number(1234567.891, 1, "ru") == "1\u202f234\u202f567,9"
+    assert format_number(1234567.891, 1, "en") == "1,234,567.9"
+    assert format_number(-0.04, 1, "ru") == "0,0"
+    assert format_number(-2.5, 1, "en") == "\u22122.5"
+    assert format_number(float("nan"), 1) == "\u2013"
+    assert locale_for("ru").pct(0.375, 1) == "37,5\u202f%"
+    assert locale_for("en").pct(0.5) == "50%"
+
+
+def test_translations_complete():
+    ru, en = locale_for("ru").labels, locale_for("en").labels
+    assert set(ru) == set(en), sorted(set(ru) ^ set(en))
+    used = set()
+    for path in list((assets_dir() / "templates").glob("*.html")) + list(
+            (ROOT / "iomodel" / "report").glob("*.py")):
+        used |= set(re.findall(r"\bt\(['\"]([a-z_][\w.-]*)['\"]", path.read_text("utf-8")))
+    missing = sorted(k for k in used if k not in ru and not k.endswith((".", "_")))
+    assert not missing, missing
+
+
+def test_fetcher_serves_only_report_assets(tmp_path):
+    chart = svg_data_url("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    fetcher = AssetFetcher(charts=[chart])
+    css = (assets_dir() / "templates" / "report.css").as_uri()
+    assert b"@font-face" in fetcher.fetch(css).read()
+    assert fetcher.fetch((assets_dir() / "fonts" / "DejaVuSerif.ttf").as_uri()).read()[:4] \
+        == b"\x00\x01\x00\x00"
+    assert b"<svg" in fetcher.fetch(chart).read()
+    secret = tmp_path / "secret.css"
+    secret.write_text("x")
+    for url in ("http://127.0.0.1:9/x.css", "https://example.org/font.ttf",
+                "file:///etc/passwd", secret.as_uri(),
+                (assets_dir() / "templates" / ".." / ".." / "pyproject.toml").as_uri(),
+                (assets_dir() / "templates" / "centre.html").as_uri(),
+                (assets_dir() / "templates" / ".." / ".." / "README.md").as_uri(),
+                svg_data_url("<svg xmlns='http://www.w3.org/2000/svg'><image href='x'/></svg>"),
+                "data:text/css,body{}", "ftp://127.0.0.1/x.css"):
+        with pytest.raises(AssetRefused):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 10
+
+
+def test_localisation_gain_is_linear_and_positive(reports):
+    # the chart draws a straight line between the two runs: check linearity at a third share
+    from dataclasses import replace
+
+    from iomodel.summary import localisation
+    run, groups = reports["run"], reports["groups"]
+    s = run.scenario("mini")
+    row = localisation(s, run.table, run.bridge, run.prices, groups)
+    assert row["machine_output_gain"] > 0
+    mid = replace(s, variants={k: replace(v, equipment_import_share=0.5)
+                               for k, v in s.variants.items()})
+    middle = localisation(replace(mid, variants={**mid.variants,
+                                                 "low": replace(mid.variants["low"],
+                                                                equipment_import_share=0.65)}),
+                          run.table, run.bridge, run.prices, groups)
+    slope = row["machine_output_gain"] / (row["import_share_high"] - row["import_share_low"])
+    np.testing.assert_allclose(middle["machine_output_gain"], slope * 0.15, rtol=1e-9)
+
+
+def test_cli_report_rejects_a_one_centre_comparison():
+    from click.testing import CliRunner
+    result = CliRunner().invoke(main, ["report", "kola", "--compare"])
+    assert result.exit_code != 0 and "at least two centres" in result.output
