@@ -21,5 +21,10 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench_impact.py
+	$(BIN)/python benchmarks/bench_reports.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info

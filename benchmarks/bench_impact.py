@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Benchmark: the whole run for every centre × variant × year, iomodel against pymrio.
 
     python benchmarks/bench_impact.py            # needs pymrio: pip install -e '.[bench]'
@@ -41,16 +40,16 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmark the checkout this file sits in
     sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: E402  (after the sys.path line above)
 import pandas as pd  # noqa: E402
 
 VARIABLES = ("output", "value_added", "compensation", "employment", "taxes", "imports")
@@ -275,11 +274,11 @@ def read_cases(shocks) -> Cases:
     years = sorted({int(y) for s in shocks for y in s.demand.coords["year"].values})
     per = []
     for s in shocks:
-        per.append(dict(
-            vi=[variants.index(v) for v in s.demand.coords["variant"].values.tolist()],
-            ti=[years.index(int(y)) for y in s.demand.coords["year"].values],
-            demand=s.demand.values, income=s.income.values, imports=s.imports.values,
-            taxes=s.product_taxes.values, direct={k: s.direct[k].values for k in VARIABLES}))
+        per.append({
+            "vi": [variants.index(v) for v in s.demand.coords["variant"].values.tolist()],
+            "ti": [years.index(int(y)) for y in s.demand.coords["year"].values],
+            "demand": s.demand.values, "income": s.income.values, "imports": s.imports.values,
+            "taxes": s.product_taxes.values, "direct": {k: s.direct[k].values for k in VARIABLES}})
     return Cases([s.centre for s in shocks], variants, years, per)
 
 
@@ -478,8 +477,11 @@ def check_same(ds, result: dict[str, np.ndarray], route: str) -> None:
 def table_rows(rows: list[tuple[str, str, str, str]]) -> str:
     head = ("step", "iomodel", "pymrio", "pymrio ÷ iomodel")
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
-    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
-                               for i, (c, w) in enumerate(zip(r, widths)))
+
+    def line(r):
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+
     return "\n".join([line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
 
 
@@ -570,13 +572,16 @@ def _main(args: argparse.Namespace) -> int:
     cases = read_cases(shocks)
     ds = run_impact(table, shocks, "II")
     columns = int(np.prod(cases.shape))
+    y_all = np.concatenate([np.append(c["demand"], c["income"][..., None], axis=-1).reshape(-1, table.n + 1)
+                            for c in cases.per_centre])
+    nonzero = int(np.any(y_all != 0, axis=1).sum())
     print(f"table       {table.meta.id}: {table.n} products, {table.meta.unit_label}")
     print(f"scenarios   {len(inp.scenarios)} centres ({', '.join(cases.centres)})")
     print(f"            {len(cases.variants)} variants ({', '.join(cases.variants)}), "
           f"{len(PHASES)} phases, {len(cases.years)} years {cases.years[0]}–{cases.years[-1]}")
     print(f"            {columns} right-hand sides solved by iomodel (centre × variant × phase × "
-          f"year on the union of years; {cases.count()} of them are real cases, the rest are "
-          f"years outside a centre's horizon, zero)")
+          f"year on the union of years: {cases.count()} are a centre's own years, the rest are "
+          f"zero padding; {nonzero} have any demand or income)")
     print(f"            Type II, default closure: 2 LU factorisations ({table.n} and "
           f"{table.n + 1} square), each solving all {columns} columns at once")
     print(f"bridge      {inp.bridge_note}")
@@ -608,7 +613,7 @@ def _main(args: argparse.Namespace) -> int:
         print()
         for name, route in PYMRIO_ROUTES.items():
             slow = name.startswith("IOSystem")
-            pym[name] = measure(lambda: route(table, shocks), warmup=0 if slow else 1,
+            pym[name] = measure(lambda route=route: route(table, shocks), warmup=0 if slow else 1,
                                 repeat=args.pymrio_repeat if slow else args.repeat)
 
         headline = PYMRIO_ROUTES["IOSystem per case (calc_all)"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal, Sequence
 
@@ -42,6 +43,7 @@ EFFECTS = ("direct", "indirect", "induced")
 ModelType = Literal["I", "II"]
 
 
+@lru_cache(maxsize=1)
 def iomodel_version() -> str:
     """Installed iomodel version."""
     try:
@@ -117,35 +119,35 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
     x_open = table.factorization.solve(y)
 
     coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
-    construction = np.array([p == "construction" for p in PHASES])
-    first_round = (y.T.reshape(shape) * construction[None, None, :, None, None])
-
-    def by_effect(levels: np.ndarray) -> dict[str, np.ndarray]:
-        return {k: levels * coef[k] for k in VARIABLES}
-
+    if model not in ("I", "II"):
+        raise ValueError(f"model must be 'I' or 'II', not {model!r}")
+    effects = ["direct", "indirect"] + (["induced"] if model == "II" else [])
     x_open = x_open.T.reshape(shape)
-    direct = by_effect(first_round)
-    indirect = by_effect(x_open - first_round)
-    direct["imports"] = direct["imports"] + st.imports
-    direct["taxes"] = direct["taxes"] + st.taxes
-    for k in DIRECT_VARIABLES:  # the new activity's own effects sit in the operation phase
-        direct[k][:, :, PHASES.index("operation")] += st.direct[k]
-
-    effects = ["direct", "indirect"]
-    parts = [direct, indirect]
+    levels = np.empty(shape + (len(effects),))  # output levels by effect, filled in place
+    build = PHASES.index("construction")
+    levels[..., 0] = 0.0
+    levels[:, :, build, :, :, 0] = st.demand[:, :, build]   # construction: the shock is direct
+    np.subtract(x_open, levels[..., 0], out=levels[..., 1])
     if model == "II":
         closed = leontief.factorize(leontief.closed_coefficients(
             table.A, household_closure(table, closure)))
         rhs = np.vstack([y, st.income.reshape(1, -1)])
         x_closed = closed.solve(rhs)[:n].T.reshape(shape)
-        parts.append(by_effect(x_closed - x_open))
-        effects.append("induced")
-    elif model != "I":
-        raise ValueError(f"model must be 'I' or 'II', not {model!r}")
+        np.subtract(x_closed, x_open, out=levels[..., 2])
 
-    dims = ("centre", "variant", "phase", "year", "sector", "effect")
+    data = {}
+    operation = PHASES.index("operation")
+    for k in VARIABLES:
+        values = levels * coef[k][:, None]
+        direct = values[..., 0]
+        if k == "imports":
+            direct += st.imports
+        elif k == "taxes":
+            direct += st.taxes
+        direct[:, :, operation] += st.direct[k]  # the new activity's own effects
+        data[k] = (("centre", "variant", "phase", "year", "sector", "effect"), values)
+
     centres = [s.centre for s in shocks]
-    data = {k: (dims, np.stack([part[k] for part in parts], axis=-1)) for k in VARIABLES}
     data["capex"] = (("centre", "variant", "phase", "year"), st.purchasers)
     units = f"{table.meta.unit_label}, {table.meta.year} basic prices"
     ds = xr.Dataset(

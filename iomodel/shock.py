@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -112,7 +113,8 @@ class Shock:
     notes: tuple[str, ...]
 
 
-def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[str]]:
+@lru_cache(maxsize=8)
+def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, tuple[str, ...]]:
     """Per product: shares of the purchasers' price that are basic, trade, transport, taxes; and
     which products earn trade and transport margins (weights summing to 1)."""
     notes: list[str] = []
@@ -123,7 +125,7 @@ def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, li
     if val is None:
         notes.append("the table has no valuation matrices for gross fixed capital formation: "
                      "capex is taken as if at basic prices (no margins or product taxes)")
-        return ratios, pd.Series(0.0, index=codes), pd.Series(0.0, index=codes), notes
+        return ratios, pd.Series(0.0, index=codes), pd.Series(0.0, index=codes), tuple(notes)
     purch = val["purchasers"]
     ok = purch > 0
     for column, source in (("trade", "trade_margins"), ("transport", "transport_margins"),
@@ -139,7 +141,7 @@ def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, li
     # margin products bought directly carry no further margin
     margin_products = (earners["trade"] > 0) | (earners["transport"] > 0)
     ratios.loc[margin_products, ["basic", "trade", "transport", "taxes"]] = [1.0, 0.0, 0.0, 0.0]
-    return ratios, earners["trade"], earners["transport"], notes
+    return ratios, earners["trade"], earners["transport"], tuple(notes)
 
 
 def _domestic_intermediate_share(table: IOTable) -> tuple[np.ndarray, list[str]]:
@@ -182,8 +184,12 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
 
     # ---------------- construction
     ratios, trade_to, transport_to, valuation_notes = _gfcf_ratios(table)
-    notes += valuation_notes
+    notes += list(valuation_notes)
     to_units = 1.0 / table.meta.unit
+    capex_weights = {p: bridge.capex.loc[p].to_numpy() for p in PURPOSES}
+    basic_ratio, tax_ratio = ratios["basic"].to_numpy(), ratios["taxes"].to_numpy()
+    trade_ratio, transport_ratio = ratios["trade"].to_numpy(), ratios["transport"].to_numpy()
+    trade_share, transport_share = trade_to.to_numpy(), transport_to.to_numpy()
     for a, name in enumerate(names):
         variant = scenario.variants[name]
         domestic = dict(con.domestic_share)
@@ -197,21 +203,22 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                     continue
                 rub = _convert(prices, amount, con.currency, con.price_year, table.meta.year,
                                f"capex.{purpose}", where, "construction")
-                spend = bridge.capex.loc[purpose].to_numpy() * rub * to_units
-                basic = spend * ratios["basic"].to_numpy()
+                spend = capex_weights[purpose] * rub * to_units
+                basic = spend * basic_ratio
                 purchasers[a, 0, t] += spend.sum()
                 demand[a, 0, t] += basic * domestic[purpose]
                 imports[a, 0, t] += basic * (1.0 - domestic[purpose])
-                taxes[a, 0, t] += spend * ratios["taxes"].to_numpy()
-                demand[a, 0, t] += trade_to.to_numpy() * (spend * ratios["trade"].to_numpy()).sum()
-                demand[a, 0, t] += (transport_to.to_numpy()
-                                    * (spend * ratios["transport"].to_numpy()).sum())
+                taxes[a, 0, t] += spend * tax_ratio
+                demand[a, 0, t] += trade_share * (spend * trade_ratio).sum()
+                demand[a, 0, t] += transport_share * (spend * transport_ratio).sum()
 
     # ---------------- operation (new-industry method)
     if op is not None:
         dom_share, share_notes = _domestic_intermediate_share(table)
         notes += share_notes
         coef = table.direct
+        purchases_per_unit = (bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])
+                              if op.costs is not None else None)
         for product in op.products:
             j = _locate(table, product.product, where)
             for a, name in enumerate(names):
@@ -223,7 +230,7 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                                  "operation.output", where, "operation") * to_units
                     direct["output"][a, t, j] += q
                     if op.costs is not None:
-                        bought = (bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])) * q
+                        bought = purchases_per_unit * q
                         demand[a, 1, t] += bought * dom_share
                         imported = bought * (1 - dom_share)
                         wages = op.costs["wages"] * q
