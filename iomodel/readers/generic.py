@@ -11,6 +11,7 @@ key and value; dotted keys such as ``roles.compensation``; lists comma-separated
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +124,8 @@ def read_generic_folder(folder: Path, manifest: Manifest | None = None) -> IOTab
     if frames["employment"] is not None and frames["employment"].index.name != "code":
         raise TableError(f"{paths['employment']}: the first column must be 'code'")
     files = tuple(manifest.meta.files) + tuple(p for k, p in paths.items() if frames[k] is not None)
-    meta = manifest.meta.__class__(**{**manifest.meta.__dict__, "files": files})
-    meta.__dict__.pop("file_hashes", None)
-    manifest = Manifest(**{**manifest.__dict__, "meta": meta})
+    meta = replace(manifest.meta, files=files)
+    manifest = replace(manifest, meta=meta)
     return _build(manifest, frames["Z"], frames["Y"], frames["V"], frames["employment"],
                   frames["sectors"], {k: str(p) for k, p in paths.items()})
 

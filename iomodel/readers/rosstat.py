@@ -10,7 +10,7 @@ letters (the 2021 workbook writes «Р51с» with Cyrillic Р and с).
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -21,20 +21,9 @@ import pandas as pd
 from ..errors import TableError
 from ..table import ClosureParameters, IOTable
 from .manifest import Manifest
+from .rosstat_valuation import normalise_code, read_final_demand_valuation
 
 __all__ = ["normalise_code", "read_rosstat", "read_block", "SheetGrid"]
-
-_LOOKALIKES = str.maketrans("РСсВАаЕеКМНОоТХх", "PCcBAaEeKMHOoTXx")
-
-
-def normalise_code(value: Any) -> str:
-    """Canonical form of a code cell: no spaces, Latin letters, '−'/'–' as '-'."""
-    if value is None:
-        return ""
-    text = str(value).translate(_LOOKALIKES)
-    text = text.replace("−", "-").replace("–", "-")
-    return re.sub(r"\s+", "", text)
-
 
 class SheetGrid:
     """A worksheet read once into memory, with helpers to find code headers."""
@@ -248,7 +237,6 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
 
     valuation = None
     if cfg.get("valuation_column"):
-        from .rosstat_valuation import read_final_demand_valuation
         try:
             frame = read_final_demand_valuation(workbook_path, cfg["valuation_column"])
         except ValueError as exc:
@@ -266,8 +254,7 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
     files = tuple(manifest.meta.files) + (workbook_path, folder / sectors_file)
     if emp_cfg:
         files += (folder / emp_cfg["file"],)
-    meta = manifest.meta.__class__(**{**manifest.meta.__dict__, "files": files})
-    meta.__dict__.pop("file_hashes", None)
+    meta = replace(manifest.meta, files=files)
     return IOTable.build(
         meta=meta,
         sectors=sectors,

@@ -94,8 +94,9 @@ Ambiguity = Literal["raise", "split"]
 def normalise_code(value: Any) -> str:
     """Return a workbook code or header in a canonical form for comparison.
 
-    Integers stay integers (``30`` -> ``'30'``), whitespace is removed, Cyrillic letters that
-    look like Latin ones are replaced by the Latin letter and the result is upper-cased, so
+    Integers stay integers (``30`` -> ``'30'``), whitespace is removed, minus signs and en
+    dashes become hyphens, Cyrillic letters that look like Latin ones are replaced by the Latin
+    letter and the result is upper-cased, so
     ``'Р51с'`` (Cyrillic Р and с) and ``'P51C'`` compare equal.
 
     Parameters
@@ -123,7 +124,7 @@ def normalise_code(value: Any) -> str:
         return str(value).upper()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).translate(_LOOKALIKES)
+    text = str(value).translate(_LOOKALIKES).replace("−", "-").replace("–", "-")
     return re.sub(r"\s+", "", text).upper()
 
 
