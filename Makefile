@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 report: $(STAMP)
+	$(BIN)/iomodel run --quiet --out out
 	$(BIN)/iomodel report --lang ru --out out/reports
+	@echo "Data: out/impact.nc, out/impact.xlsx, out/impact.csv; reports: out/reports/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

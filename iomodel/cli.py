@@ -262,7 +262,10 @@ def compare(by, variant, table, kind, closure, quiet, fmt):
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes rendering PDFs (default: one per core).")
 @click.option("--quiet", is_flag=True, help="Print only where the reports are.")
-def report(centres, compare_only, lang, variant, out_dir, table, kind, closure, workers, quiet):
+@click.option("--dataset/--no-dataset", "with_dataset", default=True, show_default=True,
+              help="Also write impact.nc, the Dataset the reports were made from, beside them.")
+def report(centres, compare_only, lang, variant, out_dir, table, kind, closure, workers, quiet,
+           with_dataset):
     """Write PDF reports: one per centre and a comparison of all centres.
 
     \b
@@ -293,6 +296,11 @@ def report(centres, compare_only, lang, variant, out_dir, table, kind, closure, 
                             centres=[] if compare_only else None,
                             comparison=compare_only or not centres, lang=lang, variant=variant,
                             workers=workers, progress=done)
+    if with_dataset:
+        from .export import write_netcdf
+        path = write_netcdf(result.dataset, Path(out_dir) / "impact.nc")
+        if not quiet:
+            click.echo(f"wrote {path} (the Dataset these reports were made from)")
     click.echo(f"{len(written)} report(s) in {out_dir}/")
 
 

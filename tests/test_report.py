@@ -278,3 +278,16 @@ def test_cli_report_rejects_a_one_centre_comparison():
     from click.testing import CliRunner
     result = CliRunner().invoke(main, ["report", "kola", "--compare"])
     assert result.exit_code != 0 and "at least two centres" in result.output
+
+
+def test_cli_report_writes_the_dataset_beside_the_pdf(tmp_path):
+    from click.testing import CliRunner
+    result = CliRunner().invoke(main, ["report", "stavropol", "--lang", "en", "--workers", "1",
+                                       "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "stavropol.en.pdf").stat().st_size > 10_000
+    ds = read_netcdf(tmp_path / "impact.nc")
+    assert list(ds.centre.values) == ["stavropol"]
+    text = _text(tmp_path / "stavropol.en.pdf")
+    capex = float(ds["capex"].sel(centre="stavropol", variant="central").sum())
+    assert format_number(capex / 1e3, 1, "en") in text
