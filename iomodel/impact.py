@@ -166,7 +166,10 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
             "model_type": model,
             "closure": closure if model == "II" else "none",
             "iomodel_version": iomodel_version(),
-            "notes": json.dumps({s.centre: list(s.notes) for s in shocks}, ensure_ascii=False),
+            "notes": json.dumps({s.centre: [n.en for n in s.notes] for s in shocks},
+                                ensure_ascii=False),
+            "notes_ru": json.dumps({s.centre: [n.ru for n in s.notes] for s in shocks},
+                                   ensure_ascii=False),
         },
     )
     for k in VARIABLES:

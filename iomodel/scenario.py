@@ -109,7 +109,7 @@ class _Node:
                ) -> dict[str, float]:
         """A block of shares in [0, 1] with exactly ``keys`` (besides sources/estimate)."""
         keys = tuple(keys)
-        given = {k for k in self.data if k not in ("sources", "estimate")}
+        given = {k for k in self.data if k not in ("sources", "estimate", "estimate_ru")}
         unknown = sorted(given - set(keys))
         if unknown:
             raise ScenarioError(f"{self.where}: {self.key} has unknown key(s) {unknown}; allowed: "
@@ -134,7 +134,15 @@ class _Node:
         if not sources and not estimate.strip():
             raise ScenarioError(f"{self.where}: {self.key} has neither sources nor estimate; "
                                 "cite a source id or say how the figures were derived")
+        translation = self.data.get("estimate_ru", "")
+        if not isinstance(translation, str) or (translation.strip() and not estimate.strip()):
+            raise self.fail("estimate_ru", "must be a string: the Russian text of `estimate` "
+                            "(give `estimate` too)")
         return sources, estimate.strip()
+
+    def estimate_ru(self) -> str:
+        """Russian text of the block's estimate ('' when not given)."""
+        return str(self.data.get("estimate_ru", "")).strip()
 
     def only(self, allowed: Iterable[str]) -> None:
         unknown = sorted(set(self.data) - set(allowed))
@@ -192,6 +200,7 @@ class Construction:
     domestic_share: dict[str, float]
     sources: tuple[str, ...]
     estimate: str
+    estimate_ru: str = ""
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -208,6 +217,7 @@ class Variant:
     output_scale: float
     sources: tuple[str, ...]
     estimate: str
+    estimate_ru: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,7 @@ class OutputProduct:
     quantity_unit: str
     sources: tuple[str, ...]
     estimate: str
+    estimate_ru: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,6 +247,7 @@ class Operation:
     costs: dict[str, float] | None
     sources: tuple[str, ...]
     estimate: str
+    estimate_ru: str = ""
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -371,7 +383,7 @@ def _money(node: _Node, max_price_year: int) -> tuple[str, float, int]:
 
 def _construction(node: _Node, max_price_year: int) -> Construction:
     node.only({"currency", "unit", "price_year", "price_basis", "start_year", "profile",
-               "sources", "estimate", "purposes", "domestic_share"})
+               "sources", "estimate", "estimate_ru", "purposes", "domestic_share"})
     currency, unit, price_year = _money(node, max_price_year)
     node.choice("price_basis", ("purchasers",))
     start = node.integer("start_year", 2000, 2100)
@@ -395,7 +407,7 @@ def _construction(node: _Node, max_price_year: int) -> Construction:
                                      "remove it here")
     domestic = domestic_node.shares([p for p in PURPOSES if p not in EQUIPMENT], total=None)
     return Construction(currency, unit, price_year, start, profile, purposes, domestic, sources,
-                        estimate)
+                        estimate, node.estimate_ru())
 
 
 def _variants(node: _Node) -> dict[str, Variant]:
@@ -409,17 +421,18 @@ def _variants(node: _Node) -> dict[str, Variant]:
     for name in node.data:
         v = node.child(name)
         v.only({"description_ru", "description_en", "capex", "equipment_import_share",
-                "output_scale", "sources", "estimate"})
+                "output_scale", "sources", "estimate", "estimate_ru"})
         sources, estimate = v.basis()
         out[name] = Variant(name, v.text("description_ru"), v.text("description_en"),
                             v.number("capex", 0.0), v.number("equipment_import_share", 0.0, 1.0),
-                            v.number("output_scale", 0.0, default=1.0), sources, estimate)
+                            v.number("output_scale", 0.0, default=1.0), sources, estimate,
+                            v.estimate_ru())
     return out
 
 
 def _operation(node: _Node, max_price_year: int, construction: Construction) -> Operation:
     node.only({"start_year", "end_year", "ramp_up", "currency", "unit", "price_year", "jobs",
-               "sources", "estimate", "products", "costs"})
+               "sources", "estimate", "estimate_ru", "products", "costs"})
     currency, unit, price_year = _money(node, max_price_year)
     start = node.integer("start_year", 2000, 2100)
     end = node.integer("end_year", start, 2100)
@@ -437,21 +450,21 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
     for k, item in enumerate(raw):
         p = _Node(item, node.where, f"operation.products[{k}]")
         p.only({"name_ru", "name_en", "product", "value", "quantity", "quantity_unit",
-                "export_share", "sources", "estimate"})
+                "export_share", "sources", "estimate", "estimate_ru"})
         psources, pestimate = p.basis()
         products.append(OutputProduct(
             p.text("name_ru"), p.text("name_en"), p.text("product"), p.number("value", 0.0),
             p.number("export_share", 0.0, 1.0),
             p.number("quantity", 0.0) if p.has("quantity") else None,
             p.text("quantity_unit", default="") if p.has("quantity_unit") else "",
-            psources, pestimate))
+            psources, pestimate, p.estimate_ru()))
     costs = None
     cost_node = node.child("costs", required=False)
     if cost_node is not None:
         cost_node.basis()
         costs = cost_node.shares(COST_ITEMS)
     return Operation(start, end, ramp, currency, unit, price_year, jobs, tuple(products), costs,
-                     sources, estimate)
+                     sources, estimate, node.estimate_ru())
 
 
 def _cited(node: Any, key: str = "") -> Iterable[tuple[str, list]]:

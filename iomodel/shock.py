@@ -31,10 +31,21 @@ from .prices import Prices
 from .scenario import EQUIPMENT, PURCHASES, PURPOSES, Scenario
 from .table import IOTable
 
-__all__ = ["Bridge", "Shock", "load_bridge", "build_shock", "PHASES", "DIRECT_VARIABLES"]
+__all__ = ["Bridge", "Note", "Shock", "load_bridge", "build_shock", "PHASES", "DIRECT_VARIABLES"]
 
 PHASES = ("construction", "operation")
 DIRECT_VARIABLES = ("output", "value_added", "compensation", "taxes", "imports", "employment")
+
+
+@dataclass(frozen=True)
+class Note:
+    """An assumption a shock had to make, in English and Russian (reports show it)."""
+
+    en: str
+    ru: str
+
+    def __str__(self) -> str:
+        return self.en
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,7 @@ class Shock:
         The new activity's own output, value added, compensation, taxes, imports, employment.
     income : DataArray (variant, phase, year)
         Exogenous household income (the new activity's compensation) for Type II.
-    notes : tuple of str
+    notes : tuple of Note
         Assumptions taken for this scenario (fallbacks, missing valuation data …).
     """
 
@@ -110,21 +121,24 @@ class Shock:
     purchasers: xr.DataArray
     direct: xr.Dataset
     income: xr.DataArray
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
 
 
 @lru_cache(maxsize=8)
-def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, tuple[str, ...]]:
+def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, tuple[Note, ...]]:
     """Per product: shares of the purchasers' price that are basic, trade, transport, taxes; and
     which products earn trade and transport margins (weights summing to 1)."""
-    notes: list[str] = []
+    notes: list[Note] = []
     val = table.gfcf_valuation
     codes = table.codes
     ratios = pd.DataFrame({"basic": 1.0, "trade": 0.0, "transport": 0.0, "taxes": 0.0},
                           index=codes)
     if val is None:
-        notes.append("the table has no valuation matrices for gross fixed capital formation: "
-                     "capex is taken as if at basic prices (no margins or product taxes)")
+        notes.append(Note("the table has no valuation matrices for gross fixed capital formation: "
+                          "capex is taken as if at basic prices (no margins or product taxes)",
+                          "в таблице нет матриц наценок и налогов для валового накопления основного "
+                          "капитала: капвложения взяты как в основных ценах (без торговых и "
+                          "транспортных наценок и налогов на продукты)"))
         return ratios, pd.Series(0.0, index=codes), pd.Series(0.0, index=codes), tuple(notes)
     purch = val["purchasers"]
     ok = purch > 0
@@ -144,10 +158,12 @@ def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, tu
     return ratios, earners["trade"], earners["transport"], tuple(notes)
 
 
-def _domestic_intermediate_share(table: IOTable) -> tuple[np.ndarray, list[str]]:
+def _domestic_intermediate_share(table: IOTable) -> tuple[np.ndarray, list[Note]]:
     if table.imported_intermediate is None:
-        return np.ones(table.n), ["the table has no imports-use matrix: the new activity's inputs "
-                                  "are taken as all domestic"]
+        return np.ones(table.n), [Note("the table has no imports-use matrix: the new activity's "
+                                       "inputs are taken as all domestic",
+                                       "в таблице нет матрицы использования импорта: затраты нового "
+                                       "производства считаются полностью отечественными")]
     dom = table.Z.sum(axis=1)
     imp = table.imported_intermediate.sum(axis=1)
     total = dom + imp
@@ -180,7 +196,7 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
     purchasers = np.zeros(shape[:3])
     income = np.zeros(shape[:3])
     direct = {v: np.zeros((len(names), len(years), n)) for v in DIRECT_VARIABLES}
-    notes: list[str] = []
+    notes: list[Note] = []
 
     # ---------------- construction
     ratios, trade_to, transport_to, valuation_notes = _gfcf_ratios(table)
@@ -251,8 +267,11 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                     if op.jobs is None and "employment" in coef:
                         direct["employment"][a, t, j] += coef["employment"][j] * q
         if op.costs is None:
-            notes.append("operation: no cost structure in the scenario — the average column of "
-                         f"{', '.join(p.product for p in op.products)} in the table is used")
+            codes_used = ", ".join(p.product for p in op.products)
+            notes.append(Note(f"operation: no cost structure in the scenario — the average column "
+                              f"of {codes_used} in the table is used",
+                              f"эксплуатация: в сценарии нет структуры затрат — использован средний "
+                              f"столбец продукта {codes_used} таблицы"))
         if op.jobs is not None:
             jobs_share = _jobs_split(table, op, where)
             for a, name in enumerate(names):
@@ -260,8 +279,10 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                     t = years.index(year)
                     direct["employment"][a, t] += op.jobs * scenario.variants[name].output_scale * jobs_share
         elif "employment" not in coef:
-            notes.append("operation: no jobs figure and no employment in the table — direct "
-                         "employment is zero")
+            notes.append(Note("operation: no jobs figure and no employment in the table — direct "
+                              "employment is zero",
+                              "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
+                              "таблице — прямая занятость принята нулевой"))
 
     dims4 = ("variant", "phase", "year", "sector")
     coords = {"variant": names, "phase": list(PHASES), "year": years, "sector": codes}

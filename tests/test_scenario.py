@@ -181,7 +181,8 @@ def test_operation_falls_back_to_table_column(mini, rosstat, bridge, prices):
     end = text.index("[[sources]]")
     mini.write_text(text[:start] + text[end:])
     shock = build_shock(Scenario.load(mini), rosstat, bridge, prices, ["central"])
-    assert any("average column of 07.2" in note for note in shock.notes)
+    assert any("average column of 07.2" in note.en for note in shock.notes)
+    assert any("средний столбец продукта 07.2" in note.ru for note in shock.notes)
     j = rosstat.codes.index("07.2")
     demand = shock.demand.sel(variant="central", phase="operation", year=2025).values
     np.testing.assert_allclose(demand, rosstat.A[:, j] * 5000.0)

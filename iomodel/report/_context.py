@@ -431,19 +431,24 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
                    for k, x in op.costs.items()] if op and op.costs else []),
         "op_sources": _sources_cited(loc, op.sources) if op else "",
     }
-    notes = json.loads(ds.attrs.get("notes", "{}")).get(centre, [])
-    estimates = [{"label": loc.t("estimates.construction"), "text": con.estimate,
+    notes_key = "notes_ru" if loc.lang == "ru" and "notes_ru" in ds.attrs else "notes"
+    notes = json.loads(ds.attrs.get(notes_key, "{}")).get(centre, [])
+
+    def text(block) -> str:  # the Russian derivation where the scenario gives one
+        return loc.pick(block.estimate_ru or block.estimate, block.estimate)
+
+    estimates = [{"label": loc.t("estimates.construction"), "text": text(con),
                   "sources": _sources_cited(loc, con.sources)}]
     for name, vv in s.variants.items():
         estimates.append({"label": loc.t("estimates.variant", variant=_variant_label(loc, name)),
-                          "text": vv.estimate, "sources": _sources_cited(loc, vv.sources)})
+                          "text": text(vv), "sources": _sources_cited(loc, vv.sources)})
     if op is not None:
-        estimates.append({"label": loc.t("estimates.operation"), "text": op.estimate,
+        estimates.append({"label": loc.t("estimates.operation"), "text": text(op),
                           "sources": _sources_cited(loc, op.sources)})
         for p in op.products:
             estimates.append({"label": loc.t("estimates.product",
                                              product=loc.pick(p.name_ru, p.name_en)),
-                              "text": p.estimate, "sources": _sources_cited(loc, p.sources)})
+                              "text": text(p), "sources": _sources_cited(loc, p.sources)})
     estimates = [e for e in estimates if e["text"] or e["sources"]]
 
     return {
