@@ -36,6 +36,12 @@ def mini(tmp_path: Path) -> Path:
     return target
 
 
+def test_russian_estimate_is_kept(mini):
+    edit(mini, 'jobs = 500\nestimate = "fictitious"', 'jobs = 500\nestimate = "fictitious"\n'
+         'estimate_ru = "вымышленные данные"')
+    assert Scenario.load(mini).operation.estimate_ru == "вымышленные данные"
+
+
 def test_mini_loads():
     s = Scenario.load(MINI)
     assert s.id == "mini" and list(s.variants) == ["low", "central", "high"]
@@ -65,6 +71,8 @@ def test_mini_loads():
     ('kind = "object"', 'kind = "mine"', r"centre.kind is 'mine'; choose one of centre, object"),
     ('jobs = 500', 'jobs = 500\nstaff = 3', r"operation has unknown key\(s\) \['staff'\]"),
     ('schema = 1', 'schema = 2', r"schema is 2; this iomodel reads schema 1"),
+    ('jobs = 500\nestimate = "fictitious"', 'jobs = 500\nsources = ["test"]\nestimate_ru = "вымысел"',
+     r"operation.estimate_ru must be a string: the Russian text of `estimate` \(give `estimate` too\)"),
     ('id = "mini"', 'id = "other"', r"centre.id 'other' must equal the file name \('mini'\)"),
 ])
 def test_bad_scenarios_are_refused(mini, old, new, message):
