@@ -102,3 +102,24 @@ def test_cli_error_is_one_line_and_nonzero(tmp_path):
     assert "unknown sector '99.9'" in result.output
     debug = runner.invoke(main, ["--debug", "validate", str(tmp_path)])
     assert debug.exit_code != 0 and debug.exception is not None
+
+
+def test_cli_run_with_a_bad_scenario_writes_nothing(tmp_path, monkeypatch):
+    """A scenario error stops the run before any output is written, and says where and why."""
+    import shutil
+    from .conftest import ROOT
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "tables", home / "tables")
+    shutil.copytree(ROOT / "shocks", home / "shocks")
+    bad = home / "shocks" / "stavropol.toml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("capex = 10.0", "capex = -10.0", 1),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "impact.nc").write_bytes(b"earlier good result")
+    monkeypatch.setenv("IOMODEL_HOME", str(home))
+    result = CliRunner().invoke(main, ["run", "--quiet", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "stavropol.toml: variants.central.capex is -10.0, below the minimum 0.0" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["impact.nc"]
+    assert (out / "impact.nc").read_bytes() == b"earlier good result"
