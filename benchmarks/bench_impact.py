@@ -50,7 +50,9 @@ if str(ROOT) not in sys.path:  # benchmark the checkout this file sits in
     sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402  (after the sys.path line above)
+
 import pandas as pd  # noqa: E402
+from iomodel import leontief  # noqa: E402
 
 VARIABLES = ("output", "value_added", "compensation", "employment", "taxes", "imports")
 STRESSORS = VARIABLES[1:]          # rows of pymrio's satellite account F (output is x itself)
@@ -309,12 +311,7 @@ def _store(out, key, c, v, p, t, y, x_open, f_open, x_closed, f_closed, s_rows, 
 
 def _closed_A(A: np.ndarray, closure) -> np.ndarray:
     """A* = [[A, h_c], [h_r, 0]] — what a pymrio user appends to A for Type II."""
-    n = A.shape[0]
-    closed = np.zeros((n + 1, n + 1))
-    closed[:n, :n] = A
-    closed[:n, n] = closure.consumption
-    closed[n, :n] = closure.income
-    return closed
+    return leontief.closed_coefficients(A, closure)
 
 
 def pymrio_iosystem_loop(table, shocks) -> dict[str, np.ndarray]:

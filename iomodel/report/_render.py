@@ -38,7 +38,7 @@ class Renderer:
 
     def warm(self) -> None:
         """Parse the stylesheet and load the fonts now (workers forked later share them)."""
-        self._weasy
+        _ = self._weasy  # a cached property: reading it does the work
 
     def html(self, template: str, context: dict[str, Any], loc: Locale) -> tuple[str, list[str]]:
         """The HTML of one report and the data URLs of its charts.
