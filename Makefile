@@ -21,6 +21,8 @@ report: $(STAMP)
 	@echo "Data: out/impact.nc, out/impact.xlsx, out/impact.csv; reports: out/reports/"
 
 test: $(STAMP)
+	$(BIN)/ruff check iomodel tests benchmarks
+	$(BIN)/ruff format --check --quiet iomodel tests benchmarks
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

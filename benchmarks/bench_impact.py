@@ -50,12 +50,12 @@ if str(ROOT) not in sys.path:  # benchmark the checkout this file sits in
     sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402  (after the sys.path line above)
-
 import pandas as pd  # noqa: E402
+
 from iomodel import leontief  # noqa: E402
 
 VARIABLES = ("output", "value_added", "compensation", "employment", "taxes", "imports")
-STRESSORS = VARIABLES[1:]          # rows of pymrio's satellite account F (output is x itself)
+STRESSORS = VARIABLES[1:]  # rows of pymrio's satellite account F (output is x itself)
 PHASES = ("construction", "operation")
 TABLE = "rosstat-2021"
 TEST_BRIDGE = ROOT / "tests" / "data" / "bridge.toml"
@@ -121,8 +121,12 @@ class CpuWatch:
         user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
         tick = os.sysconf("SC_CLK_TCK")
         own = os.times()
-        return (time.perf_counter(), (user + nice + system + irq + softirq) / tick, steal / tick,
-                own.user + own.system)
+        return (
+            time.perf_counter(),
+            (user + nice + system + irq + softirq) / tick,
+            steal / tick,
+            own.user + own.system,
+        )
 
     def report(self) -> str | None:
         end = self._read()
@@ -132,10 +136,14 @@ class CpuWatch:
         others = max(0.0, (end[1] - self.start[1]) - (end[3] - self.start[3]))
         steal = end[2] - self.start[2]
         share = others / wall if wall else 0.0
-        text = (f"other processes used {others:.1f} s of CPU during the {wall:.0f} s run "
-                f"({share:.0%} of one core); hypervisor steal {steal:.1f} s")
+        text = (
+            f"other processes used {others:.1f} s of CPU during the {wall:.0f} s run "
+            f"({share:.0%} of one core); hypervisor steal {steal:.1f} s"
+        )
         if share > 0.10 or steal > 0.05 * wall:
-            text += "\n  WARNING: the machine was not idle — the times above are inflated; run again"
+            text += (
+                "\n  WARNING: the machine was not idle — the times above are inflated; run again"
+            )
         return text
 
 
@@ -166,18 +174,29 @@ def machine_info() -> list[str]:
         f"machine     {platform.machine()} {cpu}; {os.cpu_count()} logical CPUs, {usable} usable",
         f"os          {platform.platform()}",
         f"python      {platform.python_version()} ({sys.executable})",
-        "versions    " + ", ".join(f"{p} {_version(p)}" for p in
-                                   ("iomodel", "numpy", "scipy", "pandas", "xarray", "pymrio")),
+        "versions    "
+        + ", ".join(
+            f"{p} {_version(p)}"
+            for p in ("iomodel", "numpy", "scipy", "pandas", "xarray", "pymrio")
+        ),
     ]
-    env = {k: os.environ[k] for k in sorted(os.environ) if k.startswith("OPENBLAS_")
-           or k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    lines.append("env         " + (", ".join(f"{k}={v}" for k, v in env.items()) or "no BLAS variables set"))
+    env = {
+        k: os.environ[k]
+        for k in sorted(os.environ)
+        if k.startswith("OPENBLAS_") or k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    }
+    lines.append(
+        "env         " + (", ".join(f"{k}={v}" for k, v in env.items()) or "no BLAS variables set")
+    )
     try:
         from threadpoolctl import threadpool_info
+
         for pool in threadpool_info():
-            lines.append(f"BLAS        {pool.get('internal_api')} {pool.get('version')} "
-                         f"kernel={pool.get('architecture')} threads={pool.get('num_threads')} "
-                         f"({Path(pool.get('filepath', '')).name})")
+            lines.append(
+                f"BLAS        {pool.get('internal_api')} {pool.get('version')} "
+                f"kernel={pool.get('architecture')} threads={pool.get('num_threads')} "
+                f"({Path(pool.get('filepath', '')).name})"
+            )
     except ImportError:
         lines.append("BLAS        (pip install threadpoolctl to see which BLAS and kernel run)")
     return lines
@@ -210,8 +229,10 @@ def build_inputs(table) -> Inputs:
         bridge, note = load_bridge(shipped, table), f"shipped bridge {shipped.relative_to(ROOT)}"
     else:
         bridge = load_bridge(TEST_BRIDGE, table)
-        note = (f"{shipped.relative_to(ROOT)} not there yet: shocks built with the test bridge "
-                f"{TEST_BRIDGE.relative_to(ROOT)} (fictitious weights; same amount of work)")
+        note = (
+            f"{shipped.relative_to(ROOT)} not there yet: shocks built with the test bridge "
+            f"{TEST_BRIDGE.relative_to(ROOT)} (fictitious weights; same amount of work)"
+        )
     prices = load_prices(prices_dir())
     scenarios = load_scenarios(shocks_dir())
     shocks = [build_shock(s, table, bridge, prices) for s in scenarios]
@@ -229,8 +250,9 @@ def iomodel_end_to_end():
     if table_bridge_path(table).exists():
         return run_centres(table=TABLE, model="II").dataset
     inp = build_inputs(table)
-    return run_impact(inp.table, inp.shocks, model="II",
-                      scenario_hashes={s.id: s.sha256 for s in inp.scenarios})
+    return run_impact(
+        inp.table, inp.shocks, model="II", scenario_hashes={s.id: s.sha256 for s in inp.scenarios}
+    )
 
 
 def forget_factorisation(table) -> None:
@@ -259,7 +281,7 @@ class Cases:
     centres: list[str]
     variants: list[str]
     years: list[int]
-    per_centre: list[dict]   # demand, income, imports, taxes, direct[k]; vi, ti index maps
+    per_centre: list[dict]  # demand, income, imports, taxes, direct[k]; vi, ti index maps
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -276,11 +298,17 @@ def read_cases(shocks) -> Cases:
     years = sorted({int(y) for s in shocks for y in s.demand.coords["year"].values})
     per = []
     for s in shocks:
-        per.append({
-            "vi": [variants.index(v) for v in s.demand.coords["variant"].values.tolist()],
-            "ti": [years.index(int(y)) for y in s.demand.coords["year"].values],
-            "demand": s.demand.values, "income": s.income.values, "imports": s.imports.values,
-            "taxes": s.product_taxes.values, "direct": {k: s.direct[k].values for k in VARIABLES}})
+        per.append(
+            {
+                "vi": [variants.index(v) for v in s.demand.coords["variant"].values.tolist()],
+                "ti": [years.index(int(y)) for y in s.demand.coords["year"].values],
+                "demand": s.demand.values,
+                "income": s.income.values,
+                "imports": s.imports.values,
+                "taxes": s.product_taxes.values,
+                "direct": {k: s.direct[k].values for k in VARIABLES},
+            }
+        )
     return Cases([s.centre for s in shocks], variants, years, per)
 
 
@@ -305,7 +333,9 @@ def _store(out, key, c, v, p, t, y, x_open, f_open, x_closed, f_closed, s_rows, 
         if PHASES[p] == "operation":
             direct = direct + shock["direct"][k][key[0], key[2]]
         out[k][c, v, p, t, :, 0] = direct
-        out[k][c, v, p, t, :, 1] = level_open - first * (1.0 if k == "output" else s_rows[STRESSORS.index(k)])
+        out[k][c, v, p, t, :, 1] = level_open - first * (
+            1.0 if k == "output" else s_rows[STRESSORS.index(k)]
+        )
         out[k][c, v, p, t, :, 2] = level_closed - level_open
 
 
@@ -322,12 +352,16 @@ def pymrio_iosystem_loop(table, shocks) -> dict[str, np.ndarray]:
 
     n, codes = table.n, table.codes
     idx = pd.MultiIndex.from_product([["RU"], codes], names=["region", "sector"])
-    fd = pd.MultiIndex.from_product([["RU"], list(table.final_demand)], names=["region", "category"])
+    fd = pd.MultiIndex.from_product(
+        [["RU"], list(table.final_demand)], names=["region", "category"]
+    )
     shock_col = pd.MultiIndex.from_tuples([("RU", "shock")], names=["region", "category"])
     flows = _flows(table)
     stressor = pd.Index(list(STRESSORS), name="stressor")
-    unit = pd.DataFrame({"unit": ["persons" if k == "employment" else "table units" for k in STRESSORS]},
-                        index=stressor)
+    unit = pd.DataFrame(
+        {"unit": ["persons" if k == "employment" else "table units" for k in STRESSORS]},
+        index=stressor,
+    )
 
     # open model (Type I): the table itself
     open_io = pymrio.IOSystem(
@@ -335,24 +369,35 @@ def pymrio_iosystem_loop(table, shocks) -> dict[str, np.ndarray]:
         Y=pd.DataFrame(table.Y, index=idx, columns=fd),
         x=pd.DataFrame(table.x, index=idx, columns=["indout"]),
         name=table.meta.id,
-        factors={"name": "factors", "F": pd.DataFrame(np.vstack([flows[k] for k in STRESSORS]),
-                                                      index=stressor, columns=idx), "unit": unit},
+        factors={
+            "name": "factors",
+            "F": pd.DataFrame(
+                np.vstack([flows[k] for k in STRESSORS]), index=stressor, columns=idx
+            ),
+            "unit": unit,
+        },
     )
-    open_io.calc_all()                                      # A, L, S, M of the table
+    open_io.calc_all()  # A, L, S, M of the table
     s_rows = open_io.factors.S.to_numpy()
 
     # closed model (Type II): households appended to A, satellite rows zero for households
-    idx_c = pd.MultiIndex.from_tuples(list(idx) + [("RU", "households")], names=["region", "sector"])
+    idx_c = pd.MultiIndex.from_tuples(
+        list(idx) + [("RU", "households")], names=["region", "sector"]
+    )
     a_star = _closed_A(open_io.A.to_numpy(), household_closure(table))
     closed_io = pymrio.IOSystem(
         A=pd.DataFrame(a_star, index=idx_c, columns=idx_c),
         Y=pd.DataFrame(np.zeros((n + 1, 1)), index=idx_c, columns=shock_col),
         name=table.meta.id + "-closed",
-        factors={"name": "factors",
-                 "S": pd.DataFrame(np.hstack([s_rows, np.zeros((len(STRESSORS), 1))]),
-                                   index=stressor, columns=idx_c), "unit": unit},
+        factors={
+            "name": "factors",
+            "S": pd.DataFrame(
+                np.hstack([s_rows, np.zeros((len(STRESSORS), 1))]), index=stressor, columns=idx_c
+            ),
+            "unit": unit,
+        },
     )
-    closed_io.calc_all()                                    # L* of the closed model
+    closed_io.calc_all()  # L* of the closed model
 
     cases = read_cases(shocks)
     out = _empty(cases, n)
@@ -365,13 +410,27 @@ def pymrio_iosystem_loop(table, shocks) -> dict[str, np.ndarray]:
                     open_io.Y = pd.DataFrame(y[:, None], index=idx, columns=shock_col)
                     open_io.calc_all()
                     closed_io.reset_all_to_coefficients()
-                    closed_io.Y = pd.DataFrame(np.append(y, shock["income"][a, p, b])[:, None],
-                                               index=idx_c, columns=shock_col)
+                    closed_io.Y = pd.DataFrame(
+                        np.append(y, shock["income"][a, p, b])[:, None],
+                        index=idx_c,
+                        columns=shock_col,
+                    )
                     closed_io.calc_all()
-                    _store(out, (a, p, b), c, v, p, t, y,
-                           open_io.x.to_numpy()[:, 0], open_io.factors.F.to_numpy(),
-                           closed_io.x.to_numpy()[:, 0], closed_io.factors.F.to_numpy(),
-                           s_rows, shock)
+                    _store(
+                        out,
+                        (a, p, b),
+                        c,
+                        v,
+                        p,
+                        t,
+                        y,
+                        open_io.x.to_numpy()[:, 0],
+                        open_io.factors.F.to_numpy(),
+                        closed_io.x.to_numpy()[:, 0],
+                        closed_io.factors.F.to_numpy(),
+                        s_rows,
+                        shock,
+                    )
     return out
 
 
@@ -402,9 +461,24 @@ def pymrio_function_loop(table, shocks) -> dict[str, np.ndarray]:
                 for b, t in enumerate(shock["ti"]):
                     y = shock["demand"][a, p, b]
                     x_open = pymrio.calc_x_from_L(L, y)
-                    x_closed = pymrio.calc_x_from_L(L_closed, np.append(y, shock["income"][a, p, b]))
-                    _store(out, (a, p, b), c, v, p, t, y, x_open, pymrio.calc_F(S, x_open),
-                           x_closed, pymrio.calc_F(S_closed, x_closed), S, shock)
+                    x_closed = pymrio.calc_x_from_L(
+                        L_closed, np.append(y, shock["income"][a, p, b])
+                    )
+                    _store(
+                        out,
+                        (a, p, b),
+                        c,
+                        v,
+                        p,
+                        t,
+                        y,
+                        x_open,
+                        pymrio.calc_F(S, x_open),
+                        x_closed,
+                        pymrio.calc_F(S_closed, x_closed),
+                        S,
+                        shock,
+                    )
     return out
 
 
@@ -466,8 +540,10 @@ def check_same(ds, result: dict[str, np.ndarray], route: str) -> None:
             totals = ours.sum(axis=(-2, -1)), theirs.sum(axis=(-2, -1))
             np.testing.assert_allclose(totals[1], totals[0], rtol=1e-9, atol=1e-9 * scale)
         except AssertionError as exc:
-            raise SystemExit(f"pymrio route {route!r} disagrees with iomodel on {k}; not timing "
-                             f"a different computation:\n{exc}") from None
+            raise SystemExit(
+                f"pymrio route {route!r} disagrees with iomodel on {k}; not timing "
+                f"a different computation:\n{exc}"
+            ) from None
 
 
 # ----------------------------------------------------------------------------- report
@@ -476,8 +552,10 @@ def table_rows(rows: list[tuple[str, str, str, str]]) -> str:
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
 
     def line(r):
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
 
     return "\n".join([line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
 
@@ -501,8 +579,10 @@ def profile_core(table, shocks, repeat: int) -> str:
             forget_factorisation(table)
             run_impact(table, shocks, "II")
         prof.stop()
-        return (f"Profile of the core solve (pyinstrument, {repeat} runs; divide by {repeat})\n"
-                + prof.output_text(unicode=True, color=False))
+        return (
+            f"Profile of the core solve (pyinstrument, {repeat} runs; divide by {repeat})\n"
+            + prof.output_text(unicode=True, color=False)
+        )
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(repeat):
@@ -522,13 +602,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=50, help="repeats of the core solve (default 50)")
     ap.add_argument("--e2e-repeat", type=int, default=10, help="repeats of the warm end-to-end run")
-    ap.add_argument("--pymrio-repeat", type=int, default=3,
-                    help="repeats of the slow pymrio IOSystem loop (default 3)")
+    ap.add_argument(
+        "--pymrio-repeat",
+        type=int,
+        default=3,
+        help="repeats of the slow pymrio IOSystem loop (default 3)",
+    )
     ap.add_argument("--skip-pymrio", action="store_true", help="time iomodel only")
-    ap.add_argument("--profile", action="store_true",
-                    help="profile the core solve (pyinstrument if installed, else cProfile)")
-    ap.add_argument("--blas-threads", type=int, default=None,
-                    help="limit BLAS threads with threadpoolctl (default: BLAS's own choice)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the core solve (pyinstrument if installed, else cProfile)",
+    )
+    ap.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS threads with threadpoolctl (default: BLAS's own choice)",
+    )
     args = ap.parse_args(argv)
     if args.blas_threads is not None:
         try:
@@ -537,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
             print("--blas-threads needs threadpoolctl: pip install threadpoolctl")
             return 2
         import scipy.linalg  # noqa: F401  (load both BLAS libraries before limiting them)
+
         with threadpool_limits(limits=args.blas_threads):
             return _main(args)
     return _main(args)
@@ -548,6 +640,7 @@ def _main(args: argparse.Namespace) -> int:
     # (a) cold load: must be the first load_table call of this process
     t0 = time.perf_counter()
     from iomodel.readers import load_table
+
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
     table = load_table(TABLE)
@@ -569,18 +662,28 @@ def _main(args: argparse.Namespace) -> int:
     cases = read_cases(shocks)
     ds = run_impact(table, shocks, "II")
     columns = int(np.prod(cases.shape))
-    y_all = np.concatenate([np.append(c["demand"], c["income"][..., None], axis=-1).reshape(-1, table.n + 1)
-                            for c in cases.per_centre])
+    y_all = np.concatenate(
+        [
+            np.append(c["demand"], c["income"][..., None], axis=-1).reshape(-1, table.n + 1)
+            for c in cases.per_centre
+        ]
+    )
     nonzero = int(np.any(y_all != 0, axis=1).sum())
     print(f"table       {table.meta.id}: {table.n} products, {table.meta.unit_label}")
     print(f"scenarios   {len(inp.scenarios)} centres ({', '.join(cases.centres)})")
-    print(f"            {len(cases.variants)} variants ({', '.join(cases.variants)}), "
-          f"{len(PHASES)} phases, {len(cases.years)} years {cases.years[0]}–{cases.years[-1]}")
-    print(f"            {columns} right-hand sides solved by iomodel (centre × variant × phase × "
-          f"year on the union of years: {cases.count()} are a centre's own years, the rest are "
-          f"zero padding; {nonzero} have any demand or income)")
-    print(f"            Type II, default closure: 2 LU factorisations ({table.n} and "
-          f"{table.n + 1} square), each solving all {columns} columns at once")
+    print(
+        f"            {len(cases.variants)} variants ({', '.join(cases.variants)}), "
+        f"{len(PHASES)} phases, {len(cases.years)} years {cases.years[0]}–{cases.years[-1]}"
+    )
+    print(
+        f"            {columns} right-hand sides solved by iomodel (centre × variant × phase × "
+        f"year on the union of years: {cases.count()} are a centre's own years, the rest are "
+        f"zero padding; {nonzero} have any demand or income)"
+    )
+    print(
+        f"            Type II, default closure: 2 LU factorisations ({table.n} and "
+        f"{table.n + 1} square), each solving all {columns} columns at once"
+    )
     print(f"bridge      {inp.bridge_note}")
     print()
 
@@ -605,13 +708,18 @@ def _main(args: argparse.Namespace) -> int:
         print("checking that every pymrio route gives iomodel's numbers …", flush=True)
         for name, route in PYMRIO_ROUTES.items():
             check_same(ds, route(table, shocks), name)
-        print("  same numbers: output, value added, compensation, employment, taxes, imports; "
-              "direct, indirect, induced; every case and sector (rtol 1e-9)")
+        print(
+            "  same numbers: output, value added, compensation, employment, taxes, imports; "
+            "direct, indirect, induced; every case and sector (rtol 1e-9)"
+        )
         print()
         for name, route in PYMRIO_ROUTES.items():
             slow = name.startswith("IOSystem")
-            pym[name] = measure(lambda route=route: route(table, shocks), warmup=0 if slow else 1,
-                                repeat=args.pymrio_repeat if slow else args.repeat)
+            pym[name] = measure(
+                lambda route=route: route(table, shocks),
+                warmup=0 if slow else 1,
+                repeat=args.pymrio_repeat if slow else args.repeat,
+            )
 
         headline = PYMRIO_ROUTES["IOSystem per case (calc_all)"]
 
@@ -622,46 +730,82 @@ def _main(args: argparse.Namespace) -> int:
         t_pym_e2e = measure(pymrio_end_to_end, warmup=0, repeat=1)
 
     head = pym.get("IOSystem per case (calc_all)")
-    e2e_how = "run_centres" if table_bridge_path(table).exists() else "run_centres' steps, test bridge"
+    e2e_how = (
+        "run_centres" if table_bridge_path(table).exists() else "run_centres' steps, test bridge"
+    )
     rows = [
         ("(a) table load, cold (first call: reads the workbook)", fmt(t_cold), "same reader", "—"),
         ("(a) table load, warm (lru_cache)", fmt(t_warm.median), "same reader", "—"),
-        ("(b) shocks: scenarios, bridge, prices, build_shock", fmt(t_shocks.median), "same code", "—"),
-        ("(c) core solve, Type II, all columns — median", fmt(t_core.median),
-         fmt(head.median if head else None), ratio(t_core.median, head.median if head else None)),
-        ("(c) core solve — min", fmt(t_core.min), fmt(head.min if head else None),
-         ratio(t_core.min, head.min if head else None)),
-        (f"(d) end to end, warm table ({e2e_how}) — median", fmt(t_e2e.median),
-         fmt(t_pym_e2e.median if t_pym_e2e else None),
-         ratio(t_e2e.median, t_pym_e2e.median if t_pym_e2e else None)),
+        (
+            "(b) shocks: scenarios, bridge, prices, build_shock",
+            fmt(t_shocks.median),
+            "same code",
+            "—",
+        ),
+        (
+            "(c) core solve, Type II, all columns — median",
+            fmt(t_core.median),
+            fmt(head.median if head else None),
+            ratio(t_core.median, head.median if head else None),
+        ),
+        (
+            "(c) core solve — min",
+            fmt(t_core.min),
+            fmt(head.min if head else None),
+            ratio(t_core.min, head.min if head else None),
+        ),
+        (
+            f"(d) end to end, warm table ({e2e_how}) — median",
+            fmt(t_e2e.median),
+            fmt(t_pym_e2e.median if t_pym_e2e else None),
+            ratio(t_e2e.median, t_pym_e2e.median if t_pym_e2e else None),
+        ),
     ]
     print("Results (pymrio = IOSystem per case, reset_all_to_coefficients → Y → calc_all)")
     print(table_rows(rows))
-    print(f"  repeats: core {t_core.n} (after 3 warm-ups), end to end {t_e2e.n}, "
-          f"pymrio IOSystem loop {head.n if head else 0}, pymrio end to end "
-          f"{t_pym_e2e.n if t_pym_e2e else 0}; importing iomodel took {fmt(t_import)}")
-    print(f"  core solve with the open LU already cached on the table (later solves in one "
-          f"process): median {fmt(t_core_cached.median)}, min {fmt(t_core_cached.min)}")
+    print(
+        f"  repeats: core {t_core.n} (after 3 warm-ups), end to end {t_e2e.n}, "
+        f"pymrio IOSystem loop {head.n if head else 0}, pymrio end to end "
+        f"{t_pym_e2e.n if t_pym_e2e else 0}; importing iomodel took {fmt(t_import)}"
+    )
+    print(
+        f"  core solve with the open LU already cached on the table (later solves in one "
+        f"process): median {fmt(t_core_cached.median)}, min {fmt(t_core_cached.min)}"
+    )
     if pym:
         print()
         print("Core solve against every pymrio route (same numbers checked above)")
-        print(table_rows([(name, fmt(t_core.median), fmt(t.median), ratio(t_core.median, t.median))
-                          for name, t in pym.items()]))
+        print(
+            table_rows(
+                [
+                    (name, fmt(t_core.median), fmt(t.median), ratio(t_core.median, t.median))
+                    for name, t in pym.items()
+                ]
+            )
+        )
     print()
     print("Targets (issue 4, item 6)")
     if head:
         r = head.median / t_core.median
-        print(f"  ≥ 20× faster than the pymrio route (core solve): {r:.0f}× — "
-              f"{'met' if r >= 20 else 'MISSED'}")
+        print(
+            f"  ≥ 20× faster than the pymrio route (core solve): {r:.0f}× — "
+            f"{'met' if r >= 20 else 'MISSED'}"
+        )
         best = min(pym, key=lambda name: pym[name].median)
-        print(f"    against the fastest use of pymrio ({best}): "
-              f"{pym[best].median / t_core.median:.1f}×")
-    print(f"  core solve < 50 ms for the full set on two cores: {fmt(t_core.median)} median — "
-          f"{'met' if t_core.median < 0.050 else 'MISSED'}")
+        print(
+            f"    against the fastest use of pymrio ({best}): "
+            f"{pym[best].median / t_core.median:.1f}×"
+        )
+    print(
+        f"  core solve < 50 ms for the full set on two cores: {fmt(t_core.median)} median — "
+        f"{'met' if t_core.median < 0.050 else 'MISSED'}"
+    )
     if os.environ.get("OPENBLAS_CORETYPE"):
-        print(f"  note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set on this machine "
-              "and can slow numpy's BLAS; to compare, run once with it unset:\n"
-              "    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_impact.py")
+        print(
+            f"  note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set on this machine "
+            "and can slow numpy's BLAS; to compare, run once with it unset:\n"
+            "    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_impact.py"
+        )
     load = watch.report()
     if load:
         print(f"  {load}")

@@ -24,7 +24,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", default="ru", choices=["ru", "en"])
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", default=None, help="folder for the PDFs (default: a temporary one)")
+    parser.add_argument(
+        "--out", default=None, help="folder for the PDFs (default: a temporary one)"
+    )
     args = parser.parse_args()
     imported = time.perf_counter()
     print(f"{'imports':<28}{imported - START:8.2f} s")
@@ -38,14 +40,17 @@ def main() -> None:
         out = args.out or tmp
         jobs = len(run.scenarios) + 1
         workers = args.workers or default_workers(jobs)
-        reports = write_reports(run, appraisal, groups, provenance(run, appraisal), out,
-                                lang=args.lang, workers=workers)
+        reports = write_reports(
+            run, appraisal, groups, provenance(run, appraisal), out, lang=args.lang, workers=workers
+        )
         done = time.perf_counter()
         print(f"{'reports (' + str(workers) + ' workers)':<28}{done - ran:8.2f} s")
         print(f"\n{'PDF':<28}{'context':>9}{'pdf':>9}{'total':>9}{'pages':>7}")
         for r in reports:
-            print(f"{r.path.name:<28}{r.seconds_context:9.2f}{r.seconds_pdf:9.2f}"
-                  f"{r.seconds_context + r.seconds_pdf:9.2f}{r.pages:7d}")
+            print(
+                f"{r.path.name:<28}{r.seconds_context:9.2f}{r.seconds_pdf:9.2f}"
+                f"{r.seconds_context + r.seconds_pdf:9.2f}{r.pages:7d}"
+            )
         cpu = sum(r.seconds_context + r.seconds_pdf for r in reports)
         print(f"\n{'sum over PDFs':<28}{cpu:8.2f} s")
         print(f"{'total wall time':<28}{done - START:8.2f} s for {len(reports)} PDFs")

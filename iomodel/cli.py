@@ -17,8 +17,25 @@ from .readers import load_table, shipped_tables
 
 #: Products the centres touch most: ores, chemicals, metals, equipment, construction, energy,
 #: transport (codes of the Rosstat 2021 table).
-ADJACENT_SECTORS = ("07.2", "08", "09", "20", "24.1-24.3", "24.4", "25", "27", "28", "33",
-                    "41-43", "35.1", "19.2-19.3", "49.1-49.2", "49.4", "52", "71")
+ADJACENT_SECTORS = (
+    "07.2",
+    "08",
+    "09",
+    "20",
+    "24.1-24.3",
+    "24.4",
+    "25",
+    "27",
+    "28",
+    "33",
+    "41-43",
+    "35.1",
+    "19.2-19.3",
+    "49.1-49.2",
+    "49.4",
+    "52",
+    "71",
+)
 
 
 class _Group(click.Group):
@@ -48,8 +65,10 @@ def tables() -> None:
     """List the shipped tables."""
     for table_id in shipped_tables():
         table = load_table(table_id)
-        click.echo(f"{table_id}\t{table.n} sectors\t{table.meta.year}\t{table.meta.unit_label}\t"
-                   f"{table.meta.name}")
+        click.echo(
+            f"{table_id}\t{table.n} sectors\t{table.meta.year}\t{table.meta.unit_label}\t"
+            f"{table.meta.name}"
+        )
 
 
 @main.command()
@@ -58,11 +77,17 @@ def validate(table: str) -> None:
     """Check TABLE (shipped id or path): shapes, labels, signs, balances, productivity."""
     t = load_table(table)
     from . import leontief
-    click.echo(f"OK {t.meta.id}: {t.n} sectors, year {t.meta.year}, output "
-               f"{t.x.sum():,.0f} {t.meta.unit_label}, spectral radius of A "
-               f"{leontief.spectral_radius(t.A):.4f}"
-               + ("" if t.employment is None else f", employment {t.employment.sum():,.0f} "
-                  f"{t.meta.employment_unit}"))
+
+    click.echo(
+        f"OK {t.meta.id}: {t.n} sectors, year {t.meta.year}, output "
+        f"{t.x.sum():,.0f} {t.meta.unit_label}, spectral radius of A "
+        f"{leontief.spectral_radius(t.A):.4f}"
+        + (
+            ""
+            if t.employment is None
+            else f", employment {t.employment.sum():,.0f} {t.meta.employment_unit}"
+        )
+    )
 
 
 @main.command()
@@ -82,14 +107,27 @@ def _clean(value: Any) -> Any:
 
 @main.command()
 @click.argument("table")
-@click.option("--type", "kind", type=click.Choice(["I", "II"]), default="II", show_default=True,
-              help="Multiplier type shown in text output (csv and json carry both).")
-@click.option("--closure", type=click.Choice(["textbook", "default"]), default="default",
-              show_default=True, help="Household closure for Type II.")
-@click.option("--sectors", "codes", default=None,
-              help="Comma-separated sector codes (default: all).")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["I", "II"]),
+    default="II",
+    show_default=True,
+    help="Multiplier type shown in text output (csv and json carry both).",
+)
+@click.option(
+    "--closure",
+    type=click.Choice(["textbook", "default"]),
+    default="default",
+    show_default=True,
+    help="Household closure for Type II.",
+)
+@click.option(
+    "--sectors", "codes", default=None, help="Comma-separated sector codes (default: all)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
+)
 def multipliers(table: str, kind: str, closure: str, codes: str | None, fmt: str) -> None:
     """Type I and Type II multipliers per unit of final demand, by sector."""
     t = load_table(table)
@@ -97,8 +135,10 @@ def multipliers(table: str, kind: str, closure: str, codes: str | None, fmt: str
     if codes:
         frame = frame.iloc[t.select([c.strip() for c in codes.split(",") if c.strip()])]
     if fmt == "json":
-        records = [{"code": code, **{k: _clean(v) for k, v in row.items()}}
-                   for code, row in frame.to_dict(orient="index").items()]
+        records = [
+            {"code": code, **{k: _clean(v) for k, v in row.items()}}
+            for code, row in frame.to_dict(orient="index").items()
+        ]
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
     elif fmt == "csv":
         click.echo(frame.to_csv(float_format="%.6g"), nl=False)
@@ -108,18 +148,27 @@ def multipliers(table: str, kind: str, closure: str, codes: str | None, fmt: str
 
 def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
     suffix = "type1" if kind == "I" else "type2"
-    cols = {"output": f"output_{suffix}", "GVA": f"value_added_{suffix}",
-            "income": f"income_{suffix}", "jobs": f"employment_{suffix}",
-            "taxes": "taxes_type1", "imports": "imports_type1"}
+    cols = {
+        "output": f"output_{suffix}",
+        "GVA": f"value_added_{suffix}",
+        "income": f"income_{suffix}",
+        "jobs": f"employment_{suffix}",
+        "taxes": "taxes_type1",
+        "imports": "imports_type1",
+    }
     unit = t.meta.unit_label
-    head = (f"{t.meta.id}: Type {kind} effects per 1 {unit} of final demand"
-            + (f" ({closure} household closure)" if kind == "II" else "")
-            + f"; jobs in {t.meta.employment_unit} per 1 {unit}; taxes and imports Type I")
+    head = (
+        f"{t.meta.id}: Type {kind} effects per 1 {unit} of final demand"
+        + (f" ({closure} household closure)" if kind == "II" else "")
+        + f"; jobs in {t.meta.employment_unit} per 1 {unit}; taxes and imports Type I"
+    )
     width = max([4] + [len(str(c)) for c in frame.index]) + 1
     lines = [head, f"{'code':<{width}} {'label':<44}" + "".join(f"{c:>9}" for c in cols)]
     for code, row in frame.iterrows():
         label = str(row["label"])[:43]
-        cells = "".join(f"{row[v]:>9.3f}" if pd.notna(row[v]) else f"{'–':>9}" for v in cols.values())
+        cells = "".join(
+            f"{row[v]:>9.3f}" if pd.notna(row[v]) else f"{'–':>9}" for v in cols.values()
+        )
         lines.append(f"{code:<{width}} {label:<44}{cells}")
     return "\n".join(lines)
 
@@ -127,29 +176,38 @@ def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
 def _appraisal_and_groups(run):
     from .readers import tables_dir
     from .summary import load_appraisal, load_groups
-    return (load_appraisal(tables_dir() / "appraisal.toml"),
-            load_groups(run.table.meta.path.parent / "sector_groups.toml", run.table))
+
+    return (
+        load_appraisal(tables_dir() / "appraisal.toml"),
+        load_groups(run.table.meta.path.parent / "sector_groups.toml", run.table),
+    )
 
 
 def _run(centres, variant, table, kind, closure, quiet):
     from .pipeline import run_centres, shocks_dir
     from .scenario import load_scenarios
+
     ids = list(centres) or [s.id for s in load_scenarios(shocks_dir())]
     if quiet or len(ids) < 2:
         return run_centres(ids, table, [variant] if variant else None, kind, closure)
     with click.progressbar(length=len(ids), label="Building shocks", file=sys.stderr) as bar:
+
         def step(_centre: str) -> None:
             bar.update(1)
-        return run_centres(ids, table, [variant] if variant else None, kind, closure,
-                           progress=step)
+
+        return run_centres(ids, table, [variant] if variant else None, kind, closure, progress=step)
 
 
 _RUN_OPTIONS = [
     click.option("--variant", default=None, help="One variant (default: all in each file)."),
     click.option("--table", "table", default="rosstat-2021", show_default=True),
     click.option("--type", "kind", type=click.Choice(["I", "II"]), default="II", show_default=True),
-    click.option("--closure", type=click.Choice(["textbook", "default"]), default="default",
-                 show_default=True),
+    click.option(
+        "--closure",
+        type=click.Choice(["textbook", "default"]),
+        default="default",
+        show_default=True,
+    ),
     click.option("--quiet", is_flag=True, help="No progress bar or chatter (for scripts)."),
 ]
 
@@ -163,14 +221,26 @@ def _with_run_options(func):
 @main.command()
 @click.argument("centres", nargs=-1)
 @_with_run_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
-              show_default=True, help="Folder for the outputs.")
-@click.option("--format", "formats", type=click.Choice(["netcdf", "xlsx", "csv"]), multiple=True,
-              help="Output format(s); repeat for several (default: all three).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="out",
+    show_default=True,
+    help="Folder for the outputs.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["netcdf", "xlsx", "csv"]),
+    multiple=True,
+    help="Output format(s); repeat for several (default: all three).",
+)
 def run(centres, variant, table, kind, closure, quiet, out_dir, formats):
     """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook."""
     from .export import write_csv, write_excel, write_netcdf
     from .summary import localisation, views
+
     result = _run(centres, variant, table, kind, closure, quiet)
     appraisal, groups = _appraisal_and_groups(result)
     formats = formats or ("netcdf", "xlsx", "csv")
@@ -180,13 +250,21 @@ def run(centres, variant, table, kind, closure, quiet, out_dir, formats):
     if "csv" in formats:
         written.append(write_csv(result.dataset, out_dir / "impact.csv"))
     if "xlsx" in formats:
-        loc = pd.DataFrame([localisation(s, result.table, result.bridge, result.prices, groups,
-                                         kind, closure)
-                            for s in result.scenarios if "central" in s.variants])
+        loc = pd.DataFrame(
+            [
+                localisation(s, result.table, result.bridge, result.prices, groups, kind, closure)
+                for s in result.scenarios
+                if "central" in s.variants
+            ]
+        )
         loc.index.name = "centre"
-        written.append(write_excel(out_dir / "impact.xlsx",
-                                   views(result.dataset, groups, appraisal, loc),
-                                   provenance(result, appraisal)))
+        written.append(
+            write_excel(
+                out_dir / "impact.xlsx",
+                views(result.dataset, groups, appraisal, loc),
+                provenance(result, appraisal),
+            )
+        )
     if not quiet:
         for path in written:
             click.echo(f"wrote {path}")
@@ -195,6 +273,7 @@ def run(centres, variant, table, kind, closure, quiet, out_dir, formats):
 def provenance(result, appraisal) -> dict[str, str]:
     """What made a run: table and scenario hashes, parameters, version, date."""
     import datetime
+
     ds = result.dataset
     info = {
         "table": f"{result.table.meta.id}: {result.table.meta.name}",
@@ -205,7 +284,7 @@ def provenance(result, appraisal) -> dict[str, str]:
         "model type": ds.attrs["model_type"],
         "household closure": ds.attrs["closure"],
         "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
-                 "in persons (job-years for construction)",
+        "in persons (job-years for construction)",
         "discount rate": f"{appraisal.discount_rate:.2%} to {appraisal.base_year} — {appraisal.source}",
         "iomodel version": ds.attrs["iomodel_version"],
         "run date": datetime.date.today().isoformat(),
@@ -217,15 +296,21 @@ def provenance(result, appraisal) -> dict[str, str]:
 
 
 @main.command()
-@click.option("--by", default="discounted_value_added", show_default=True,
-              help="Indicator to rank by (see README).")
+@click.option(
+    "--by",
+    default="discounted_value_added",
+    show_default=True,
+    help="Indicator to rank by (see README).",
+)
 @_with_run_options
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
+)
 def compare(by, variant, table, kind, closure, quiet, fmt):
     """Rank all centres by an indicator, absolute and per rouble invested."""
     from .summary import INDICATORS
     from .summary import compare as compare_centres
+
     if by not in INDICATORS:
         raise click.BadParameter(f"choose one of {', '.join(INDICATORS)}", param_hint="--by")
     result = _run((), variant or "central", table, kind, closure, quiet)
@@ -237,35 +322,85 @@ def compare(by, variant, table, kind, closure, quiet, fmt):
         click.echo(frame.to_csv(float_format="%.6g"), nl=False)
     else:
         unit = result.table.meta.unit_label
-        cols = ["rank", by, "capex", "construction_value_added", "construction_employment",
-                "operation_value_added", "operation_employment", "value_added_per_capex"]
+        cols = [
+            "rank",
+            by,
+            "capex",
+            "construction_value_added",
+            "construction_employment",
+            "operation_value_added",
+            "operation_employment",
+            "value_added_per_capex",
+        ]
         cols = list(dict.fromkeys(cols))
-        click.echo(f"Centres ranked by {by} (variant {variant or 'central'}, Type {kind}; money in "
-                   f"{unit} of {result.table.meta.year})")
+        click.echo(
+            f"Centres ranked by {by} (variant {variant or 'central'}, Type {kind}; money in "
+            f"{unit} of {result.table.meta.year})"
+        )
         click.echo(frame[cols].to_string(float_format=lambda v: f"{v:,.2f}"))
 
 
 @main.command()
 @click.argument("centres", nargs=-1)
-@click.option("--compare", "compare_only", is_flag=True,
-              help="Only the comparison report: of the named CENTRES (at least two), or of all.")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True,
-              help="Language of the reports.")
-@click.option("--variant", default="central", show_default=True,
-              help="Variant the reports are about (the tables of variants show them all).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default="out/reports", show_default=True, help="Folder for the PDFs.")
+@click.option(
+    "--compare",
+    "compare_only",
+    is_flag=True,
+    help="Only the comparison report: of the named CENTRES (at least two), or of all.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    default="ru",
+    show_default=True,
+    help="Language of the reports.",
+)
+@click.option(
+    "--variant",
+    default="central",
+    show_default=True,
+    help="Variant the reports are about (the tables of variants show them all).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="out/reports",
+    show_default=True,
+    help="Folder for the PDFs.",
+)
 @click.option("--table", "table", default="rosstat-2021", show_default=True)
 @click.option("--type", "kind", type=click.Choice(["I", "II"]), default="II", show_default=True)
-@click.option("--closure", type=click.Choice(["textbook", "default"]), default="default",
-              show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes rendering PDFs (default: one per core).")
+@click.option(
+    "--closure", type=click.Choice(["textbook", "default"]), default="default", show_default=True
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes rendering PDFs (default: one per core).",
+)
 @click.option("--quiet", is_flag=True, help="Print only where the reports are.")
-@click.option("--dataset/--no-dataset", "with_dataset", default=True, show_default=True,
-              help="Also write impact.nc, the Dataset the reports were made from, beside them.")
-def report(centres, compare_only, lang, variant, out_dir, table, kind, closure, workers, quiet,
-           with_dataset):
+@click.option(
+    "--dataset/--no-dataset",
+    "with_dataset",
+    default=True,
+    show_default=True,
+    help="Also write impact.nc, the Dataset the reports were made from, beside them.",
+)
+def report(
+    centres,
+    compare_only,
+    lang,
+    variant,
+    out_dir,
+    table,
+    kind,
+    closure,
+    workers,
+    quiet,
+    with_dataset,
+):
     """Write PDF reports: one per centre and a comparison of all centres.
 
     \b
@@ -278,26 +413,40 @@ def report(centres, compare_only, lang, variant, out_dir, table, kind, closure, 
     variant other than central).
     """
     from .report import write_reports
+
     if compare_only and len(centres) == 1:
-        raise click.BadParameter("a comparison needs at least two centres; name more or none",
-                                 param_hint="CENTRES")
+        raise click.BadParameter(
+            "a comparison needs at least two centres; name more or none", param_hint="CENTRES"
+        )
     result = _run(centres, None, table, kind, closure, quiet)
     for scenario in result.scenarios:
         if variant not in scenario.variants:
-            raise click.BadParameter(f"{scenario.path}: no variant {variant!r}; it has "
-                                     f"{', '.join(scenario.variants)}", param_hint="--variant")
+            raise click.BadParameter(
+                f"{scenario.path}: no variant {variant!r}; it has {', '.join(scenario.variants)}",
+                param_hint="--variant",
+            )
     appraisal, groups = _appraisal_and_groups(result)
 
     def done(rep) -> None:
         if not quiet:
             click.echo(f"wrote {rep.path} ({rep.pages} pages)")
 
-    written = write_reports(result, appraisal, groups, provenance(result, appraisal), out_dir,
-                            centres=[] if compare_only else None,
-                            comparison=compare_only or not centres, lang=lang, variant=variant,
-                            workers=workers, progress=done)
+    written = write_reports(
+        result,
+        appraisal,
+        groups,
+        provenance(result, appraisal),
+        out_dir,
+        centres=[] if compare_only else None,
+        comparison=compare_only or not centres,
+        lang=lang,
+        variant=variant,
+        workers=workers,
+        progress=done,
+    )
     if with_dataset:
         from .export import write_netcdf
+
         path = write_netcdf(result.dataset, Path(out_dir) / "impact.nc")
         if not quiet:
             click.echo(f"wrote {path} (the Dataset these reports were made from)")

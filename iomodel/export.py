@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import xarray as xr
@@ -21,20 +21,36 @@ from openpyxl.utils import get_column_letter
 
 from .impact import VARIABLES
 
-__all__ = ["atomic_path", "write_netcdf", "read_netcdf", "write_csv", "read_csv", "write_excel",
-           "HEADERS"]
+__all__ = [
+    "HEADERS",
+    "atomic_path",
+    "read_csv",
+    "read_netcdf",
+    "write_csv",
+    "write_excel",
+    "write_netcdf",
+]
 
 #: Column headers of the exports: key → (Russian, English).
 HEADERS: dict[str, tuple[str, str]] = {
-    "centre": ("Центр", "Centre"), "variant": ("Вариант", "Variant"), "phase": ("Фаза", "Phase"),
-    "year": ("Год", "Year"), "sector": ("Продукт", "Product"), "effect": ("Эффект", "Effect"),
-    "group": ("Группа отраслей", "Sector group"), "label": ("Наименование", "Label"),
-    "variable": ("Показатель", "Indicator"), "value": ("Значение", "Value"),
+    "centre": ("Центр", "Centre"),
+    "variant": ("Вариант", "Variant"),
+    "phase": ("Фаза", "Phase"),
+    "year": ("Год", "Year"),
+    "sector": ("Продукт", "Product"),
+    "effect": ("Эффект", "Effect"),
+    "group": ("Группа отраслей", "Sector group"),
+    "label": ("Наименование", "Label"),
+    "variable": ("Показатель", "Indicator"),
+    "value": ("Значение", "Value"),
     "rank": ("Место", "Rank"),
-    "output": ("Выпуск", "Output"), "value_added": ("Добавленная стоимость", "Value added"),
+    "output": ("Выпуск", "Output"),
+    "value_added": ("Добавленная стоимость", "Value added"),
     "compensation": ("Оплата труда", "Compensation of employees"),
-    "employment": ("Занятость, чел.", "Employment, persons"), "taxes": ("Налоги", "Taxes"),
-    "imports": ("Импорт", "Imports"), "capex": ("Капвложения", "Capex"),
+    "employment": ("Занятость, чел.", "Employment, persons"),
+    "taxes": ("Налоги", "Taxes"),
+    "imports": ("Импорт", "Imports"),
+    "capex": ("Капвложения", "Capex"),
     "construction_output": ("Выпуск, стройка", "Output, construction"),
     "construction_value_added": ("ДС, стройка", "Value added, construction"),
     "construction_compensation": ("Оплата труда, стройка", "Compensation, construction"),
@@ -43,7 +59,10 @@ HEADERS: dict[str, tuple[str, str]] = {
     "construction_imports": ("Импорт, стройка", "Imports, construction"),
     "operation_output": ("Выпуск, эксплуатация (год)", "Output, operation (year)"),
     "operation_value_added": ("ДС, эксплуатация (год)", "Value added, operation (year)"),
-    "operation_compensation": ("Оплата труда, эксплуатация (год)", "Compensation, operation (year)"),
+    "operation_compensation": (
+        "Оплата труда, эксплуатация (год)",
+        "Compensation, operation (year)",
+    ),
     "operation_employment": ("Занятость, эксплуатация, чел.", "Jobs, operation"),
     "operation_taxes": ("Налоги, эксплуатация (год)", "Taxes, operation (year)"),
     "operation_imports": ("Импорт, эксплуатация (год)", "Imports, operation (year)"),
@@ -111,8 +130,13 @@ def read_csv(path: Path) -> pd.DataFrame:
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 
 
-def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, formats: dict[str, str] | None = None,
-           note: str = "") -> None:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    formats: dict[str, str] | None = None,
+    note: str = "",
+) -> None:
     ws = wb.create_sheet(title[:31])
     columns = list(frame.columns)
     ws.append([HEADERS.get(c, (c, c))[0] for c in columns])
@@ -122,8 +146,14 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, formats: dict[str, str
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in frame.itertuples(index=False):
-        ws.append([None if (isinstance(v, float) and v != v) else
-                   (v.item() if hasattr(v, "item") else v) for v in row])
+        ws.append(
+            [
+                None
+                if (isinstance(v, float) and v != v)
+                else (v.item() if hasattr(v, "item") else v)
+                for v in row
+            ]
+        )
     ws.freeze_panes = "A3"
     formats = formats or {}
     for j, column in enumerate(columns, start=1):
@@ -134,22 +164,32 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, formats: dict[str, str
         if fmt:
             for (cell,) in ws.iter_rows(min_row=3, min_col=j, max_col=j):
                 cell.number_format = fmt
-        width = max([len(str(HEADERS.get(column, (column, column))[k])) for k in (0, 1)]
-                    + [len(str(v)) for v in frame[column].head(200)])
+        width = max(
+            [len(str(HEADERS.get(column, (column, column))[k])) for k in (0, 1)]
+            + [len(str(v)) for v in frame[column].head(200)]
+        )
         ws.column_dimensions[letter].width = min(max(10, width + 2), 48)
     if note:
         ws.cell(row=ws.max_row + 2, column=1, value=note).font = Font(italic=True)
 
 
-def write_excel(target: Path, views: dict[str, pd.DataFrame], provenance: dict[str, str],
-                formats: dict[str, dict[str, str]] | None = None) -> Path:
+def write_excel(
+    target: Path,
+    views: dict[str, pd.DataFrame],
+    provenance: dict[str, str],
+    formats: dict[str, dict[str, str]] | None = None,
+) -> Path:
     """A formatted workbook: one sheet per view (two header rows, Russian and English; number
     formats; frozen headers; column widths) and a provenance sheet."""
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in views.items():
-        _sheet(wb, title, frame.reset_index() if frame.index.name else frame,
-               (formats or {}).get(title))
+        _sheet(
+            wb,
+            title,
+            frame.reset_index() if frame.index.name else frame,
+            (formats or {}).get(title),
+        )
     ws = wb.create_sheet("provenance")
     ws.append(["Ключ / Key", "Значение / Value"])
     for cell in ws[1]:

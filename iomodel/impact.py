@@ -23,10 +23,11 @@ Effects:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import xarray as xr
@@ -36,7 +37,7 @@ from .multipliers import ClosureKind, household_closure
 from .shock import DIRECT_VARIABLES, PHASES, Shock
 from .table import IOTable
 
-__all__ = ["run_impact", "VARIABLES", "EFFECTS", "iomodel_version"]
+__all__ = ["EFFECTS", "VARIABLES", "iomodel_version", "run_impact"]
 
 VARIABLES = ("output", "value_added", "compensation", "employment", "taxes", "imports")
 EFFECTS = ("direct", "indirect", "induced")
@@ -54,10 +55,10 @@ def iomodel_version() -> str:
 
 @dataclass(frozen=True)
 class _Stacked:
-    demand: np.ndarray   # (centre, variant, phase, year, sector)
+    demand: np.ndarray  # (centre, variant, phase, year, sector)
     imports: np.ndarray
     taxes: np.ndarray
-    income: np.ndarray   # (centre, variant, phase, year)
+    income: np.ndarray  # (centre, variant, phase, year)
     purchasers: np.ndarray
     direct: dict[str, np.ndarray]  # (centre, variant, year, sector)
     variants: list[str]
@@ -70,9 +71,16 @@ def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
         variants += [v for v in s.demand.coords["variant"].values.tolist() if v not in variants]
     years = sorted({int(y) for s in shocks for y in s.demand.coords["year"].values})
     c, v, p, t = len(shocks), len(variants), len(PHASES), len(years)
-    out = _Stacked(np.zeros((c, v, p, t, n)), np.zeros((c, v, p, t, n)), np.zeros((c, v, p, t, n)),
-                   np.zeros((c, v, p, t)), np.zeros((c, v, p, t)),
-                   {k: np.zeros((c, v, t, n)) for k in DIRECT_VARIABLES}, variants, years)
+    out = _Stacked(
+        np.zeros((c, v, p, t, n)),
+        np.zeros((c, v, p, t, n)),
+        np.zeros((c, v, p, t, n)),
+        np.zeros((c, v, p, t)),
+        np.zeros((c, v, p, t)),
+        {k: np.zeros((c, v, t, n)) for k in DIRECT_VARIABLES},
+        variants,
+        years,
+    )
     for a, s in enumerate(shocks):
         vi = [variants.index(x) for x in s.demand.coords["variant"].values.tolist()]
         ti = [years.index(int(y)) for y in s.demand.coords["year"].values]
@@ -87,10 +95,14 @@ def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
     return out
 
 
-def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
-               closure: ClosureKind = "default",
-               scenario_hashes: dict[str, str] | None = None,
-               input_hashes: dict[str, str] | None = None) -> xr.Dataset:
+def run_impact(
+    table: IOTable,
+    shocks: Sequence[Shock],
+    model: ModelType = "II",
+    closure: ClosureKind = "default",
+    scenario_hashes: dict[str, str] | None = None,
+    input_hashes: dict[str, str] | None = None,
+) -> xr.Dataset:
     """Direct, indirect and (Type II) induced effects of every shock, by sector.
 
     Parameters
@@ -115,7 +127,7 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
     n = table.n
     st = _stack(shocks, n)
     shape = st.demand.shape
-    y = st.demand.reshape(-1, n).T                       # n × K, one column per case
+    y = st.demand.reshape(-1, n).T  # n × K, one column per case
     x_open = table.factorization.solve(y)
 
     coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
@@ -126,11 +138,12 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
     levels = np.empty(shape + (len(effects),))  # output levels by effect, filled in place
     build = PHASES.index("construction")
     levels[..., 0] = 0.0
-    levels[:, :, build, :, :, 0] = st.demand[:, :, build]   # construction: the shock is direct
+    levels[:, :, build, :, :, 0] = st.demand[:, :, build]  # construction: the shock is direct
     np.subtract(x_open, levels[..., 0], out=levels[..., 1])
     if model == "II":
-        closed = leontief.factorize(leontief.closed_coefficients(
-            table.A, household_closure(table, closure)))
+        closed = leontief.factorize(
+            leontief.closed_coefficients(table.A, household_closure(table, closure))
+        )
         rhs = np.vstack([y, st.income.reshape(1, -1)])
         x_closed = closed.solve(rhs)[:n].T.reshape(shape)
         np.subtract(x_closed, x_open, out=levels[..., 2])
@@ -152,10 +165,16 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
     units = f"{table.meta.unit_label}, {table.meta.year} basic prices"
     ds = xr.Dataset(
         data,
-        coords={"centre": centres, "variant": st.variants, "phase": list(PHASES),
-                "year": st.years, "sector": table.codes, "effect": effects,
-                "sector_label_ru": ("sector", table.labels("ru")),
-                "sector_label_en": ("sector", table.labels("en"))},
+        coords={
+            "centre": centres,
+            "variant": st.variants,
+            "phase": list(PHASES),
+            "year": st.years,
+            "sector": table.codes,
+            "effect": effects,
+            "sector_label_ru": ("sector", table.labels("ru")),
+            "sector_label_en": ("sector", table.labels("en")),
+        },
         attrs={
             "table_id": table.meta.id,
             "table_year": table.meta.year,
@@ -166,13 +185,15 @@ def run_impact(table: IOTable, shocks: Sequence[Shock], model: ModelType = "II",
             "model_type": model,
             "closure": closure if model == "II" else "none",
             "iomodel_version": iomodel_version(),
-            "notes": json.dumps({s.centre: [n.en for n in s.notes] for s in shocks},
-                                ensure_ascii=False),
-            "notes_ru": json.dumps({s.centre: [n.ru for n in s.notes] for s in shocks},
-                                   ensure_ascii=False),
+            "notes": json.dumps(
+                {s.centre: [n.en for n in s.notes] for s in shocks}, ensure_ascii=False
+            ),
+            "notes_ru": json.dumps(
+                {s.centre: [n.ru for n in s.notes] for s in shocks}, ensure_ascii=False
+            ),
         },
     )
     for k in VARIABLES:
-        ds[k].attrs["units"] = (f"{table.meta.employment_unit}" if k == "employment" else units)
+        ds[k].attrs["units"] = f"{table.meta.employment_unit}" if k == "employment" else units
     ds["capex"].attrs["units"] = f"{table.meta.unit_label}, {table.meta.year} purchasers' prices"
     return ds

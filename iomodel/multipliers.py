@@ -29,8 +29,15 @@ from . import leontief
 from .errors import TableError
 from .table import IOTable
 
-__all__ = ["ClosureKind", "EFFECTS", "household_closure", "consumption_per_income",
-           "multiplier_table", "type1", "type2"]
+__all__ = [
+    "EFFECTS",
+    "ClosureKind",
+    "consumption_per_income",
+    "household_closure",
+    "multiplier_table",
+    "type1",
+    "type2",
+]
 
 ClosureKind = Literal["textbook", "default"]
 EFFECTS = ("output", "value_added", "compensation", "employment", "taxes", "imports")
@@ -49,30 +56,41 @@ def consumption_per_income(table: IOTable, kind: ClosureKind = "default") -> flo
     if kind != "default":
         raise ValueError(f"closure must be 'textbook' or 'default', not {kind!r}")
     p = table.closure_parameters
-    missing = [name for name in ("income_tax_rate", "propensity_to_consume", "wage_share",
-                                 "domestic_share") if getattr(p, name) is None]
+    missing = [
+        name
+        for name in ("income_tax_rate", "propensity_to_consume", "wage_share", "domestic_share")
+        if getattr(p, name) is None
+    ]
     if missing:
-        raise TableError(f"{table.meta.path}: the default household closure needs "
-                         f"{', '.join(missing)} in table.toml [closure] (with a source); add them "
-                         "or use the textbook closure (--closure textbook)")
-    return float(p.wage_share * (1 - p.income_tax_rate) * p.propensity_to_consume * p.domestic_share)
+        raise TableError(
+            f"{table.meta.path}: the default household closure needs "
+            f"{', '.join(missing)} in table.toml [closure] (with a source); add them "
+            "or use the textbook closure (--closure textbook)"
+        )
+    return float(
+        p.wage_share * (1 - p.income_tax_rate) * p.propensity_to_consume * p.domestic_share
+    )
 
 
 def household_closure(table: IOTable, kind: ClosureKind = "default") -> leontief.Closure:
     """The household row and column used to close ``table`` for Type II effects."""
     household = table.final_demand_column(table.roles.household_consumption)
     structure = household / household.sum()
-    return leontief.Closure(income=table.direct["compensation"],
-                            consumption=consumption_per_income(table, kind) * structure)
+    return leontief.Closure(
+        income=table.direct["compensation"],
+        consumption=consumption_per_income(table, kind) * structure,
+    )
 
 
 def _closed_factorization(table: IOTable, kind: ClosureKind) -> leontief.Factorization:
     closed = leontief.closed_coefficients(table.A, household_closure(table, kind))
     if not leontief.is_productive(closed):
-        raise TableError(f"{table.meta.path}: the household-closed model is not productive "
-                         f"(spectral radius {leontief.spectral_radius(closed):.4f} ≥ 1) with the "
-                         f"{kind} closure; households would re-spend more than they earn — check "
-                         "the [closure] parameters")
+        raise TableError(
+            f"{table.meta.path}: the household-closed model is not productive "
+            f"(spectral radius {leontief.spectral_radius(closed):.4f} ≥ 1) with the "
+            f"{kind} closure; households would re-spend more than they earn — check "
+            "the [closure] parameters"
+        )
     return leontief.factorize(closed)
 
 
@@ -87,8 +105,9 @@ def type1(table: IOTable, effects: tuple[str, ...] | None = None) -> pd.DataFram
     return pd.DataFrame(m.T, index=table.codes, columns=list(effects))
 
 
-def type2(table: IOTable, closure: ClosureKind = "default",
-          effects: tuple[str, ...] | None = None) -> pd.DataFrame:
+def type2(
+    table: IOTable, closure: ClosureKind = "default", effects: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """Type II effects per unit of final demand (household-closed model, first n rows summed)."""
     effects = effects or tuple(e for e in EFFECTS if e in table.direct)
     block = np.hstack([_coefficient_block(table, effects), np.zeros((len(effects), 1))])
@@ -117,23 +136,26 @@ def multiplier_table(table: IOTable, closure: ClosureKind = "default") -> pd.Dat
     emp2 = t2["employment"].to_numpy() if "employment" in t2 else nan
     emp_direct = table.direct.get("employment", nan)
     income_direct = table.direct["compensation"]
-    out = pd.DataFrame({
-        "label": table.labels("en"),
-        "output_type1": t1["output"].to_numpy(),
-        "output_type2": t2["output"].to_numpy(),
-        "value_added_type1": t1["value_added"].to_numpy(),
-        "value_added_type2": t2["value_added"].to_numpy(),
-        "income_type1": t1["compensation"].to_numpy(),
-        "income_type2": t2["compensation"].to_numpy(),
-        "income_ratio_type1": _ratio(t1["compensation"].to_numpy(), income_direct),
-        "income_ratio_type2": _ratio(t2["compensation"].to_numpy(), income_direct),
-        "employment_type1": emp1,
-        "employment_type2": emp2,
-        "employment_ratio_type1": _ratio(emp1, emp_direct),
-        "employment_ratio_type2": _ratio(emp2, emp_direct),
-        "taxes_type1": t1["taxes"].to_numpy(),
-        "imports_type1": t1["imports"].to_numpy(),
-    }, index=pd.Index(table.codes, name="code"))
+    out = pd.DataFrame(
+        {
+            "label": table.labels("en"),
+            "output_type1": t1["output"].to_numpy(),
+            "output_type2": t2["output"].to_numpy(),
+            "value_added_type1": t1["value_added"].to_numpy(),
+            "value_added_type2": t2["value_added"].to_numpy(),
+            "income_type1": t1["compensation"].to_numpy(),
+            "income_type2": t2["compensation"].to_numpy(),
+            "income_ratio_type1": _ratio(t1["compensation"].to_numpy(), income_direct),
+            "income_ratio_type2": _ratio(t2["compensation"].to_numpy(), income_direct),
+            "employment_type1": emp1,
+            "employment_type2": emp2,
+            "employment_ratio_type1": _ratio(emp1, emp_direct),
+            "employment_ratio_type2": _ratio(emp2, emp_direct),
+            "taxes_type1": t1["taxes"].to_numpy(),
+            "imports_type1": t1["imports"].to_numpy(),
+        },
+        index=pd.Index(table.codes, name="code"),
+    )
     inactive = table.x == 0
     out.loc[inactive, out.columns[1:]] = np.nan
     return out

@@ -6,9 +6,9 @@ The CLI and the reports call these functions; a notebook calls the same ones.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import xarray as xr
 
@@ -20,7 +20,7 @@ from .scenario import Scenario, load_scenarios
 from .shock import Bridge, Shock, build_shock, load_bridge
 from .table import IOTable
 
-__all__ = ["Run", "run_centres", "shocks_dir", "prices_dir"]
+__all__ = ["Run", "prices_dir", "run_centres", "shocks_dir"]
 
 
 def shocks_dir() -> Path:
@@ -48,10 +48,15 @@ class Run:
         return next(s for s in self.scenarios if s.id == centre)
 
 
-def run_centres(centres: Sequence[str] | None = None, table: str = "rosstat-2021",
-                variants: Sequence[str] | None = None, model: ModelType = "II",
-                closure: ClosureKind = "default", shocks_folder: Path | None = None,
-                progress: Callable[[str], None] | None = None) -> Run:
+def run_centres(
+    centres: Sequence[str] | None = None,
+    table: str = "rosstat-2021",
+    variants: Sequence[str] | None = None,
+    model: ModelType = "II",
+    closure: ClosureKind = "default",
+    shocks_folder: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
     ``centres`` None means every ``shocks/*.toml`` except the template; ``variants`` None means
@@ -65,12 +70,19 @@ def run_centres(centres: Sequence[str] | None = None, table: str = "rosstat-2021
     for scenario in scenarios:
         if progress:
             progress(scenario.id)
-        shocks.append(build_shock(scenario, io_table, bridge, prices,
-                                  list(variants) if variants else None))
-    inputs = [bridge.path, *(prices.path / name for name in
-                             ("exchange_rates.csv", "deflators.csv", "price_map.toml"))]
-    dataset = run_impact(io_table, shocks, model=model, closure=closure,
-                         scenario_hashes={s.id: s.sha256 for s in scenarios},
-                         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                                       for p in inputs})
+        shocks.append(
+            build_shock(scenario, io_table, bridge, prices, list(variants) if variants else None)
+        )
+    inputs = [
+        bridge.path,
+        *(prices.path / name for name in ("exchange_rates.csv", "deflators.csv", "price_map.toml")),
+    ]
+    dataset = run_impact(
+        io_table,
+        shocks,
+        model=model,
+        closure=closure,
+        scenario_hashes={s.id: s.sha256 for s in scenarios},
+        input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
+    )
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)

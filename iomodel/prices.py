@@ -8,9 +8,9 @@ amount's price year, then moved to the table year with a chain of Rosstat price 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -47,10 +47,14 @@ class Prices:
         except KeyError:
             known = sorted(y for c, y in self.rates if c == currency)
             if not known:
-                raise PriceError(f"{self.path}/exchange_rates.csv: unknown currency {currency!r}; "
-                                 f"known: {sorted(self.currencies())}") from None
-            raise PriceError(f"{self.path}/exchange_rates.csv: no {currency} rate for {year} "
-                             f"(have {known[0]}–{known[-1]}); add the Bank of Russia average") from None
+                raise PriceError(
+                    f"{self.path}/exchange_rates.csv: unknown currency {currency!r}; "
+                    f"known: {sorted(self.currencies())}"
+                ) from None
+            raise PriceError(
+                f"{self.path}/exchange_rates.csv: no {currency} rate for {year} "
+                f"(have {known[0]}–{known[-1]}); add the Bank of Russia average"
+            ) from None
 
     def factor(self, series: str, from_year: int, to_year: int) -> float:
         """Price level of ``to_year`` ÷ price level of ``from_year`` for ``series``."""
@@ -60,9 +64,11 @@ class Prices:
             try:
                 index = self.indices[(series, year)] / 100.0
             except KeyError:
-                raise PriceError(f"{self.path}/deflators.csv: no index for series {series!r} in "
-                                 f"{year}; add it or map the purpose to another series in "
-                                 "price_map.toml") from None
+                raise PriceError(
+                    f"{self.path}/deflators.csv: no index for series {series!r} in "
+                    f"{year}; add it or map the purpose to another series in "
+                    "price_map.toml"
+                ) from None
             ratio *= index
         return ratio if to_year >= from_year else 1.0 / ratio
 
@@ -70,8 +76,9 @@ class Prices:
         """Index series used for a purpose key such as ``capex.machinery``."""
         return self.series_for.get(key, self.default_series)
 
-    def convert(self, amount: float, currency: str, price_year: int, to_year: int,
-                key: str = "") -> float:
+    def convert(
+        self, amount: float, currency: str, price_year: int, to_year: int, key: str = ""
+    ) -> float:
         """``amount`` in ``currency`` at ``price_year`` prices → roubles at ``to_year`` prices."""
         roubles = self.to_roubles(amount, currency, price_year)
         return roubles * self.factor(self.series(key), price_year, to_year)
@@ -85,13 +92,17 @@ def load_prices(folder: Path) -> Prices:
         mapping = tomllib.loads((folder / "price_map.toml").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise PriceError(f"{exc.filename}: price data file missing") from None
-    series_for = {f"{group}.{key}": str(value)
-                  for group, table in mapping.items() if isinstance(table, dict)
-                  for key, value in table.items()}
+    series_for = {
+        f"{group}.{key}": str(value)
+        for group, table in mapping.items()
+        if isinstance(table, dict)
+        for key, value in table.items()
+    }
     prices = Prices(
         rates={(str(r.currency), int(r.year)): float(r.rub_per_unit) for r in rates.itertuples()},
-        indices={(str(r.series), int(r.year)): float(r.index_prev_year)
-                 for r in indices.itertuples()},
+        indices={
+            (str(r.series), int(r.year)): float(r.index_prev_year) for r in indices.itertuples()
+        },
         series_for=series_for,
         default_series=str(mapping.get("default", "total")),
         path=folder,
@@ -99,6 +110,8 @@ def load_prices(folder: Path) -> Prices:
     known = {s for s, _ in prices.indices}
     for key, name in [*series_for.items(), ("default", prices.default_series)]:
         if name not in known:
-            raise PriceError(f"{folder / 'price_map.toml'}: {key} = {name!r} is not a series in "
-                             f"deflators.csv (known: {', '.join(sorted(known)[:12])} …)")
+            raise PriceError(
+                f"{folder / 'price_map.toml'}: {key} = {name!r} is not a series in "
+                f"deflators.csv (known: {', '.join(sorted(known)[:12])} …)"
+            )
     return prices

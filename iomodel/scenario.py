@@ -10,14 +10,27 @@ import hashlib
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import ScenarioError
 
-__all__ = ["PURPOSES", "COST_ITEMS", "EQUIPMENT", "Scenario", "Centre", "Construction",
-           "Variant", "Operation", "OutputProduct", "Source", "Deposit", "load_scenarios"]
+__all__ = [
+    "COST_ITEMS",
+    "EQUIPMENT",
+    "PURPOSES",
+    "Centre",
+    "Construction",
+    "Deposit",
+    "Operation",
+    "OutputProduct",
+    "Scenario",
+    "Source",
+    "Variant",
+    "load_scenarios",
+]
 
 PURPOSES = ("construction", "machinery", "electrical", "vehicles", "engineering", "other")
 #: Purposes whose domestic share is set by a variant's equipment import share.
@@ -48,7 +61,7 @@ class _Node:
     def has(self, name: str) -> bool:
         return name in self.data
 
-    def child(self, name: str, required: bool = True) -> "_Node | None":
+    def child(self, name: str, required: bool = True) -> _Node | None:
         if name not in self.data:
             if required:
                 raise self.fail(name, "is missing; see shocks/TEMPLATE.toml")
@@ -76,16 +89,24 @@ class _Node:
             raise self.fail(name, f"must be a list of strings, got {value!r}")
         return tuple(value)
 
-    def number(self, name: str, lo: float | None = None, hi: float | None = None,
-               default: float | None = None) -> float:
+    def number(
+        self,
+        name: str,
+        lo: float | None = None,
+        hi: float | None = None,
+        default: float | None = None,
+    ) -> float:
         if name not in self.data and default is not None:
             return default
         value = self.raw(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
             raise self.fail(name, f"must be a number, got {value!r}")
         if lo is not None and value < lo:
-            raise self.fail(name, f"is {value}, below the minimum {lo}; "
-                            + ("amounts cannot be negative" if lo == 0 else "raise it"))
+            raise self.fail(
+                name,
+                f"is {value}, below the minimum {lo}; "
+                + ("amounts cannot be negative" if lo == 0 else "raise it"),
+            )
         if hi is not None and value > hi:
             raise self.fail(name, f"is {value}, above the maximum {hi}")
         return float(value)
@@ -105,24 +126,33 @@ class _Node:
             raise self.fail(name, f"is {value!r}; choose one of {', '.join(options)}")
         return value
 
-    def shares(self, keys: Iterable[str], exact: bool = True, total: float | None = 1.0,
-               ) -> dict[str, float]:
+    def shares(
+        self,
+        keys: Iterable[str],
+        exact: bool = True,
+        total: float | None = 1.0,
+    ) -> dict[str, float]:
         """A block of shares in [0, 1] with exactly ``keys`` (besides sources/estimate)."""
         keys = tuple(keys)
         given = {k for k in self.data if k not in ("sources", "estimate", "estimate_ru")}
         unknown = sorted(given - set(keys))
         if unknown:
-            raise ScenarioError(f"{self.where}: {self.key} has unknown key(s) {unknown}; allowed: "
-                                f"{', '.join(keys)}")
+            raise ScenarioError(
+                f"{self.where}: {self.key} has unknown key(s) {unknown}; allowed: {', '.join(keys)}"
+            )
         if exact:
             missing = [k for k in keys if k not in given]
             if missing:
-                raise ScenarioError(f"{self.where}: {self.key} lacks {', '.join(missing)}; give "
-                                    "every key (0 where none)")
+                raise ScenarioError(
+                    f"{self.where}: {self.key} lacks {', '.join(missing)}; give "
+                    "every key (0 where none)"
+                )
         out = {k: self.number(k, 0.0, 1.0) for k in keys if k in given}
         if total is not None and abs(sum(out.values()) - total) > SHARE_TOLERANCE:
-            raise ScenarioError(f"{self.where}: {self.key} shares sum to {sum(out.values()):.6f}, "
-                                f"not {total:g}; adjust them so they add up to {total:g}")
+            raise ScenarioError(
+                f"{self.where}: {self.key} shares sum to {sum(out.values()):.6f}, "
+                f"not {total:g}; adjust them so they add up to {total:g}"
+            )
         return out
 
     def basis(self) -> tuple[tuple[str, ...], str]:
@@ -132,12 +162,16 @@ class _Node:
         if not isinstance(estimate, str):
             raise self.fail("estimate", "must be a string saying how the figures were derived")
         if not sources and not estimate.strip():
-            raise ScenarioError(f"{self.where}: {self.key} has neither sources nor estimate; "
-                                "cite a source id or say how the figures were derived")
+            raise ScenarioError(
+                f"{self.where}: {self.key} has neither sources nor estimate; "
+                "cite a source id or say how the figures were derived"
+            )
         translation = self.data.get("estimate_ru", "")
         if not isinstance(translation, str) or (translation.strip() and not estimate.strip()):
-            raise self.fail("estimate_ru", "must be a string: the Russian text of `estimate` "
-                            "(give `estimate` too)")
+            raise self.fail(
+                "estimate_ru",
+                "must be a string: the Russian text of `estimate` (give `estimate` too)",
+            )
         return sources, estimate.strip()
 
     def estimate_ru(self) -> str:
@@ -147,8 +181,10 @@ class _Node:
     def only(self, allowed: Iterable[str]) -> None:
         unknown = sorted(set(self.data) - set(allowed))
         if unknown:
-            raise ScenarioError(f"{self.where}: {self.key or 'top level'} has unknown key(s) "
-                                f"{unknown}; allowed: {', '.join(sorted(allowed))}")
+            raise ScenarioError(
+                f"{self.where}: {self.key or 'top level'} has unknown key(s) "
+                f"{unknown}; allowed: {', '.join(sorted(allowed))}"
+            )
 
 
 @dataclass(frozen=True)
@@ -278,6 +314,7 @@ class Scenario:
     def shock(self, table, bridge, prices, variants: list[str] | None = None):
         """This scenario in table terms: see :func:`iomodel.shock.build_shock`."""
         from .shock import build_shock
+
         return build_shock(self, table, bridge, prices, variants)
 
     def demand(self, table, bridge, prices, variant: str = "central"):
@@ -290,7 +327,7 @@ class Scenario:
         return shock.demand.sel(variant=variant, drop=True).rename(sector="product")
 
     @classmethod
-    def load(cls, path: str | Path, max_price_year: int = 2025) -> "Scenario":
+    def load(cls, path: str | Path, max_price_year: int = 2025) -> Scenario:
         """Read and validate a scenario file; raise ScenarioError naming file, key and fix."""
         path = Path(path)
         try:
@@ -319,10 +356,19 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     for where, ids in _cited(data):
         for source_id in ids:
             if source_id not in known:
-                raise ScenarioError(f"{path}: {where} cites source {source_id!r}, which is not in "
-                                    "[[sources]]; add it or correct the id")
-    return Scenario(path=path, sha256=sha, centre=centre, construction=construction,
-                    variants=variants, operation=operation, sources=sources)
+                raise ScenarioError(
+                    f"{path}: {where} cites source {source_id!r}, which is not in "
+                    "[[sources]]; add it or correct the id"
+                )
+    return Scenario(
+        path=path,
+        sha256=sha,
+        centre=centre,
+        construction=construction,
+        variants=variants,
+        operation=operation,
+        sources=sources,
+    )
 
 
 def _sources(top: _Node) -> dict[str, Source]:
@@ -336,15 +382,32 @@ def _sources(top: _Node) -> dict[str, Source]:
         sid = node.text("id")
         if sid in out:
             raise node.fail("id", f"{sid!r} is used twice; source ids must be unique")
-        out[sid] = Source(sid, node.text("text"), node.text("url", default="") if node.has("url") else "")
+        out[sid] = Source(
+            sid, node.text("text"), node.text("url", default="") if node.has("url") else ""
+        )
     return out
 
 
 def _centre(node: _Node, path: Path) -> Centre:
-    fields = ("id", "kind", "name_ru", "name_en", "federal_district_ru", "federal_district_en",
-              "programme_federal_district_ru", "programme_federal_district_en", "regions_ru",
-              "regions_en", "products_ru", "products_en", "confidence", "summary_ru", "summary_en",
-              "sources", "deposits")
+    fields = (
+        "id",
+        "kind",
+        "name_ru",
+        "name_en",
+        "federal_district_ru",
+        "federal_district_en",
+        "programme_federal_district_ru",
+        "programme_federal_district_en",
+        "regions_ru",
+        "regions_en",
+        "products_ru",
+        "products_en",
+        "confidence",
+        "summary_ru",
+        "summary_en",
+        "sources",
+        "deposits",
+    )
     node.only(fields)
     cid = node.text("id")
     if not re.fullmatch(r"[a-z0-9_]+", cid):
@@ -358,15 +421,36 @@ def _centre(node: _Node, path: Path) -> Centre:
     for k, item in enumerate(raw):
         d = _Node(item, path, f"centre.deposits[{k}]")
         d.only({"name_ru", "name_en", "commodities", "status_ru", "status_en", "sources"})
-        deposits.append(Deposit(d.text("name_ru"), d.text("name_en"), d.texts("commodities"),
-                                d.text("status_ru"), d.text("status_en"), d.texts("sources")))
+        deposits.append(
+            Deposit(
+                d.text("name_ru"),
+                d.text("name_en"),
+                d.texts("commodities"),
+                d.text("status_ru"),
+                d.text("status_en"),
+                d.texts("sources"),
+            )
+        )
     return Centre(
-        id=cid, kind=node.choice("kind", ("centre", "object")),
-        **{f: node.text(f) for f in ("name_ru", "name_en", "federal_district_ru",
-                                     "federal_district_en", "programme_federal_district_ru",
-                                     "programme_federal_district_en", "summary_ru", "summary_en")},
-        **{f: node.texts(f) for f in ("regions_ru", "regions_en", "products_ru", "products_en",
-                                      "sources")},
+        id=cid,
+        kind=node.choice("kind", ("centre", "object")),
+        **{
+            f: node.text(f)
+            for f in (
+                "name_ru",
+                "name_en",
+                "federal_district_ru",
+                "federal_district_en",
+                "programme_federal_district_ru",
+                "programme_federal_district_en",
+                "summary_ru",
+                "summary_en",
+            )
+        },
+        **{
+            f: node.texts(f)
+            for f in ("regions_ru", "regions_en", "products_ru", "products_en", "sources")
+        },
         confidence=node.choice("confidence", ("high", "medium", "low")),
         deposits=tuple(deposits),
     )
@@ -382,19 +466,35 @@ def _money(node: _Node, max_price_year: int) -> tuple[str, float, int]:
 
 
 def _construction(node: _Node, max_price_year: int) -> Construction:
-    node.only({"currency", "unit", "price_year", "price_basis", "start_year", "profile",
-               "sources", "estimate", "estimate_ru", "purposes", "domestic_share"})
+    node.only(
+        {
+            "currency",
+            "unit",
+            "price_year",
+            "price_basis",
+            "start_year",
+            "profile",
+            "sources",
+            "estimate",
+            "estimate_ru",
+            "purposes",
+            "domestic_share",
+        }
+    )
     currency, unit, price_year = _money(node, max_price_year)
     node.choice("price_basis", ("purchasers",))
     start = node.integer("start_year", 2000, 2100)
     profile_raw = node.raw("profile")
     if not isinstance(profile_raw, list) or not profile_raw:
         raise node.fail("profile", "must be a non-empty list of yearly shares")
-    profile = tuple(_Node({"v": v}, node.where, f"{node.path('profile')}[{k}]").number("v", 0, 1)
-                    for k, v in enumerate(profile_raw))
+    profile = tuple(
+        _Node({"v": v}, node.where, f"{node.path('profile')}[{k}]").number("v", 0, 1)
+        for k, v in enumerate(profile_raw)
+    )
     if abs(sum(profile) - 1) > SHARE_TOLERANCE:
-        raise node.fail("profile", f"sums to {sum(profile):.6f}, not 1; yearly shares of capex "
-                        "must add up to 1")
+        raise node.fail(
+            "profile", f"sums to {sum(profile):.6f}, not 1; yearly shares of capex must add up to 1"
+        )
     sources, estimate = node.basis()
     purposes_node = node.child("purposes")
     purposes_node.basis()
@@ -403,11 +503,22 @@ def _construction(node: _Node, max_price_year: int) -> Construction:
     domestic_node.basis()
     for key in EQUIPMENT:
         if domestic_node.has(key):
-            raise domestic_node.fail(key, "is set by each variant's equipment_import_share; "
-                                     "remove it here")
+            raise domestic_node.fail(
+                key, "is set by each variant's equipment_import_share; remove it here"
+            )
     domestic = domestic_node.shares([p for p in PURPOSES if p not in EQUIPMENT], total=None)
-    return Construction(currency, unit, price_year, start, profile, purposes, domestic, sources,
-                        estimate, node.estimate_ru())
+    return Construction(
+        currency,
+        unit,
+        price_year,
+        start,
+        profile,
+        purposes,
+        domestic,
+        sources,
+        estimate,
+        node.estimate_ru(),
+    )
 
 
 def _variants(node: _Node) -> dict[str, Variant]:
@@ -415,32 +526,67 @@ def _variants(node: _Node) -> dict[str, Variant]:
         raise ScenarioError(f"{node.where}: [variants] is empty; give at least low, central, high")
     missing = [v for v in ("low", "central", "high") if v not in node.data]
     if missing:
-        raise ScenarioError(f"{node.where}: variants {missing} are missing; every scenario has "
-                            "at least low, central and high")
+        raise ScenarioError(
+            f"{node.where}: variants {missing} are missing; every scenario has "
+            "at least low, central and high"
+        )
     out = {}
     for name in node.data:
         v = node.child(name)
-        v.only({"description_ru", "description_en", "capex", "equipment_import_share",
-                "output_scale", "sources", "estimate", "estimate_ru"})
+        v.only(
+            {
+                "description_ru",
+                "description_en",
+                "capex",
+                "equipment_import_share",
+                "output_scale",
+                "sources",
+                "estimate",
+                "estimate_ru",
+            }
+        )
         sources, estimate = v.basis()
-        out[name] = Variant(name, v.text("description_ru"), v.text("description_en"),
-                            v.number("capex", 0.0), v.number("equipment_import_share", 0.0, 1.0),
-                            v.number("output_scale", 0.0, default=1.0), sources, estimate,
-                            v.estimate_ru())
+        out[name] = Variant(
+            name,
+            v.text("description_ru"),
+            v.text("description_en"),
+            v.number("capex", 0.0),
+            v.number("equipment_import_share", 0.0, 1.0),
+            v.number("output_scale", 0.0, default=1.0),
+            sources,
+            estimate,
+            v.estimate_ru(),
+        )
     return out
 
 
 def _operation(node: _Node, max_price_year: int, construction: Construction) -> Operation:
-    node.only({"start_year", "end_year", "ramp_up", "currency", "unit", "price_year", "jobs",
-               "sources", "estimate", "estimate_ru", "products", "costs"})
+    node.only(
+        {
+            "start_year",
+            "end_year",
+            "ramp_up",
+            "currency",
+            "unit",
+            "price_year",
+            "jobs",
+            "sources",
+            "estimate",
+            "estimate_ru",
+            "products",
+            "costs",
+        }
+    )
     currency, unit, price_year = _money(node, max_price_year)
     start = node.integer("start_year", 2000, 2100)
     end = node.integer("end_year", start, 2100)
     ramp_raw = node.raw("ramp_up") if node.has("ramp_up") else []
     if not isinstance(ramp_raw, list):
         raise node.fail("ramp_up", "must be a list of shares of design output")
-    ramp = tuple(_Node({"v": v}, node.where, f"{node.path('ramp_up')}[{k}]").number("v", 0, 1)
-                 for k, v in enumerate(ramp_raw))
+    ramp = tuple(
+        _Node({"v": v}, node.where, f"{node.path('ramp_up')}[{k}]").number("v", 0, 1)
+        for k, v in enumerate(ramp_raw)
+    )
     jobs = node.number("jobs", 0.0) if node.has("jobs") else None
     sources, estimate = node.basis()
     raw = node.raw("products")
@@ -449,22 +595,54 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
     products = []
     for k, item in enumerate(raw):
         p = _Node(item, node.where, f"operation.products[{k}]")
-        p.only({"name_ru", "name_en", "product", "value", "quantity", "quantity_unit",
-                "export_share", "sources", "estimate", "estimate_ru"})
+        p.only(
+            {
+                "name_ru",
+                "name_en",
+                "product",
+                "value",
+                "quantity",
+                "quantity_unit",
+                "export_share",
+                "sources",
+                "estimate",
+                "estimate_ru",
+            }
+        )
         psources, pestimate = p.basis()
-        products.append(OutputProduct(
-            p.text("name_ru"), p.text("name_en"), p.text("product"), p.number("value", 0.0),
-            p.number("export_share", 0.0, 1.0),
-            p.number("quantity", 0.0) if p.has("quantity") else None,
-            p.text("quantity_unit", default="") if p.has("quantity_unit") else "",
-            psources, pestimate, p.estimate_ru()))
+        products.append(
+            OutputProduct(
+                p.text("name_ru"),
+                p.text("name_en"),
+                p.text("product"),
+                p.number("value", 0.0),
+                p.number("export_share", 0.0, 1.0),
+                p.number("quantity", 0.0) if p.has("quantity") else None,
+                p.text("quantity_unit", default="") if p.has("quantity_unit") else "",
+                psources,
+                pestimate,
+                p.estimate_ru(),
+            )
+        )
     costs = None
     cost_node = node.child("costs", required=False)
     if cost_node is not None:
         cost_node.basis()
         costs = cost_node.shares(COST_ITEMS)
-    return Operation(start, end, ramp, currency, unit, price_year, jobs, tuple(products), costs,
-                     sources, estimate, node.estimate_ru())
+    return Operation(
+        start,
+        end,
+        ramp,
+        currency,
+        unit,
+        price_year,
+        jobs,
+        tuple(products),
+        costs,
+        sources,
+        estimate,
+        node.estimate_ru(),
+    )
 
 
 def _cited(node: Any, key: str = "") -> Iterable[tuple[str, list]]:
@@ -491,6 +669,8 @@ def load_scenarios(folder: Path, ids: Iterable[str] | None = None) -> list[Scena
             p = folder / f"{cid}.toml"
             if not p.exists():
                 known = sorted(q.stem for q in folder.glob("*.toml") if q.stem != "TEMPLATE")
-                raise ScenarioError(f"{p}: no scenario for centre {cid!r}; known: {', '.join(known)}")
+                raise ScenarioError(
+                    f"{p}: no scenario for centre {cid!r}; known: {', '.join(known)}"
+                )
             paths.append(p)
     return [Scenario.load(p) for p in paths]

@@ -31,7 +31,7 @@ from .prices import Prices
 from .scenario import EQUIPMENT, PURCHASES, PURPOSES, Scenario
 from .table import IOTable
 
-__all__ = ["Bridge", "Note", "Shock", "load_bridge", "build_shock", "PHASES", "DIRECT_VARIABLES"]
+__all__ = ["DIRECT_VARIABLES", "PHASES", "Bridge", "Note", "Shock", "build_shock", "load_bridge"]
 
 PHASES = ("construction", "operation")
 DIRECT_VARIABLES = ("output", "value_added", "compensation", "taxes", "imports", "employment")
@@ -53,7 +53,7 @@ class Bridge:
     """Weights from capex purposes and opex cost items to table products (rows sum to 1)."""
 
     capex: pd.DataFrame  # purposes × sectors
-    opex: pd.DataFrame   # purchase cost items × sectors
+    opex: pd.DataFrame  # purchase cost items × sectors
     path: Path
 
 
@@ -62,7 +62,9 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: bridge file not found; the table folder needs bridge.toml") from None
+        raise ScenarioError(
+            f"{path}: bridge file not found; the table folder needs bridge.toml"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
 
@@ -77,12 +79,16 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
                 raise ScenarioError(f"{path}: [{name}.{key}] is missing; map it to table products")
             for code, weight in weights.items():
                 if code not in table.codes:
-                    raise ScenarioError(f"{path}: [{name}.{key}] names product {code!r}, which is "
-                                        f"not in table {table.meta.id}; use a code from "
-                                        f"`iomodel sectors {table.meta.id}`")
+                    raise ScenarioError(
+                        f"{path}: [{name}.{key}] names product {code!r}, which is "
+                        f"not in table {table.meta.id}; use a code from "
+                        f"`iomodel sectors {table.meta.id}`"
+                    )
                 if not isinstance(weight, (int, float)) or weight < 0:
-                    raise ScenarioError(f"{path}: [{name}.{key}] weight of {code!r} must be a "
-                                        f"non-negative number, got {weight!r}")
+                    raise ScenarioError(
+                        f"{path}: [{name}.{key}] weight of {code!r} must be a "
+                        f"non-negative number, got {weight!r}"
+                    )
                 frame.loc[key, code] = float(weight)
             total = frame.loc[key].sum()
             if abs(total - 1) > 1e-9:
@@ -131,19 +137,25 @@ def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, tu
     notes: list[Note] = []
     val = table.gfcf_valuation
     codes = table.codes
-    ratios = pd.DataFrame({"basic": 1.0, "trade": 0.0, "transport": 0.0, "taxes": 0.0},
-                          index=codes)
+    ratios = pd.DataFrame({"basic": 1.0, "trade": 0.0, "transport": 0.0, "taxes": 0.0}, index=codes)
     if val is None:
-        notes.append(Note("the table has no valuation matrices for gross fixed capital formation: "
-                          "capex is taken as if at basic prices (no margins or product taxes)",
-                          "в таблице нет матриц наценок и налогов для валового накопления основного "
-                          "капитала: капвложения взяты как в основных ценах (без торговых и "
-                          "транспортных наценок и налогов на продукты)"))
+        notes.append(
+            Note(
+                "the table has no valuation matrices for gross fixed capital formation: "
+                "capex is taken as if at basic prices (no margins or product taxes)",
+                "в таблице нет матриц наценок и налогов для валового накопления основного "
+                "капитала: капвложения взяты как в основных ценах (без торговых и "
+                "транспортных наценок и налогов на продукты)",
+            )
+        )
         return ratios, pd.Series(0.0, index=codes), pd.Series(0.0, index=codes), tuple(notes)
     purch = val["purchasers"]
     ok = purch > 0
-    for column, source in (("trade", "trade_margins"), ("transport", "transport_margins"),
-                           ("taxes", "net_taxes")):
+    for column, source in (
+        ("trade", "trade_margins"),
+        ("transport", "transport_margins"),
+        ("taxes", "net_taxes"),
+    ):
         ratios.loc[ok, column] = val.loc[ok, source] / purch[ok]
     # basic prices close the identity, so the published table's rounding (≤ 2 units) cannot
     # create or lose money on the way through the bridge
@@ -160,18 +172,27 @@ def _gfcf_ratios(table: IOTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, tu
 
 def _domestic_intermediate_share(table: IOTable) -> tuple[np.ndarray, list[Note]]:
     if table.imported_intermediate is None:
-        return np.ones(table.n), [Note("the table has no imports-use matrix: the new activity's "
-                                       "inputs are taken as all domestic",
-                                       "в таблице нет матрицы использования импорта: затраты нового "
-                                       "производства считаются полностью отечественными")]
+        return np.ones(table.n), [
+            Note(
+                "the table has no imports-use matrix: the new activity's "
+                "inputs are taken as all domestic",
+                "в таблице нет матрицы использования импорта: затраты нового "
+                "производства считаются полностью отечественными",
+            )
+        ]
     dom = table.Z.sum(axis=1)
     imp = table.imported_intermediate.sum(axis=1)
     total = dom + imp
     return np.where(total > 0, dom / np.where(total > 0, total, 1.0), 1.0), []
 
 
-def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Prices,
-                variants: list[str] | None = None) -> Shock:
+def build_shock(
+    scenario: Scenario,
+    table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    variants: list[str] | None = None,
+) -> Shock:
     """Turn ``scenario`` into demand, leakages and direct effects on ``table``.
 
     Raises ScenarioError when a product code is unknown, a year precedes the table's, or a price
@@ -182,13 +203,16 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
     names = variants or list(scenario.variants)
     for name in names:
         if name not in scenario.variants:
-            raise ScenarioError(f"{where}: unknown variant {name!r}; this file has "
-                                f"{', '.join(scenario.variants)}")
+            raise ScenarioError(
+                f"{where}: unknown variant {name!r}; this file has {', '.join(scenario.variants)}"
+            )
     first = min(con.years + (op.years if op else ()))
     if first < table.meta.year:
-        raise ScenarioError(f"{where}: the scenario starts in {first}, before the table year "
-                            f"{table.meta.year}; an impact cannot be computed for years before the "
-                            "table — move start_year to ≥ the table year")
+        raise ScenarioError(
+            f"{where}: the scenario starts in {first}, before the table year "
+            f"{table.meta.year}; an impact cannot be computed for years before the "
+            "table — move start_year to ≥ the table year"
+        )
     years = sorted(set(con.years) | set(op.years if op else ()))
     n, codes = table.n, table.codes
     shape = (len(names), len(PHASES), len(years), n)
@@ -217,8 +241,16 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                 amount = variant.capex * con.unit * share * con.purposes[purpose]
                 if amount == 0:
                     continue
-                rub = _convert(prices, amount, con.currency, con.price_year, table.meta.year,
-                               f"capex.{purpose}", where, "construction")
+                rub = _convert(
+                    prices,
+                    amount,
+                    con.currency,
+                    con.price_year,
+                    table.meta.year,
+                    f"capex.{purpose}",
+                    where,
+                    "construction",
+                )
                 spend = capex_weights[purpose] * rub * to_units
                 basic = spend * basic_ratio
                 purchasers[a, 0, t] += spend.sum()
@@ -233,8 +265,11 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
         dom_share, share_notes = _domestic_intermediate_share(table)
         notes += share_notes
         coef = table.direct
-        purchases_per_unit = (bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])
-                              if op.costs is not None else None)
+        purchases_per_unit = (
+            bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])
+            if op.costs is not None
+            else None
+        )
         for product in op.products:
             j = _locate(table, product.product, where)
             for a, name in enumerate(names):
@@ -242,8 +277,19 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                 for year in op.years:
                     t = years.index(year)
                     value = product.value * op.unit * variant.output_scale * op.utilisation(year)
-                    q = _convert(prices, value, op.currency, op.price_year, table.meta.year,
-                                 "operation.output", where, "operation") * to_units
+                    q = (
+                        _convert(
+                            prices,
+                            value,
+                            op.currency,
+                            op.price_year,
+                            table.meta.year,
+                            "operation.output",
+                            where,
+                            "operation",
+                        )
+                        * to_units
+                    )
                     direct["output"][a, t, j] += q
                     if op.costs is not None:
                         bought = purchases_per_unit * q
@@ -251,8 +297,9 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                         imported = bought * (1 - dom_share)
                         wages = op.costs["wages"] * q
                         direct["taxes"][a, t, j] += op.costs["taxes"] * q
-                        direct["value_added"][a, t, j] += q * (op.costs["wages"] + op.costs["taxes"]
-                                                               + op.costs["operating_surplus"])
+                        direct["value_added"][a, t, j] += q * (
+                            op.costs["wages"] + op.costs["taxes"] + op.costs["operating_surplus"]
+                        )
                     else:
                         demand[a, 1, t] += table.A[:, j] * q
                         imported = np.zeros(n)
@@ -268,28 +315,40 @@ def build_shock(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pric
                         direct["employment"][a, t, j] += coef["employment"][j] * q
         if op.costs is None:
             codes_used = ", ".join(p.product for p in op.products)
-            notes.append(Note(f"operation: no cost structure in the scenario — the average column "
-                              f"of {codes_used} in the table is used",
-                              f"эксплуатация: в сценарии нет структуры затрат — использован средний "
-                              f"столбец продукта {codes_used} таблицы"))
+            notes.append(
+                Note(
+                    f"operation: no cost structure in the scenario — the average column "
+                    f"of {codes_used} in the table is used",
+                    f"эксплуатация: в сценарии нет структуры затрат — использован средний "
+                    f"столбец продукта {codes_used} таблицы",
+                )
+            )
         if op.jobs is not None:
             jobs_share = _jobs_split(table, op, where)
             for a, name in enumerate(names):
                 for year in op.years:
                     t = years.index(year)
-                    direct["employment"][a, t] += op.jobs * scenario.variants[name].output_scale * jobs_share
+                    direct["employment"][a, t] += (
+                        op.jobs * scenario.variants[name].output_scale * jobs_share
+                    )
         elif "employment" not in coef:
-            notes.append(Note("operation: no jobs figure and no employment in the table — direct "
-                              "employment is zero",
-                              "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
-                              "таблице — прямая занятость принята нулевой"))
+            notes.append(
+                Note(
+                    "operation: no jobs figure and no employment in the table — direct "
+                    "employment is zero",
+                    "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
+                    "таблице — прямая занятость принята нулевой",
+                )
+            )
 
     dims4 = ("variant", "phase", "year", "sector")
     coords = {"variant": names, "phase": list(PHASES), "year": years, "sector": codes}
     da = lambda values: xr.DataArray(values, dims=dims4, coords=coords)  # noqa: E731
     coords3 = {k: coords[k] for k in ("variant", "phase", "year")}
-    direct_ds = xr.Dataset({k: (("variant", "year", "sector"), v) for k, v in direct.items()},
-                           coords={"variant": names, "year": years, "sector": codes})
+    direct_ds = xr.Dataset(
+        {k: (("variant", "year", "sector"), v) for k, v in direct.items()},
+        coords={"variant": names, "year": years, "sector": codes},
+    )
     return Shock(
         centre=scenario.id,
         demand=da(demand),
@@ -307,23 +366,38 @@ def _jobs_split(table: IOTable, op, where: Path) -> np.ndarray:
     share = np.zeros(table.n)
     total = sum(p.value for p in op.products)
     for p in op.products:
-        share[_locate(table, p.product, where)] += p.value / total if total else 1 / len(op.products)
+        share[_locate(table, p.product, where)] += (
+            p.value / total if total else 1 / len(op.products)
+        )
     return share
 
 
 def _locate(table: IOTable, code: str, where: Path) -> int:
     if code in table.codes:
         return table.codes.index(code)
-    raise ScenarioError(f"{where}: operation product {code!r} is not a product of table "
-                        f"{table.meta.id}; use a code from `iomodel sectors {table.meta.id}` "
-                        "(e.g. 07.2 non-ferrous ores, 20 chemicals, 24.4 non-ferrous metals)")
+    raise ScenarioError(
+        f"{where}: operation product {code!r} is not a product of table "
+        f"{table.meta.id}; use a code from `iomodel sectors {table.meta.id}` "
+        "(e.g. 07.2 non-ferrous ores, 20 chemicals, 24.4 non-ferrous metals)"
+    )
 
 
-def _convert(prices: Prices, amount: float, currency: str, price_year: int, to_year: int,
-             key: str, where: Path, block: str) -> float:
+def _convert(
+    prices: Prices,
+    amount: float,
+    currency: str,
+    price_year: int,
+    to_year: int,
+    key: str,
+    where: Path,
+    block: str,
+) -> float:
     from .errors import PriceError
+
     try:
         return prices.convert(amount, currency, price_year, to_year, key)
     except PriceError as exc:
-        raise ScenarioError(f"{where}: {block}: cannot convert {currency} of {price_year} to "
-                            f"{to_year} prices — {exc}") from None
+        raise ScenarioError(
+            f"{where}: {block}: cannot convert {currency} of {price_year} to "
+            f"{to_year} prices — {exc}"
+        ) from None

@@ -21,17 +21,40 @@ from .scenario import Scenario
 from .shock import Bridge, build_shock
 from .table import IOTable
 
-__all__ = ["Appraisal", "load_appraisal", "load_groups", "by_group", "key_figures", "compare",
-           "localisation", "views", "INDICATORS"]
+__all__ = [
+    "INDICATORS",
+    "Appraisal",
+    "by_group",
+    "compare",
+    "key_figures",
+    "load_appraisal",
+    "load_groups",
+    "localisation",
+    "views",
+]
 
 #: Indicators for summaries and comparisons (see :func:`key_figures`).
 INDICATORS = (
-    "capex", "construction_output", "construction_value_added", "construction_compensation",
-    "construction_employment", "construction_taxes", "construction_imports",
-    "operation_output", "operation_value_added", "operation_compensation",
-    "operation_employment", "operation_taxes", "operation_imports",
-    "output_per_capex", "value_added_per_capex", "jobs_per_bn_capex",
-    "discounted_output", "discounted_value_added", "discounted_taxes", "type2_over_type1_output",
+    "capex",
+    "construction_output",
+    "construction_value_added",
+    "construction_compensation",
+    "construction_employment",
+    "construction_taxes",
+    "construction_imports",
+    "operation_output",
+    "operation_value_added",
+    "operation_compensation",
+    "operation_employment",
+    "operation_taxes",
+    "operation_imports",
+    "output_per_capex",
+    "value_added_per_capex",
+    "jobs_per_bn_capex",
+    "discounted_output",
+    "discounted_value_added",
+    "discounted_taxes",
+    "type2_over_type1_output",
 )
 
 
@@ -48,8 +71,11 @@ def load_appraisal(path: Path) -> Appraisal:
     """Read the discount rate, its base year and source."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Appraisal(float(data["discount_rate"]), int(data["discount_base_year"]),
-                         str(data["discount_rate_source"]))
+        return Appraisal(
+            float(data["discount_rate"]),
+            int(data["discount_base_year"]),
+            str(data["discount_rate_source"]),
+        )
     except FileNotFoundError:
         raise TableError(f"{path}: appraisal parameters missing") from None
     except KeyError as exc:
@@ -69,28 +95,36 @@ def load_groups(path: Path, table: IOTable) -> pd.DataFrame:
     for name, g in data.items():
         for code in g["codes"]:
             if code not in table.codes:
-                raise TableError(f"{path}: group {name} lists {code!r}, not a sector of "
-                                 f"{table.meta.id}")
+                raise TableError(
+                    f"{path}: group {name} lists {code!r}, not a sector of {table.meta.id}"
+                )
             rows.append((code, name, g["label_ru"], g["label_en"], bool(g.get("adjacent"))))
     frame = pd.DataFrame(rows, columns=["sector", "group", "label_ru", "label_en", "adjacent"])
     dup = frame["sector"][frame["sector"].duplicated()].tolist()
     missing = sorted(set(table.codes) - set(frame["sector"]))
     if dup or missing:
-        raise TableError(f"{path}: every sector must be in exactly one group; in two: {dup[:5]}, "
-                         f"in none: {missing[:5]}")
+        raise TableError(
+            f"{path}: every sector must be in exactly one group; in two: {dup[:5]}, "
+            f"in none: {missing[:5]}"
+        )
     return frame.set_index("sector").reindex(table.codes)
 
 
 def by_group(ds: xr.Dataset, groups: pd.DataFrame) -> xr.Dataset:
     """Sum the sector dimension into sector groups (dim ``group``, in the groups file's order)."""
     order = list(dict.fromkeys(groups["group"]))
-    mapped = xr.DataArray(groups["group"].reindex(ds.sector.values).to_numpy(), dims="sector",
-                          coords={"sector": ds.sector.values})
+    mapped = xr.DataArray(
+        groups["group"].reindex(ds.sector.values).to_numpy(),
+        dims="sector",
+        coords={"sector": ds.sector.values},
+    )
     out = ds[list(VARIABLES)].groupby(mapped.rename("group")).sum().reindex(group=order)
     labels = groups.drop_duplicates("group").set_index("group")
-    return out.assign_coords(group_label_ru=("group", labels.loc[order, "label_ru"].tolist()),
-                             group_label_en=("group", labels.loc[order, "label_en"].tolist()),
-                             adjacent=("group", labels.loc[order, "adjacent"].tolist()))
+    return out.assign_coords(
+        group_label_ru=("group", labels.loc[order, "label_ru"].tolist()),
+        group_label_en=("group", labels.loc[order, "label_en"].tolist()),
+        adjacent=("group", labels.loc[order, "adjacent"].tolist()),
+    )
 
 
 def _discount(years: np.ndarray, appraisal: Appraisal) -> xr.DataArray:
@@ -111,7 +145,7 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     Money in table units; employment in persons (job-years for construction).
     """
     sel = ds.sel(variant=variant)
-    total = sel[list(VARIABLES)].sum(["effect", "sector"])          # centre, phase, year
+    total = sel[list(VARIABLES)].sum(["effect", "sector"])  # centre, phase, year
     cons = total.sel(phase="construction").sum("year").to_dataframe()[list(VARIABLES)]
     operation = total.sel(phase="operation").to_dataframe()[list(VARIABLES)]
     frame = pd.DataFrame(index=pd.Index(ds.centre.values, name="centre"))
@@ -133,7 +167,9 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     effects = sel["output"].sel(phase="construction").sum(["sector", "year"])
     if "induced" in ds.effect.values:
         base = effects.sel(effect=["direct", "indirect"]).sum("effect")
-        frame["type2_over_type1_output"] = (effects.sum("effect") / base.where(base > 0)).to_series()
+        frame["type2_over_type1_output"] = (
+            effects.sum("effect") / base.where(base > 0)
+        ).to_series()
     else:
         frame["type2_over_type1_output"] = np.nan
     return frame[list(INDICATORS)]
@@ -144,8 +180,12 @@ def _unit_value(ds: xr.Dataset) -> float:
     return {"mn": 1e6, "bn": 1e9, "thousand": 1e3}.get(unit, 1.0)
 
 
-def compare(ds: xr.Dataset, variant: str, appraisal: Appraisal, by: str = "discounted_value_added",
-            ) -> pd.DataFrame:
+def compare(
+    ds: xr.Dataset,
+    variant: str,
+    appraisal: Appraisal,
+    by: str = "discounted_value_added",
+) -> pd.DataFrame:
     """Key figures of all centres ranked by indicator ``by`` (largest first), with a rank column."""
     if by not in INDICATORS:
         raise ValueError(f"unknown indicator {by!r}; choose one of {', '.join(INDICATORS)}")
@@ -154,9 +194,16 @@ def compare(ds: xr.Dataset, variant: str, appraisal: Appraisal, by: str = "disco
     return frame
 
 
-def localisation(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Prices,
-                 groups: pd.DataFrame, model: str = "II", closure: str = "default",
-                 base_variant: str = "central") -> pd.Series:
+def localisation(
+    scenario: Scenario,
+    table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    groups: pd.DataFrame,
+    model: str = "II",
+    closure: str = "default",
+    base_variant: str = "central",
+) -> pd.Series:
     """Gain from localising equipment: the construction phase at ``base_variant`` capex, run with
     the highest and with the lowest equipment import share among the scenario's variants.
 
@@ -166,8 +213,10 @@ def localisation(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pri
     """
     shares = sorted({v.equipment_import_share for v in scenario.variants.values()})
     base = scenario.variants[base_variant]
-    pair = {"imports_high": replace(base, name="imports_high", equipment_import_share=shares[-1]),
-            "imports_low": replace(base, name="imports_low", equipment_import_share=shares[0])}
+    pair = {
+        "imports_high": replace(base, name="imports_high", equipment_import_share=shares[-1]),
+        "imports_low": replace(base, name="imports_low", equipment_import_share=shares[0]),
+    }
     trial = replace(scenario, variants=pair, operation=None)
     shock = build_shock(trial, table, bridge, prices)
     ds = run_impact(table, [shock], model=model, closure=closure)  # type: ignore[arg-type]
@@ -185,8 +234,12 @@ def localisation(scenario: Scenario, table: IOTable, bridge: Bridge, prices: Pri
     return pd.Series(out, name=scenario.id)
 
 
-def views(ds: xr.Dataset, groups: pd.DataFrame, appraisal: Appraisal,
-          localisation_table: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def views(
+    ds: xr.Dataset,
+    groups: pd.DataFrame,
+    appraisal: Appraisal,
+    localisation_table: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
     """The tables a workbook or report shows, all derived from ``ds``.
 
     ``key_figures`` (every variant), ``by_year`` (totals by phase and year), ``by_group`` (sector
@@ -201,18 +254,28 @@ def views(ds: xr.Dataset, groups: pd.DataFrame, appraisal: Appraisal,
         kf.append(frame)
     out["key_figures"] = pd.concat(kf, ignore_index=True)
     totals = ds[list(VARIABLES)].sum("sector").sum("effect")
-    out["by_year"] = (totals.to_dataframe()[list(VARIABLES)].reset_index()
-                      .query("output != 0 or employment != 0").reset_index(drop=True))
+    out["by_year"] = (
+        totals.to_dataframe()[list(VARIABLES)]
+        .reset_index()
+        .query("output != 0 or employment != 0")
+        .reset_index(drop=True)
+    )
     grouped = by_group(ds, groups).sum("year").sum("effect")
     gframe = grouped.to_dataframe()[list(VARIABLES)].reset_index()
-    gframe.insert(gframe.columns.get_loc("group") + 1, "label",
-                  gframe["group"].map(dict(zip(groups["group"], groups["label_ru"]))))
+    gframe.insert(
+        gframe.columns.get_loc("group") + 1,
+        "label",
+        gframe["group"].map(dict(zip(groups["group"], groups["label_ru"]))),
+    )
     out["by_group"] = gframe
     sectors = ds[list(VARIABLES)].sum("year").to_dataframe()[list(VARIABLES)]
     sectors = sectors.reset_index()
     sectors = sectors[(sectors[list(VARIABLES)] != 0).any(axis=1)]
-    sectors.insert(sectors.columns.get_loc("sector") + 1, "label",
-                   sectors["sector"].map(dict(zip(ds.sector.values, ds.sector_label_ru.values))))
+    sectors.insert(
+        sectors.columns.get_loc("sector") + 1,
+        "label",
+        sectors["sector"].map(dict(zip(ds.sector.values, ds.sector_label_ru.values))),
+    )
     out["by_sector"] = sectors.reset_index(drop=True)
     if localisation_table is not None:
         out["localisation"] = localisation_table.reset_index()

@@ -11,10 +11,10 @@ Nothing mutates it: every analysis returns new objects.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ import pandas as pd
 from . import leontief
 from .errors import TableError
 
-__all__ = ["IOTable", "Roles", "TableMeta", "ClosureParameters", "Tolerance"]
+__all__ = ["ClosureParameters", "IOTable", "Roles", "TableMeta", "Tolerance"]
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class IOTable:
         closure_parameters: ClosureParameters = ClosureParameters(),
         imported_intermediate: pd.DataFrame | None = None,
         gfcf_valuation: pd.DataFrame | None = None,
-    ) -> "IOTable":
+    ) -> IOTable:
         """Validate labelled blocks and return the table.
 
         ``x`` defaults to ``Z·1 + Y·1``.  ``gfcf_valuation`` (sectors × purchasers, basic,
@@ -181,14 +181,32 @@ class IOTable:
         else:
             _check_finite(where, "x", x.to_frame())
             out = x.reindex(codes).to_numpy(float)
-            _check_identity(where, "row", codes, row_total, out, tolerance,
-                            "intermediate use + final demand", "output")
-        _check_identity(where, "column", codes, col_total, out, tolerance,
-                        "intermediate inputs + primary inputs", "output")
+            _check_identity(
+                where,
+                "row",
+                codes,
+                row_total,
+                out,
+                tolerance,
+                "intermediate use + final demand",
+                "output",
+            )
+        _check_identity(
+            where,
+            "column",
+            codes,
+            col_total,
+            out,
+            tolerance,
+            "intermediate inputs + primary inputs",
+            "output",
+        )
         if np.any(out < 0):
             j = int(np.argmin(out))
-            raise TableError(f"{where}: sector {codes[j]} has negative output {out[j]:g}; "
-                             "output must be zero or positive — check the sign of its row")
+            raise TableError(
+                f"{where}: sector {codes[j]} has negative output {out[j]:g}; "
+                "output must be zero or positive — check the sign of its row"
+            )
         _check_zero_output(where, codes, z, v, employment, out)
 
         imp = None
@@ -223,7 +241,8 @@ class IOTable:
             f"{self.meta.path}: the table is not productive: spectral radius of A is {rho:.4f} "
             f"(must be < 1); the largest column sum of A is {sums[j]:.4f} in sector "
             f"{self.codes[j]} — intermediate inputs of that sector exceed its output; check its "
-            "column of Z and its output")
+            "column of Z and its output"
+        )
 
     # ----------------------------------------------------------------- labels
     @property
@@ -247,12 +266,15 @@ class IOTable:
             return int(self.sectors.index.get_loc(key))
         for column in ("number", "okpd2"):
             if column in self.sectors.columns:
-                hits = np.flatnonzero(self.sectors[column].astype(str).str.replace(" ", "")
-                                      == key.replace(" ", ""))
+                hits = np.flatnonzero(
+                    self.sectors[column].astype(str).str.replace(" ", "") == key.replace(" ", "")
+                )
                 if hits.size == 1:
                     return int(hits[0])
-        raise TableError(f"{self.meta.path}: unknown sector {code!r}; known codes are e.g. "
-                         f"{', '.join(self.codes[:6])} … (see `iomodel sectors {self.meta.id}`)")
+        raise TableError(
+            f"{self.meta.path}: unknown sector {code!r}; known codes are e.g. "
+            f"{', '.join(self.codes[:6])} … (see `iomodel sectors {self.meta.id}`)"
+        )
 
     def select(self, codes: Sequence[str]) -> list[int]:
         """Positions of several sectors (see :meth:`locate`)."""
@@ -327,14 +349,18 @@ def _checked_valuation(where: str, codes: list[str], frame: pd.DataFrame | None)
         return None
     missing = [c for c in _VALUATION if c not in frame.columns]
     if missing or [str(c) for c in frame.index] != codes:
-        raise TableError(f"{where}: GFCF valuation needs columns {list(_VALUATION)} (missing "
-                         f"{missing}) and one row per sector code in table order")
+        raise TableError(
+            f"{where}: GFCF valuation needs columns {list(_VALUATION)} (missing "
+            f"{missing}) and one row per sector code in table order"
+        )
     _check_finite(where, "GFCF valuation", frame[list(_VALUATION)])
     gap = frame["purchasers"] - frame[list(_VALUATION[1:])].sum(axis=1)
     if (gap.abs() > 5 + 1e-6 * frame["purchasers"].abs()).any():
         code = gap.abs().idxmax()
-        raise TableError(f"{where}: GFCF valuation of {code}: purchasers' price differs from basic "
-                         f"+ margins + taxes by {gap[code]:+,.1f}; check the valuation sheets")
+        raise TableError(
+            f"{where}: GFCF valuation of {code}: purchasers' price differs from basic "
+            f"+ margins + taxes by {gap[code]:+,.1f}; check the valuation sheets"
+        )
     out = frame[list(_VALUATION)].astype(float).copy()
     out.flags.allows_duplicate_labels = False
     return out
@@ -345,28 +371,43 @@ def _check_labels(where, codes, Z, Y, V, employment, imported) -> None:
         dup = sorted({c for c in codes if codes.count(c) > 1})
         raise TableError(f"{where}: duplicate sector codes {dup}; every sector needs a unique code")
     if Z.shape[0] != Z.shape[1]:
-        raise TableError(f"{where}: Z must be square, got {Z.shape[0]} rows × {Z.shape[1]} columns; "
-                         "give one row and one column per sector")
-    for name, labels in (("Z rows", Z.index), ("Z columns", Z.columns), ("Y rows", Y.index),
-                         ("V columns", V.columns)):
+        raise TableError(
+            f"{where}: Z must be square, got {Z.shape[0]} rows × {Z.shape[1]} columns; "
+            "give one row and one column per sector"
+        )
+    for name, labels in (
+        ("Z rows", Z.index),
+        ("Z columns", Z.columns),
+        ("Y rows", Y.index),
+        ("V columns", V.columns),
+    ):
         got = [str(c) for c in labels]
         if got != codes:
-            diff = next((i for i, (a, b) in enumerate(zip(got, codes)) if a != b), min(len(got), len(codes)))
+            diff = next(
+                (i for i, (a, b) in enumerate(zip(got, codes)) if a != b), min(len(got), len(codes))
+            )
             a = got[diff] if diff < len(got) else "(missing)"
             b = codes[diff] if diff < len(codes) else "(extra)"
-            raise TableError(f"{where}: {name} do not match the sector list: position {diff + 1} is "
-                             f"{a!r}, expected {b!r}; use the same sector codes in the same order "
-                             "everywhere")
-    if imported is not None:
-        if [str(c) for c in imported.index] != codes or [str(c) for c in imported.columns] != codes:
-            raise TableError(f"{where}: imported intermediate use must have the sector codes as "
-                             "rows and columns, in table order")
+            raise TableError(
+                f"{where}: {name} do not match the sector list: position {diff + 1} is "
+                f"{a!r}, expected {b!r}; use the same sector codes in the same order "
+                "everywhere"
+            )
+    if imported is not None and (
+        [str(c) for c in imported.index] != codes or [str(c) for c in imported.columns] != codes
+    ):
+        raise TableError(
+            f"{where}: imported intermediate use must have the sector codes as "
+            "rows and columns, in table order"
+        )
     if employment is not None:
         missing = sorted(set(codes) - {str(c) for c in employment.index})
         extra = sorted({str(c) for c in employment.index} - set(codes))
         if missing or extra:
-            raise TableError(f"{where}: employment sectors do not match the table: missing "
-                             f"{missing[:5]}, unknown {extra[:5]}; give one value per sector code")
+            raise TableError(
+                f"{where}: employment sectors do not match the table: missing "
+                f"{missing[:5]}, unknown {extra[:5]}; give one value per sector code"
+            )
 
 
 def _check_finite(where: str, name: str, block: pd.DataFrame) -> None:
@@ -374,41 +415,59 @@ def _check_finite(where: str, name: str, block: pd.DataFrame) -> None:
     bad = np.argwhere(~np.isfinite(values))
     if bad.size:
         i, j = bad[0]
-        raise TableError(f"{where}: {name} has a missing or non-finite value at row "
-                         f"{block.index[i]!r}, column {block.columns[j]!r} ({len(bad)} such cells); "
-                         "fill it with a number (0 if the flow is empty)")
+        raise TableError(
+            f"{where}: {name} has a missing or non-finite value at row "
+            f"{block.index[i]!r}, column {block.columns[j]!r} ({len(bad)} such cells); "
+            "fill it with a number (0 if the flow is empty)"
+        )
 
 
 def _check_roles(where: str, roles: Roles, fd: list[str], pi: list[str]) -> None:
     if roles.household_consumption not in fd:
-        raise TableError(f"{where}: roles.household_consumption = {roles.household_consumption!r} "
-                         f"is not a final-demand column; choose one of {fd}")
-    named = [roles.compensation, *roles.value_added, *roles.imports, *roles.product_taxes,
-             *roles.production_taxes]
+        raise TableError(
+            f"{where}: roles.household_consumption = {roles.household_consumption!r} "
+            f"is not a final-demand column; choose one of {fd}"
+        )
+    named = [
+        roles.compensation,
+        *roles.value_added,
+        *roles.imports,
+        *roles.product_taxes,
+        *roles.production_taxes,
+    ]
     for name in named:
         if name not in pi:
-            raise TableError(f"{where}: role row {name!r} is not a primary-input row; "
-                             f"choose from {pi}")
+            raise TableError(
+                f"{where}: role row {name!r} is not a primary-input row; choose from {pi}"
+            )
     if roles.compensation not in roles.value_added:
-        raise TableError(f"{where}: the compensation row {roles.compensation!r} must also be "
-                         "listed in roles.value_added")
+        raise TableError(
+            f"{where}: the compensation row {roles.compensation!r} must also be "
+            "listed in roles.value_added"
+        )
     for name in roles.production_taxes:
         if name not in roles.value_added:
-            raise TableError(f"{where}: production-tax row {name!r} must be part of "
-                             "roles.value_added (taxes on production are a component of value added)")
+            raise TableError(
+                f"{where}: production-tax row {name!r} must be part of "
+                "roles.value_added (taxes on production are a component of value added)"
+            )
     overlap = set(roles.value_added) & (set(roles.imports) | set(roles.product_taxes))
     overlap |= set(roles.imports) & set(roles.product_taxes)
     if overlap:
-        raise TableError(f"{where}: rows {sorted(overlap)} are given more than one of the roles "
-                         "value_added / imports / product_taxes; each row belongs to one")
+        raise TableError(
+            f"{where}: rows {sorted(overlap)} are given more than one of the roles "
+            "value_added / imports / product_taxes; each row belongs to one"
+        )
 
 
 def _check_signs(where, Z, Y, V, employment, allowed: set[str]) -> None:
     z = Z.to_numpy(float)
     if np.any(z < 0):
         i, j = np.argwhere(z < 0)[0]
-        raise TableError(f"{where}: Z has a negative flow {z[i, j]:g} at row {Z.index[i]!r}, column "
-                         f"{Z.columns[j]!r}; intermediate flows cannot be negative")
+        raise TableError(
+            f"{where}: Z has a negative flow {z[i, j]:g} at row {Z.index[i]!r}, column "
+            f"{Z.columns[j]!r}; intermediate flows cannot be negative"
+        )
     for block, axis, kind in ((Y, 1, "final-demand column"), (V, 0, "primary-input row")):
         arr = block.to_numpy(float)
         labels = block.columns if axis == 1 else block.index
@@ -417,9 +476,11 @@ def _check_signs(where, Z, Y, V, employment, allowed: set[str]) -> None:
             if str(label) not in allowed and np.any(part < 0):
                 m = int(np.argmin(part))
                 other = block.index[m] if axis == 1 else block.columns[m]
-                raise TableError(f"{where}: {kind} {label!r} has a negative value {part[m]:g} at "
-                                 f"sector {other!r}; if the accounts allow it (inventories, "
-                                 "subsidies), declare it in table.toml allow_negative, else fix the sign")
+                raise TableError(
+                    f"{where}: {kind} {label!r} has a negative value {part[m]:g} at "
+                    f"sector {other!r}; if the accounts allow it (inventories, "
+                    "subsidies), declare it in table.toml allow_negative, else fix the sign"
+                )
     if employment is not None and np.any(employment.to_numpy(float) < 0):
         bad = employment[employment < 0].index[0]
         raise TableError(f"{where}: employment of sector {bad!r} is negative; it must be ≥ 0")
@@ -435,14 +496,19 @@ def _check_identity(where, kind, codes, total, x, tol: Tolerance, lhs: str, rhs:
             f"{where}: {kind} identity fails for sector {codes[j]}: {lhs} = {total[j]:,.3f} but "
             f"{rhs} = {x[j]:,.3f} (gap {gap[j]:+,.3f}, relative {rel:.2e}, allowed "
             f"{tol.allowed(x)[j]:,.3f}); {int(bad.sum())} sector(s) fail — rebalance the "
-            f"{kind} or raise the tolerance in table.toml if the gap is rounding")
+            f"{kind} or raise the tolerance in table.toml if the gap is rounding"
+        )
 
 
 def _check_zero_output(where, codes, z, v, employment, x) -> None:
     for j in np.flatnonzero(x == 0):
         if np.any(z[:, j] != 0) or np.any(v[:, j] != 0):
-            raise TableError(f"{where}: sector {codes[j]} has zero output but non-zero inputs in "
-                             "its column; give it an output or clear its column")
+            raise TableError(
+                f"{where}: sector {codes[j]} has zero output but non-zero inputs in "
+                "its column; give it an output or clear its column"
+            )
         if employment is not None and employment.iloc[j] != 0:
-            raise TableError(f"{where}: sector {codes[j]} has zero output but employment "
-                             f"{employment.iloc[j]:g}; zero-output sectors cannot employ anyone")
+            raise TableError(
+                f"{where}: sector {codes[j]} has zero output but employment "
+                f"{employment.iloc[j]:g}; zero-output sectors cannot employ anyone"
+            )

@@ -35,21 +35,30 @@ def test_unbalanced_column(folder):
 
 def test_missing_value(folder):
     edit(folder / "Z.csv", "agriculture,150,500", "agriculture,,500")
-    with pytest.raises(TableError, match=r"Z.csv: cell at row 'agriculture', column 'agriculture' is empty; fill it"):
+    with pytest.raises(
+        TableError,
+        match=r"Z.csv: cell at row 'agriculture', column 'agriculture' is empty; fill it",
+    ):
         load_table(folder)
 
 
 def test_text_in_a_cell(folder):
     edit(folder / "Y.csv", "manufacturing,1000,700", "manufacturing,1000,lots")
-    with pytest.raises(TableError, match=r"Y.csv: cell at row 'manufacturing', column 'other' "
-                                         r"holds 'lots', not a number"):
+    with pytest.raises(
+        TableError,
+        match=r"Y.csv: cell at row 'manufacturing', column 'other' "
+        r"holds 'lots', not a number",
+    ):
         load_table(folder)
 
 
 def test_nan_literal(folder):
     edit(folder / "Z.csv", "manufacturing,200,100", "manufacturing,200,nan")
-    with pytest.raises(TableError, match=r"Z.csv: cell at row 'manufacturing', column "
-                                         r"'manufacturing' holds 'nan', not a number"):
+    with pytest.raises(
+        TableError,
+        match=r"Z.csv: cell at row 'manufacturing', column "
+        r"'manufacturing' holds 'nan', not a number",
+    ):
         load_table(folder)
 
 
@@ -61,8 +70,11 @@ def test_negative_intermediate_flow(folder):
 
 def test_undeclared_negative_final_demand(folder):
     edit(folder / "Y.csv", "agriculture,200,150", "agriculture,400,-50")
-    with pytest.raises(TableError, match=r"final-demand column 'other' has a negative value -50 at "
-                                         r"sector 'agriculture'.*allow_negative"):
+    with pytest.raises(
+        TableError,
+        match=r"final-demand column 'other' has a negative value -50 at "
+        r"sector 'agriculture'.*allow_negative",
+    ):
         load_table(folder)
 
 
@@ -74,24 +86,30 @@ def test_declared_negative_final_demand_is_accepted(folder):
 
 def test_labels_do_not_match(folder):
     edit(folder / "V.csv", "row,agriculture,manufacturing", "row,agriculture,industry")
-    with pytest.raises(TableError, match=r"V columns do not match the sector list: position 2 is "
-                                         r"'industry', expected 'manufacturing'"):
+    with pytest.raises(
+        TableError,
+        match=r"V columns do not match the sector list: position 2 is "
+        r"'industry', expected 'manufacturing'",
+    ):
         load_table(folder)
 
 
 def test_not_square(folder):
-    (folder / "Z.csv").write_text("code,agriculture,manufacturing,mining\n"
-                                  "agriculture,150,500,0\nmanufacturing,200,100,0\n")
+    (folder / "Z.csv").write_text(
+        "code,agriculture,manufacturing,mining\nagriculture,150,500,0\nmanufacturing,200,100,0\n"
+    )
     with pytest.raises(TableError, match=r"Z must be square, got 2 rows × 3 columns"):
         load_table(folder)
 
 
 def test_not_productive(folder):
-    (folder / "Z.csv").write_text("code,agriculture,manufacturing\n"
-                                  "agriculture,900,500\nmanufacturing,200,1900\n")
+    (folder / "Z.csv").write_text(
+        "code,agriculture,manufacturing\nagriculture,900,500\nmanufacturing,200,1900\n"
+    )
     (folder / "Y.csv").write_text("code,households,other\nagriculture,0,0\nmanufacturing,0,0\n")
-    (folder / "V.csv").write_text("row,agriculture,manufacturing\nlabour,300,0\nsurplus,0,0\n"
-                                  "imports,0,0\ntaxes,0,0\n")
+    (folder / "V.csv").write_text(
+        "row,agriculture,manufacturing\nlabour,300,0\nsurplus,0,0\nimports,0,0\ntaxes,0,0\n"
+    )
     with pytest.raises(TableError, match=r"(not productive|column identity)"):
         load_table(folder)
 
@@ -99,53 +117,78 @@ def test_not_productive(folder):
 def test_not_productive_message():
     import numpy as np
     import pandas as pd
+
     from iomodel.table import IOTable, Roles, TableMeta
+
     codes = ["a", "b"]
     roles = Roles("hh", "w", ("w",), (), (), ())
     meta = TableMeta("t", "t", 2021, "RUB", 1.0, "basic", "test", Path("bad.toml"))
     # sector a uses its whole output as its own input: balanced, but A[a, a] = 1
     Z = pd.DataFrame([[10.0, 0.0], [0.0, 5.0]], index=codes, columns=codes)
-    with pytest.raises(TableError, match=r"bad.toml: the table is not productive: spectral radius "
-                                         r"of A is 1.0000 .*in sector a"):
-        IOTable.build(meta, pd.DataFrame({"label_ru": codes, "label_en": codes}, index=codes), Z,
-                      pd.DataFrame({"hh": [0.0, 5.0]}, index=codes),
-                      pd.DataFrame([[0.0, 5.0]], index=["w"], columns=codes), roles,
-                      x=pd.Series(np.array([10.0, 10.0]), index=codes))
+    with pytest.raises(
+        TableError,
+        match=r"bad.toml: the table is not productive: spectral radius "
+        r"of A is 1.0000 .*in sector a",
+    ):
+        IOTable.build(
+            meta,
+            pd.DataFrame({"label_ru": codes, "label_en": codes}, index=codes),
+            Z,
+            pd.DataFrame({"hh": [0.0, 5.0]}, index=codes),
+            pd.DataFrame([[0.0, 5.0]], index=["w"], columns=codes),
+            roles,
+            x=pd.Series(np.array([10.0, 10.0]), index=codes),
+        )
 
 
 def test_zero_output_with_inputs(folder):
-    (folder / "Z.csv").write_text("code,agriculture,manufacturing\nagriculture,0,500\n"
-                                  "manufacturing,50,100\n")
-    (folder / "Y.csv").write_text("code,households,other\nagriculture,-500,0\n"
-                                  "manufacturing,1000,850\n")
-    (folder / "V.csv").write_text("row,agriculture,manufacturing\nlabour,0,500\nsurplus,-50,800\n"
-                                  "imports,0,60\ntaxes,0,40\n")
+    (folder / "Z.csv").write_text(
+        "code,agriculture,manufacturing\nagriculture,0,500\nmanufacturing,50,100\n"
+    )
+    (folder / "Y.csv").write_text(
+        "code,households,other\nagriculture,-500,0\nmanufacturing,1000,850\n"
+    )
+    (folder / "V.csv").write_text(
+        "row,agriculture,manufacturing\nlabour,0,500\nsurplus,-50,800\nimports,0,60\ntaxes,0,40\n"
+    )
     edit(folder / "table.toml", "[roles]", 'allow_negative = ["households", "surplus"]\n\n[roles]')
     (folder / "employment.csv").write_text("code,employment\nagriculture,0\nmanufacturing,25\n")
-    with pytest.raises(TableError, match=r"sector agriculture has zero output but non-zero inputs "
-                                         r"in its column"):
+    with pytest.raises(
+        TableError,
+        match=r"sector agriculture has zero output but non-zero inputs "
+        r"in its column",
+    ):
         load_table(folder)
 
 
 def test_zero_output_sector_is_inactive(folder):
-    (folder / "Z.csv").write_text("code,agriculture,manufacturing\nagriculture,0,0\n"
-                                  "manufacturing,0,100\n")
-    (folder / "Y.csv").write_text("code,households,other\nagriculture,0,0\nmanufacturing,1000,900\n")
-    (folder / "V.csv").write_text("row,agriculture,manufacturing\nlabour,0,500\nsurplus,0,1300\n"
-                                  "imports,0,60\ntaxes,0,40\n")
+    (folder / "Z.csv").write_text(
+        "code,agriculture,manufacturing\nagriculture,0,0\nmanufacturing,0,100\n"
+    )
+    (folder / "Y.csv").write_text(
+        "code,households,other\nagriculture,0,0\nmanufacturing,1000,900\n"
+    )
+    (folder / "V.csv").write_text(
+        "row,agriculture,manufacturing\nlabour,0,500\nsurplus,0,1300\nimports,0,60\ntaxes,0,40\n"
+    )
     (folder / "employment.csv").write_text("code,employment\nagriculture,0\nmanufacturing,25\n")
     from iomodel.multipliers import multiplier_table
+
     table = load_table(folder)
     assert table.x[0] == 0 and table.A[:, 0].tolist() == [0, 0]
     assert multiplier_table(table).loc["agriculture"].drop("label").isna().all()
 
 
 def test_employment_for_zero_output_sector(folder):
-    (folder / "Z.csv").write_text("code,agriculture,manufacturing\nagriculture,0,0\n"
-                                  "manufacturing,0,100\n")
-    (folder / "Y.csv").write_text("code,households,other\nagriculture,0,0\nmanufacturing,1000,900\n")
-    (folder / "V.csv").write_text("row,agriculture,manufacturing\nlabour,0,500\nsurplus,0,1300\n"
-                                  "imports,0,60\ntaxes,0,40\n")
+    (folder / "Z.csv").write_text(
+        "code,agriculture,manufacturing\nagriculture,0,0\nmanufacturing,0,100\n"
+    )
+    (folder / "Y.csv").write_text(
+        "code,households,other\nagriculture,0,0\nmanufacturing,1000,900\n"
+    )
+    (folder / "V.csv").write_text(
+        "row,agriculture,manufacturing\nlabour,0,500\nsurplus,0,1300\nimports,0,60\ntaxes,0,40\n"
+    )
     with pytest.raises(TableError, match=r"sector agriculture has zero output but employment 40"):
         load_table(folder)
 
@@ -181,23 +224,31 @@ def test_closure_parameter_without_source(folder):
 
 
 def test_unknown_table():
-    with pytest.raises(TableError, match=r"no-such-table: no such table; give a shipped id "
-                                         r"\(rosstat-2021"):
+    with pytest.raises(
+        TableError,
+        match=r"no-such-table: no such table; give a shipped id "
+        r"\(rosstat-2021",
+    ):
         load_table("no-such-table")
 
 
 def test_rosstat_code_mismatch(tmp_path):
     from .conftest import ROOT, edit
+
     target = tmp_path / "rosstat"
     shutil.copytree(ROOT / "tables" / "rosstat-2021", target)
     edit(target / "sectors.csv", "010,07.2,07.2", "010,07.3,07.2")
-    with pytest.raises(TableError, match=r"cell B14 holds code '07.2' for product 010, but "
-                                         r"sectors.csv says '07.3'"):
+    with pytest.raises(
+        TableError,
+        match=r"cell B14 holds code '07.2' for product 010, but "
+        r"sectors.csv says '07.3'",
+    ):
         load_table(target)
 
 
 def test_rosstat_missing_row_code(tmp_path):
     from .conftest import ROOT
+
     target = tmp_path / "rosstat"
     shutil.copytree(ROOT / "tables" / "rosstat-2021", target)
     edit(target / "table.toml", 'output_row = "P1"', 'output_row = "P99"')

@@ -16,15 +16,30 @@ from iomodel.readers import load_table
 
 from .conftest import EXAMPLE
 
-JSON_KEYS = ["code", "label", "output_type1", "output_type2", "value_added_type1",
-             "value_added_type2", "income_type1", "income_type2", "income_ratio_type1",
-             "income_ratio_type2", "employment_type1", "employment_type2",
-             "employment_ratio_type1", "employment_ratio_type2", "taxes_type1", "imports_type1"]
+JSON_KEYS = [
+    "code",
+    "label",
+    "output_type1",
+    "output_type2",
+    "value_added_type1",
+    "value_added_type2",
+    "income_type1",
+    "income_type2",
+    "income_ratio_type1",
+    "income_ratio_type2",
+    "employment_type1",
+    "employment_type2",
+    "employment_ratio_type1",
+    "employment_ratio_type2",
+    "taxes_type1",
+    "imports_type1",
+]
 
 
 def write_workbook(folder: Path, target: Path) -> Path:
     """The two-sector example as one .xlsx workbook (sheets table, Z, Y, V, employment)."""
     import tomllib
+
     manifest = tomllib.loads((folder / "table.toml").read_text())
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -37,6 +52,7 @@ def write_workbook(folder: Path, target: Path) -> Path:
                 flat(f"{prefix}{key}.", value)
             else:
                 ws.append([prefix + key, ", ".join(value) if isinstance(value, list) else value])
+
     flat("", manifest)
     for name in ("Z", "Y", "V", "employment"):
         sheet = wb.create_sheet(name)
@@ -64,8 +80,9 @@ def test_cli_tables_and_validate():
 
 
 def test_cli_multipliers_json_keys_and_values(rosstat):
-    result = CliRunner().invoke(main, ["multipliers", "rosstat-2021", "--format", "json",
-                                       "--sectors", "07.2,28, 41-43"])
+    result = CliRunner().invoke(
+        main, ["multipliers", "rosstat-2021", "--format", "json", "--sectors", "07.2,28, 41-43"]
+    )
     assert result.exit_code == 0, result.output
     records = json.loads(result.output)
     assert [r["code"] for r in records] == ["07.2", "28", "41-43"]
@@ -107,13 +124,17 @@ def test_cli_error_is_one_line_and_nonzero(tmp_path):
 def test_cli_run_with_a_bad_scenario_writes_nothing(tmp_path, monkeypatch):
     """A scenario error stops the run before any output is written, and says where and why."""
     import shutil
+
     from .conftest import ROOT
+
     home = tmp_path / "home"
     shutil.copytree(ROOT / "tables", home / "tables")
     shutil.copytree(ROOT / "shocks", home / "shocks")
     bad = home / "shocks" / "stavropol.toml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("capex = 10.0", "capex = -10.0", 1),
-                   encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("capex = 10.0", "capex = -10.0", 1),
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "impact.nc").write_bytes(b"earlier good result")

@@ -14,8 +14,7 @@ from iomodel.impact import VARIABLES, run_impact
 from iomodel.prices import load_prices
 from iomodel.scenario import Scenario
 from iomodel.shock import build_shock, load_bridge
-from iomodel.summary import (compare, key_figures, load_appraisal, load_groups, localisation,
-                             views)
+from iomodel.summary import compare, key_figures, load_appraisal, load_groups, localisation, views
 
 from .conftest import ROOT
 
@@ -30,8 +29,12 @@ def parts(rosstat):
     # a second centre: the same file scaled, under another id
     other = Scenario.load(DATA / "mini.toml")
     from dataclasses import replace
-    other = replace(other, centre=replace(other.centre, id="mini2"),
-                    variants={k: replace(v, capex=v.capex * 3) for k, v in other.variants.items()})
+
+    other = replace(
+        other,
+        centre=replace(other.centre, id="mini2"),
+        variants={k: replace(v, capex=v.capex * 3) for k, v in other.variants.items()},
+    )
     shocks = [build_shock(s, rosstat, bridge, prices) for s in (mini, other)]
     return dict(prices=prices, bridge=bridge, scenarios=(mini, other), shocks=shocks)
 
@@ -61,12 +64,14 @@ def test_effects_add_up_to_total(rosstat, ds, parts):
     """direct + indirect + induced = the closed model's total output for every cell."""
     from iomodel import leontief
     from iomodel.multipliers import household_closure
+
     shock = parts["shocks"][0]
     y = shock.demand.sel(variant="central", phase="construction", year=2022).values
-    closed = leontief.factorize(leontief.closed_coefficients(rosstat.A,
-                                                             household_closure(rosstat)))
+    closed = leontief.factorize(leontief.closed_coefficients(rosstat.A, household_closure(rosstat)))
     total = closed.solve(np.append(y, 0.0))[: rosstat.n]
-    got = ds.output.sel(centre="mini", variant="central", phase="construction", year=2022).sum("effect")
+    got = ds.output.sel(centre="mini", variant="central", phase="construction", year=2022).sum(
+        "effect"
+    )
     np.testing.assert_allclose(got.values, total, rtol=1e-10, atol=1e-9)
 
 
@@ -80,16 +85,20 @@ def test_linearity_in_the_shock(ds):
 def test_subset_equals_subset_of_all(rosstat, ds, parts):
     alone = run_impact(rosstat, parts["shocks"][1:], "II")
     for v in VARIABLES:
-        np.testing.assert_allclose(alone[v].sel(centre="mini2").values,
-                                   ds[v].sel(centre="mini2", year=alone.year).values, rtol=1e-12)
+        np.testing.assert_allclose(
+            alone[v].sel(centre="mini2").values,
+            ds[v].sel(centre="mini2", year=alone.year).values,
+            rtol=1e-12,
+        )
 
 
 def test_type1_is_type2_without_induced(rosstat, ds, parts):
     t1 = run_impact(rosstat, parts["shocks"], "I")
     assert list(t1.effect.values) == ["direct", "indirect"]
     for v in VARIABLES:
-        np.testing.assert_allclose(t1[v].values, ds[v].sel(effect=["direct", "indirect"]).values,
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            t1[v].values, ds[v].sel(effect=["direct", "indirect"]).values, rtol=1e-12, atol=1e-12
+        )
     assert (ds.output.sel(effect="induced") >= -1e-9).all()
 
 
@@ -115,7 +124,8 @@ def test_round_trip_netcdf_csv_excel(tmp_path, rosstat, ds, parts):
     path = write_excel(tmp_path / "impact.xlsx", tables, {"table": "rosstat-2021"})
     back = pd.read_excel(path, sheet_name="key_figures", header=1)
     assert back["Value added, discounted"].tolist() == pytest.approx(
-        tables["key_figures"]["discounted_value_added"].tolist())
+        tables["key_figures"]["discounted_value_added"].tolist()
+    )
     assert pd.read_excel(path, sheet_name="key_figures", header=None).iloc[0, 0] == "Центр"
 
 
@@ -123,7 +133,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, ds):
     target = tmp_path / "impact.nc"
     write_netcdf(ds, target)
     before = target.read_bytes()
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError):
         write_netcdf(ds.assign_attrs(bad={"not": "serialisable"}), target)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["impact.nc"]

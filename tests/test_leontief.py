@@ -34,8 +34,9 @@ def test_inverse_identity_and_solve(rosstat):
     npt.assert_allclose(L @ (np.eye(rosstat.n) - rosstat.A), np.eye(rosstat.n), atol=1e-10)
     y = rosstat.Y.sum(axis=1)
     npt.assert_allclose(rosstat.factorization.solve(y), L @ y, rtol=1e-10)
-    npt.assert_allclose(rosstat.factorization.solve_transposed(np.ones(rosstat.n)), L.sum(axis=0),
-                        rtol=1e-10)
+    npt.assert_allclose(
+        rosstat.factorization.solve_transposed(np.ones(rosstat.n)), L.sum(axis=0), rtol=1e-10
+    )
 
 
 def test_many_right_hand_sides_at_once(miller_blair):
@@ -50,8 +51,11 @@ def test_type2_income_is_type1_scaled_by_household_feedback(miller_blair):
     closure = household_closure(miller_blair, "textbook")
     L = leontief.leontief_inverse(miller_blair.A)
     feedback = 1.0 / (1.0 - closure.income @ L @ closure.consumption)
-    npt.assert_allclose(type2(miller_blair, "textbook")["compensation"],
-                        type1(miller_blair)["compensation"] * feedback, rtol=1e-12)
+    npt.assert_allclose(
+        type2(miller_blair, "textbook")["compensation"],
+        type1(miller_blair)["compensation"] * feedback,
+        rtol=1e-12,
+    )
 
 
 def test_zero_output_column_gets_zero_coefficients():

@@ -11,6 +11,7 @@ import http.server
 import re
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -21,8 +22,16 @@ from iomodel.export import read_netcdf, write_netcdf
 from iomodel.impact import run_impact
 from iomodel.pipeline import Run
 from iomodel.prices import load_prices
-from iomodel.report import (AssetFetcher, AssetRefused, assets_dir, centre_html, format_number,
-                            locale_for, prepare, write_reports)
+from iomodel.report import (
+    AssetFetcher,
+    AssetRefused,
+    assets_dir,
+    centre_html,
+    format_number,
+    locale_for,
+    prepare,
+    write_reports,
+)
 from iomodel.report._assets import svg_data_url
 from iomodel.scenario import Scenario
 from iomodel.shock import build_shock, load_bridge
@@ -34,9 +43,9 @@ DATA = Path(__file__).parent / "data"
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         _Recorder.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/svg+xml")
@@ -60,20 +69,28 @@ def _hostile(tmp: Path, port: int) -> Path:
     """The test scenario with HTML, CSS and URLs (to the recording server) in its text fields."""
     url = f"http://127.0.0.1:{port}"
     text = (DATA / "mini.toml").read_text(encoding="utf-8")
-    evil = (f'<img src="{url}/name.png"><b>Злой</b> & <script>alert(1)</script> '
-            f'<link rel="stylesheet" href="{url}/style.css">')
+    evil = (
+        f'<img src="{url}/name.png"><b>Злой</b> & <script>alert(1)</script> '
+        f'<link rel="stylesheet" href="{url}/style.css">'
+    )
     text = text.replace('id = "mini"', 'id = "evil"')
-    text = re.sub(r"^capex = ([0-9.]+)$", lambda m: f"capex = {3 * float(m[1])}", text,
-                  flags=re.M)                                   # a bigger centre than mini
-    text = re.sub(r'^name_ru = .*$', f"name_ru = '{evil}'", text, count=1, flags=re.M)
-    text = re.sub(r'^name_en = .*$', f"name_en = '{evil}'", text, count=1, flags=re.M)
-    text = re.sub(r'^summary_ru = .*$',
-                  f"summary_ru = '</p><style>@import url({url}/import.css);</style>"
-                  f"<iframe src=\"{url}/frame\"></iframe> background: url({url}/bg.png)'",
-                  text, count=1, flags=re.M)
-    text = text.replace('text = "Fictitious test data"',
-                        f"text = '<a href=\"{url}/a\">source</a> <object data=\"{url}/obj\">'\n"
-                        f'url = "{url}/source"')
+    text = re.sub(
+        r"^capex = ([0-9.]+)$", lambda m: f"capex = {3 * float(m[1])}", text, flags=re.M
+    )  # a bigger centre than mini
+    text = re.sub(r"^name_ru = .*$", f"name_ru = '{evil}'", text, count=1, flags=re.M)
+    text = re.sub(r"^name_en = .*$", f"name_en = '{evil}'", text, count=1, flags=re.M)
+    text = re.sub(
+        r"^summary_ru = .*$",
+        f"summary_ru = '</p><style>@import url({url}/import.css);</style>"
+        f'<iframe src="{url}/frame"></iframe> background: url({url}/bg.png)\'',
+        text,
+        count=1,
+        flags=re.M,
+    )
+    text = text.replace(
+        'text = "Fictitious test data"',
+        f'text = \'<a href="{url}/a">source</a> <object data="{url}/obj">\'\nurl = "{url}/source"',
+    )
     path = tmp / "evil.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -86,15 +103,31 @@ def reports(rosstat, server, tmp_path_factory):
     bridge = load_bridge(DATA / "bridge.toml", rosstat)
     scenarios = (Scenario.load(DATA / "mini.toml"), Scenario.load(_hostile(tmp, server)))
     shocks = tuple(build_shock(s, rosstat, bridge, prices) for s in scenarios)
-    ds = run_impact(rosstat, shocks, "II", "default",
-                    scenario_hashes={s.id: s.sha256 for s in scenarios})
+    ds = run_impact(
+        rosstat, shocks, "II", "default", scenario_hashes={s.id: s.sha256 for s in scenarios}
+    )
     run = Run(rosstat, bridge, prices, scenarios, shocks, ds)
     appraisal, groups = _appraisal_and_groups(run)
-    written = write_reports(run, appraisal, groups, provenance(run, appraisal), tmp / "out",
-                            centres=["evil"], comparison=True, lang="ru", workers=2)
+    written = write_reports(
+        run,
+        appraisal,
+        groups,
+        provenance(run, appraisal),
+        tmp / "out",
+        centres=["evil"],
+        comparison=True,
+        lang="ru",
+        workers=2,
+    )
     exported = read_netcdf(write_netcdf(ds, tmp / "impact.nc"))
-    return dict(run=run, appraisal=appraisal, groups=groups, written=written,
-                exported=exported, text={r.centre: _text(r.path) for r in written})
+    return dict(
+        run=run,
+        appraisal=appraisal,
+        groups=groups,
+        written=written,
+        exported=exported,
+        text={r.centre: _text(r.path) for r in written},
+    )
 
 
 def _text(path: Path) -> str:
@@ -114,37 +147,47 @@ def _figures(ds, centre: str, variant: str = "central") -> dict[str, dict[str, f
     op = op.sel(year=year)
     out = {}
     for var in ("output", "value_added", "compensation", "employment", "taxes", "imports"):
-        out[var] = {"cons1": float(cons[var].sel(effect=["direct", "indirect"]).sum()),
-                    "cons2": float(cons[var].sum()),
-                    "op1": float(op[var].sel(effect=["direct", "indirect"]).sum()),
-                    "op2": float(op[var].sum())}
+        out[var] = {
+            "cons1": float(cons[var].sel(effect=["direct", "indirect"]).sum()),
+            "cons2": float(cons[var].sum()),
+            "op1": float(op[var].sel(effect=["direct", "indirect"]).sum()),
+            "op2": float(op[var].sum()),
+        }
     out["capex"] = {"value": float(sel["capex"].sel(phase="construction").sum())}
     return out
 
 
 def _fmt(var: str, value: float, lang: str = "ru") -> str:
     # money: table units are mn RUB, reports show bn with one decimal; jobs whole persons
-    return (format_number(value, 0, lang) if var == "employment"
-            else format_number(value / 1e3, 1, lang))
+    return (
+        format_number(value, 0, lang)
+        if var == "employment"
+        else format_number(value / 1e3, 1, lang)
+    )
 
 
 def test_key_figures_in_pdf_are_the_exported_datasets(reports):
     text = reports["text"]["evil"]
     figures = _figures(reports["exported"], "evil")
-    table = text[text.index("Таблица 1."):]
+    table = text[text.index("Таблица 1.") :]
     for var in ("output", "value_added", "compensation", "employment", "taxes", "imports"):
         f = figures[var]
         row = " ".join(_fmt(var, f[k]) for k in ("cons1", "cons2", "op1", "op2"))
         assert row in table, f"{var}: {row!r} not in the key-figures table"
     capex = figures["capex"]["value"]
-    for var, key, digits in (("output", "cons1", 2), ("output", "cons2", 2),
-                             ("value_added", "cons1", 2), ("value_added", "cons2", 2)):
+    for var, key, digits in (
+        ("output", "cons1", 2),
+        ("output", "cons2", 2),
+        ("value_added", "cons1", 2),
+        ("value_added", "cons2", 2),
+    ):
         assert format_number(figures[var][key] / capex, digits) in table
-    jobs = " ".join(format_number(figures["employment"][k] / capex * 1e3, 0)
-                    for k in ("cons1", "cons2"))
+    jobs = " ".join(
+        format_number(figures["employment"][k] / capex * 1e3, 0) for k in ("cons1", "cons2")
+    )
     assert jobs in table
     # the cover's headline figures
-    cover = text[:text.index("Содержание")]
+    cover = text[: text.index("Содержание")]
     assert format_number(capex / 1e3, 1) in cover
     assert _fmt("value_added", figures["value_added"]["cons2"]) in cover
     assert _fmt("employment", figures["employment"]["cons2"]) in cover
@@ -157,21 +200,28 @@ def test_comparison_ranks_the_datasets_figures(reports):
     for centre in ("mini", "evil"):
         f = _figures(ds, centre)
         total = ds.sel(centre=centre, variant="central")["value_added"].sum(
-            ["phase", "sector", "effect"])
-        disc = float((total * (1 + appraisal.discount_rate)
-                      ** -(total.year - appraisal.base_year)).sum())
+            ["phase", "sector", "effect"]
+        )
+        disc = float(
+            (total * (1 + appraisal.discount_rate) ** -(total.year - appraisal.base_year)).sum()
+        )
         rows[centre] = disc
-        row = " ".join([format_number(f["capex"]["value"] / 1e3, 1),
-                        _fmt("value_added", f["value_added"]["cons2"]),
-                        _fmt("employment", f["employment"]["cons2"]),
-                        _fmt("value_added", f["value_added"]["op2"]),
-                        _fmt("employment", f["employment"]["op2"]),
-                        format_number(f["taxes"]["op2"] / 1e3, 2),
-                        format_number(disc / 1e3, 1)])
+        row = " ".join(
+            [
+                format_number(f["capex"]["value"] / 1e3, 1),
+                _fmt("value_added", f["value_added"]["cons2"]),
+                _fmt("employment", f["employment"]["cons2"]),
+                _fmt("value_added", f["value_added"]["op2"]),
+                _fmt("employment", f["employment"]["op2"]),
+                format_number(f["taxes"]["op2"] / 1e3, 2),
+                format_number(disc / 1e3, 1),
+            ]
+        )
         assert row in text, f"{centre}: {row!r} not in the ranking"
     first = max(rows, key=rows.get)
     assert text.index(format_number(rows[first] / 1e3, 1)) < text.index(
-        format_number(min(rows.values()) / 1e3, 1))
+        format_number(min(rows.values()) / 1e3, 1)
+    )
 
 
 def test_reports_written_with_pages_and_fonts(reports):
@@ -181,7 +231,7 @@ def test_reports_written_with_pages_and_fonts(reports):
         for page in pypdf.PdfReader(report.path).pages:
             for font in (page.get("/Resources") or {}).get("/Font", {}).values():
                 fonts.add(str(font.get_object()["/BaseFont"]))
-        assert fonts and all("IOM" in f for f in fonts), fonts   # only the shipped fonts
+        assert fonts and all("IOM" in f for f in fonts), fonts  # only the shipped fonts
     assert [r.path.name for r in reports["written"]] == ["evil.ru.pdf", "comparison.ru.pdf"]
 
 
@@ -193,7 +243,7 @@ def test_hostile_scenario_renders_as_text_and_fetches_nothing(reports, server):
     assert "@import url(http://127.0.0.1:" in centre and "<object data=" in centre
     inputs = prepare(reports["run"], reports["appraisal"], reports["groups"], "central", {})
     html = centre_html(inputs, "evil", "en")
-    assert "<img src=\"http://127.0.0.1" not in html and "<iframe" not in html
+    assert '<img src="http://127.0.0.1' not in html and "<iframe" not in html
     assert "&lt;img src=" in html and "&lt;script&gt;" in html
 
 
@@ -204,7 +254,7 @@ def test_english_labels_and_number_format(reports):
     table = reports["run"].table
     body = html.split("<body>", 1)[1]
     for cited in [table.meta.source, *table.closure_parameters.sources.values()]:
-        body = body.replace(str(escape(cited)), "")    # titles of Russian sources
+        body = body.replace(str(escape(cited)), "")  # titles of Russian sources
     body = re.sub(r"<[^>]+>", " ", body)
     assert not re.search(r"[А-Яа-яЁё]", body), "Cyrillic in the English report's labels"
     f = _figures(reports["run"].dataset, "mini")
@@ -227,7 +277,8 @@ def test_translations_complete():
     assert set(ru) == set(en), sorted(set(ru) ^ set(en))
     used = set()
     for path in list((assets_dir() / "templates").glob("*.html")) + list(
-            (ROOT / "iomodel" / "report").glob("*.py")):
+        (ROOT / "iomodel" / "report").glob("*.py")
+    ):
         used |= set(re.findall(r"\bt\(['\"]([a-z_][\w.-]*)['\"]", path.read_text("utf-8")))
     missing = sorted(k for k in used if k not in ru and not k.endswith((".", "_")))
     assert not missing, missing
@@ -238,18 +289,25 @@ def test_fetcher_serves_only_report_assets(tmp_path):
     fetcher = AssetFetcher(charts=[chart])
     css = (assets_dir() / "templates" / "report.css").as_uri()
     assert b"@font-face" in fetcher.fetch(css).read()
-    assert fetcher.fetch((assets_dir() / "fonts" / "DejaVuSerif.ttf").as_uri()).read()[:4] \
+    assert (
+        fetcher.fetch((assets_dir() / "fonts" / "DejaVuSerif.ttf").as_uri()).read()[:4]
         == b"\x00\x01\x00\x00"
+    )
     assert b"<svg" in fetcher.fetch(chart).read()
     secret = tmp_path / "secret.css"
     secret.write_text("x")
-    for url in ("http://127.0.0.1:9/x.css", "https://example.org/font.ttf",
-                "file:///etc/passwd", secret.as_uri(),
-                (assets_dir() / "templates" / ".." / ".." / "pyproject.toml").as_uri(),
-                (assets_dir() / "templates" / "centre.html").as_uri(),
-                (assets_dir() / "templates" / ".." / ".." / "README.md").as_uri(),
-                svg_data_url("<svg xmlns='http://www.w3.org/2000/svg'><image href='x'/></svg>"),
-                "data:text/css,body{}", "ftp://127.0.0.1/x.css"):
+    for url in (
+        "http://127.0.0.1:9/x.css",
+        "https://example.org/font.ttf",
+        "file:///etc/passwd",
+        secret.as_uri(),
+        (assets_dir() / "templates" / ".." / ".." / "pyproject.toml").as_uri(),
+        (assets_dir() / "templates" / "centre.html").as_uri(),
+        (assets_dir() / "templates" / ".." / ".." / "README.md").as_uri(),
+        svg_data_url("<svg xmlns='http://www.w3.org/2000/svg'><image href='x'/></svg>"),
+        "data:text/css,body{}",
+        "ftp://127.0.0.1/x.css",
+    ):
         with pytest.raises(AssetRefused):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 10
@@ -260,30 +318,55 @@ def test_localisation_gain_is_linear_and_positive(reports):
     from dataclasses import replace
 
     from iomodel.summary import localisation
+
     run, groups = reports["run"], reports["groups"]
     s = run.scenario("mini")
     row = localisation(s, run.table, run.bridge, run.prices, groups)
     assert row["machine_output_gain"] > 0
-    mid = replace(s, variants={k: replace(v, equipment_import_share=0.5)
-                               for k, v in s.variants.items()})
-    middle = localisation(replace(mid, variants={**mid.variants,
-                                                 "low": replace(mid.variants["low"],
-                                                                equipment_import_share=0.65)}),
-                          run.table, run.bridge, run.prices, groups)
+    mid = replace(
+        s, variants={k: replace(v, equipment_import_share=0.5) for k, v in s.variants.items()}
+    )
+    middle = localisation(
+        replace(
+            mid,
+            variants={
+                **mid.variants,
+                "low": replace(mid.variants["low"], equipment_import_share=0.65),
+            },
+        ),
+        run.table,
+        run.bridge,
+        run.prices,
+        groups,
+    )
     slope = row["machine_output_gain"] / (row["import_share_high"] - row["import_share_low"])
     np.testing.assert_allclose(middle["machine_output_gain"], slope * 0.15, rtol=1e-9)
 
 
 def test_cli_report_rejects_a_one_centre_comparison():
     from click.testing import CliRunner
+
     result = CliRunner().invoke(main, ["report", "kola", "--compare"])
     assert result.exit_code != 0 and "at least two centres" in result.output
 
 
 def test_cli_report_writes_the_dataset_beside_the_pdf(tmp_path):
     from click.testing import CliRunner
-    result = CliRunner().invoke(main, ["report", "stavropol", "--lang", "en", "--workers", "1",
-                                       "--out", str(tmp_path), "--quiet"])
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "stavropol",
+            "--lang",
+            "en",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "stavropol.en.pdf").stat().st_size > 10_000
     ds = read_netcdf(tmp_path / "impact.nc")

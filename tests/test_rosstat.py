@@ -58,8 +58,15 @@ def test_multipliers_agree_with_independent_inverse(rosstat, independent):
 def test_published_style_benchmarks(rosstat):
     """Type I output multipliers computed from «Симм отеч» in the research notes (parameters.yaml)."""
     t1 = type1(rosstat)["output"]
-    expected = {"07.2": 1.776, "08": 1.709, "09": 1.962, "20": 2.250, "24.4": 2.088, "28": 2.142,
-                "41-43": 2.061}
+    expected = {
+        "07.2": 1.776,
+        "08": 1.709,
+        "09": 1.962,
+        "20": 2.250,
+        "24.4": 2.088,
+        "28": 2.142,
+        "41-43": 2.061,
+    }
     for code, value in expected.items():
         assert t1[code] == pytest.approx(value, abs=6e-4), code
 
@@ -72,9 +79,13 @@ def test_leakage_identity(rosstat):
     assert column_gap < 5e-4
     npt.assert_allclose(leak, np.ones(rosstat.n), atol=2 * column_gap)
     t1 = type1(rosstat)
-    npt.assert_allclose(t1["imports"] + t1["value_added"]
-                        + rosstat.factorization.solve_transposed(rosstat.coefficients("D21-D31")),
-                        np.ones(rosstat.n), atol=2 * column_gap)
+    npt.assert_allclose(
+        t1["imports"]
+        + t1["value_added"]
+        + rosstat.factorization.solve_transposed(rosstat.coefficients("D21-D31")),
+        np.ones(rosstat.n),
+        atol=2 * column_gap,
+    )
 
 
 def test_type2_at_least_type1(rosstat):
@@ -87,10 +98,14 @@ def test_type2_at_least_type1(rosstat):
 
 def test_employment_allocated_within_sections(rosstat):
     import pandas as pd
+
     sections = pd.read_csv(ROSSTAT_WORKBOOK.parents[1] / "employment_by_section.csv")
     assert rosstat.employment.sum() == pytest.approx(sections["employed_thousand"].sum() * 1000)
-    by_section = pd.Series(rosstat.employment, index=rosstat.codes).groupby(
-        rosstat.sectors["okved2_section"]).sum()
+    by_section = (
+        pd.Series(rosstat.employment, index=rosstat.codes)
+        .groupby(rosstat.sectors["okved2_section"])
+        .sum()
+    )
     for _, row in sections.iterrows():
         assert by_section[row["section"]] == pytest.approx(row["employed_thousand"] * 1000)
     assert rosstat.employment[rosstat.codes.index("97")] == 0  # section T: no data, declared
@@ -100,8 +115,12 @@ def test_default_closure_parameters(rosstat):
     p = rosstat.closure_parameters
     assert p.wage_share == pytest.approx(35166374 / 43131304, rel=1e-5)
     assert p.domestic_share == pytest.approx(0.759, abs=5e-4)
-    assert set(p.sources) >= {"income_tax_rate", "propensity_to_consume", "wage_share",
-                              "domestic_share"}
+    assert set(p.sources) >= {
+        "income_tax_rate",
+        "propensity_to_consume",
+        "wage_share",
+        "domestic_share",
+    }
 
 
 def test_multiplier_table_columns(rosstat):

@@ -255,20 +255,49 @@ SUT_SHEETS = ["ТИцп", "ТИоц", "М-торг", "М-трансп", "М-чи
 # tax, and receives the 18 of trade margins at basic prices; road freight (49.4) receives the
 # 4 of transport margins.
 SUT_ROWS: dict[tuple[str, Any], dict[str, float]] = {
-    ("001", "28.1 + 28.2"): {"ТИцп": 100, "ТИоц": 80, "М-торг": 12, "М-трансп": 3,
-                             "М-чистнал": 5, "М-отеч": 30, "М-имп": 50},
-    ("002", "28.9"): {"ТИцп": 50, "ТИоц": 40, "М-торг": 6, "М-трансп": 1,
-                      "М-чистнал": 3, "М-отеч": 40, "М-имп": 0},
-    ("003", 46): {"ТИцп": 5, "ТИоц": 22, "М-торг": 0, "М-трансп": 0,
-                  "М-чистнал": 1, "М-отеч": 22, "М-имп": 0},
-    ("004", "49.4"): {"ТИцп": 0, "ТИоц": 4, "М-торг": 0, "М-трансп": 0,
-                      "М-чистнал": 0, "М-отеч": 4, "М-имп": 0},
+    ("001", "28.1 + 28.2"): {
+        "ТИцп": 100,
+        "ТИоц": 80,
+        "М-торг": 12,
+        "М-трансп": 3,
+        "М-чистнал": 5,
+        "М-отеч": 30,
+        "М-имп": 50,
+    },
+    ("002", "28.9"): {
+        "ТИцп": 50,
+        "ТИоц": 40,
+        "М-торг": 6,
+        "М-трансп": 1,
+        "М-чистнал": 3,
+        "М-отеч": 40,
+        "М-имп": 0,
+    },
+    ("003", 46): {
+        "ТИцп": 5,
+        "ТИоц": 22,
+        "М-торг": 0,
+        "М-трансп": 0,
+        "М-чистнал": 1,
+        "М-отеч": 22,
+        "М-имп": 0,
+    },
+    ("004", "49.4"): {
+        "ТИцп": 0,
+        "ТИоц": 4,
+        "М-торг": 0,
+        "М-трансп": 0,
+        "М-чистнал": 0,
+        "М-отеч": 4,
+        "М-имп": 0,
+    },
 }
 SYMM_ROWS = [("001", "28"), ("002", "46 "), ("003", "49"), ("004", "P7"), ("005", "TOTAL")]
 
 
-def _write_sheet(wb: openpyxl.Workbook, title: str, rows: list[tuple[str, Any, float]],
-                 column_code: str = "P51") -> None:
+def _write_sheet(
+    wb: openpyxl.Workbook, title: str, rows: list[tuple[str, Any, float]], column_code: str = "P51"
+) -> None:
     ws = wb.create_sheet(title)
     ws.append([f"{title} за 2021 год (млн. рублей)"])
     ws.append([None, None, None, "Производство машин", "Валовое накопление основного капитала"])
@@ -278,9 +307,13 @@ def _write_sheet(wb: openpyxl.Workbook, title: str, rows: list[tuple[str, Any, f
         ws.append([number, code, f"label {code}", 0, value])
 
 
-def make_workbook(path: Path, sut_rows: dict[tuple[str, Any], dict[str, float]] | None = None,
-                  symm_rows: list[tuple[str, Any]] | None = None, drop: str | None = None,
-                  column_code: dict[str, str] | None = None) -> Path:
+def make_workbook(
+    path: Path,
+    sut_rows: dict[tuple[str, Any], dict[str, float]] | None = None,
+    symm_rows: list[tuple[str, Any]] | None = None,
+    drop: str | None = None,
+    column_code: dict[str, str] | None = None,
+) -> Path:
     sut_rows = SUT_ROWS if sut_rows is None else sut_rows
     symm_rows = SYMM_ROWS if symm_rows is None else symm_rows
     column_code = column_code or {}
@@ -292,8 +325,9 @@ def make_workbook(path: Path, sut_rows: dict[tuple[str, Any], dict[str, float]] 
         rows = [(n, c, v[sheet]) for (n, c), v in sut_rows.items()]
         rows.append((f"{len(rows) + 1:03d}", "TOTAL", sum(r[2] for r in rows)))
         # a trailing space in one sheet name, as in Rosstat's 'ТР '
-        _write_sheet(wb, sheet + (" " if sheet == "М-имп" else ""), rows,
-                     column_code.get(sheet, "P51"))
+        _write_sheet(
+            wb, sheet + (" " if sheet == "М-имп" else ""), rows, column_code.get(sheet, "P51")
+        )
     for sheet in ["Симм отеч", "Симм имп"]:
         _write_sheet(wb, sheet, [(n, c, 0.0) for n, c in symm_rows])
     wb.save(path)
@@ -343,10 +377,11 @@ def test_synthetic_unmappable_product(tmp_path: Path) -> None:
 
 
 def test_synthetic_straddling_product(tmp_path: Path) -> None:
-    symm = [("001", "28.1 + 28.2"), ("002", "28.9"), ("003", "46"), ("004", "49"),
-            ("005", "TOTAL")]
-    rows = {("001", "28"): {s: sum(SUT_ROWS[k][s] for k in list(SUT_ROWS)[:2]) for s in SUT_SHEETS},
-            **{k: v for k, v in SUT_ROWS.items() if k[0] in ("003", "004")}}
+    symm = [("001", "28.1 + 28.2"), ("002", "28.9"), ("003", "46"), ("004", "49"), ("005", "TOTAL")]
+    rows = {
+        ("001", "28"): {s: sum(SUT_ROWS[k][s] for k in list(SUT_ROWS)[:2]) for s in SUT_SHEETS},
+        **{k: v for k, v in SUT_ROWS.items() if k[0] in ("003", "004")},
+    }
     path = make_workbook(tmp_path / "wb.xlsx", sut_rows=rows, symm_rows=symm)
     with pytest.raises(ValueError, match=r"code '28' straddles symmetric products 001 .* 002"):
         read_final_demand_valuation(path)

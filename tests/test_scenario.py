@@ -37,8 +37,11 @@ def mini(tmp_path: Path) -> Path:
 
 
 def test_russian_estimate_is_kept(mini):
-    edit(mini, 'jobs = 500\nestimate = "fictitious"', 'jobs = 500\nestimate = "fictitious"\n'
-         'estimate_ru = "вымышленные данные"')
+    edit(
+        mini,
+        'jobs = 500\nestimate = "fictitious"',
+        'jobs = 500\nestimate = "fictitious"\nestimate_ru = "вымышленные данные"',
+    )
     assert Scenario.load(mini).operation.estimate_ru == "вымышленные данные"
 
 
@@ -49,32 +52,74 @@ def test_mini_loads():
     assert len(s.sha256) == 64
 
 
-@pytest.mark.parametrize("old,new,message", [
-    ('capex = 10.0', 'capex = -10.0',
-     r"mini.toml: variants.central.capex is -10.0, below the minimum 0.0; amounts cannot be negative"),
-    ('machinery = 0.3\n', 'machinery = 0.4\n',
-     r"construction.purposes shares sum to 1.100000, not 1; adjust them"),
-    ('price_year = 2021\nprice_basis', 'price_basis',
-     r"construction.price_year is missing; say which year's prices"),
-    ('currency = "RUB"\nunit = "bn"\nprice_year = 2021\nprice_basis', 'currency = "EUR"\nunit = "bn"\nprice_year = 2021\nprice_basis',
-     r"construction.currency is 'EUR'; choose one of RUB, USD"),
-    ('[variants.high]', '[variants.highest]',
-     r"variants \['high'\] are missing; every scenario has at least low, central and high"),
-    ('profile = [0.4, 0.6]', 'profile = [0.4, 0.5]', r"construction.profile sums to 0.900000, not 1"),
-    ('sources = ["test"]\n\n[[centre.deposits]]', 'sources = ["nope"]\n\n[[centre.deposits]]',
-     r"centre.sources cites source 'nope', which is not in \[\[sources\]\]"),
-    ('estimate = "fictitious"\n\n[construction.purposes]', '\n[construction.purposes]',
-     r"construction has neither sources nor estimate"),
-    ('price_year = 2021\nprice_basis', 'price_year = 2030\nprice_basis',
-     r"construction.price_year is 2030, outside 2000–2025"),
-    ('engineering = 0.9', 'engineering = 1.9', r"construction.domestic_share.engineering is 1.9, above the maximum 1.0"),
-    ('kind = "object"', 'kind = "mine"', r"centre.kind is 'mine'; choose one of centre, object"),
-    ('jobs = 500', 'jobs = 500\nstaff = 3', r"operation has unknown key\(s\) \['staff'\]"),
-    ('schema = 1', 'schema = 2', r"schema is 2; this iomodel reads schema 1"),
-    ('jobs = 500\nestimate = "fictitious"', 'jobs = 500\nsources = ["test"]\nestimate_ru = "вымысел"',
-     r"operation.estimate_ru must be a string: the Russian text of `estimate` \(give `estimate` too\)"),
-    ('id = "mini"', 'id = "other"', r"centre.id 'other' must equal the file name \('mini'\)"),
-])
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        (
+            "capex = 10.0",
+            "capex = -10.0",
+            r"mini.toml: variants.central.capex is -10.0, below the minimum 0.0; amounts cannot be negative",
+        ),
+        (
+            "machinery = 0.3\n",
+            "machinery = 0.4\n",
+            r"construction.purposes shares sum to 1.100000, not 1; adjust them",
+        ),
+        (
+            "price_year = 2021\nprice_basis",
+            "price_basis",
+            r"construction.price_year is missing; say which year's prices",
+        ),
+        (
+            'currency = "RUB"\nunit = "bn"\nprice_year = 2021\nprice_basis',
+            'currency = "EUR"\nunit = "bn"\nprice_year = 2021\nprice_basis',
+            r"construction.currency is 'EUR'; choose one of RUB, USD",
+        ),
+        (
+            "[variants.high]",
+            "[variants.highest]",
+            r"variants \['high'\] are missing; every scenario has at least low, central and high",
+        ),
+        (
+            "profile = [0.4, 0.6]",
+            "profile = [0.4, 0.5]",
+            r"construction.profile sums to 0.900000, not 1",
+        ),
+        (
+            'sources = ["test"]\n\n[[centre.deposits]]',
+            'sources = ["nope"]\n\n[[centre.deposits]]',
+            r"centre.sources cites source 'nope', which is not in \[\[sources\]\]",
+        ),
+        (
+            'estimate = "fictitious"\n\n[construction.purposes]',
+            "\n[construction.purposes]",
+            r"construction has neither sources nor estimate",
+        ),
+        (
+            "price_year = 2021\nprice_basis",
+            "price_year = 2030\nprice_basis",
+            r"construction.price_year is 2030, outside 2000–2025",
+        ),
+        (
+            "engineering = 0.9",
+            "engineering = 1.9",
+            r"construction.domestic_share.engineering is 1.9, above the maximum 1.0",
+        ),
+        (
+            'kind = "object"',
+            'kind = "mine"',
+            r"centre.kind is 'mine'; choose one of centre, object",
+        ),
+        ("jobs = 500", "jobs = 500\nstaff = 3", r"operation has unknown key\(s\) \['staff'\]"),
+        ("schema = 1", "schema = 2", r"schema is 2; this iomodel reads schema 1"),
+        (
+            'jobs = 500\nestimate = "fictitious"',
+            'jobs = 500\nsources = ["test"]\nestimate_ru = "вымысел"',
+            r"operation.estimate_ru must be a string: the Russian text of `estimate` \(give `estimate` too\)",
+        ),
+        ('id = "mini"', 'id = "other"', r"centre.id 'other' must equal the file name \('mini'\)"),
+    ],
+)
 def test_bad_scenarios_are_refused(mini, old, new, message):
     edit(mini, old, new)
     with pytest.raises(ScenarioError, match=message):
@@ -82,15 +127,18 @@ def test_bad_scenarios_are_refused(mini, old, new, message):
 
 
 def test_bad_toml_syntax(mini):
-    edit(mini, 'kind = "object"', 'kind = object')
+    edit(mini, 'kind = "object"', "kind = object")
     with pytest.raises(ScenarioError, match=r"mini.toml: not valid UTF-8 TOML"):
         Scenario.load(mini)
 
 
 def test_unknown_product_code(mini, rosstat, bridge, prices):
     edit(mini, 'product = "07.2"', 'product = "07.9"')
-    with pytest.raises(ScenarioError, match=r"mini.toml: operation product '07.9' is not a product "
-                                            r"of table rosstat-2021"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"mini.toml: operation product '07.9' is not a product "
+        r"of table rosstat-2021",
+    ):
         build_shock(Scenario.load(mini), rosstat, bridge, prices)
 
 
@@ -101,7 +149,9 @@ def test_year_before_table(mini, rosstat, bridge, prices):
 
 
 def test_unknown_variant(rosstat, bridge, prices):
-    with pytest.raises(ScenarioError, match=r"unknown variant 'baseline'; this file has low, central, high"):
+    with pytest.raises(
+        ScenarioError, match=r"unknown variant 'baseline'; this file has low, central, high"
+    ):
         build_shock(Scenario.load(MINI), rosstat, bridge, prices, ["baseline"])
 
 
@@ -111,10 +161,16 @@ def test_unknown_centre():
 
 
 def test_missing_exchange_rate(mini, rosstat, bridge, prices):
-    edit(mini, 'currency = "RUB"\nunit = "bn"\nprice_year = 2021\nprice_basis',
-         'currency = "USD"\nunit = "bn"\nprice_year = 2009\nprice_basis')
-    with pytest.raises(ScenarioError, match=r"cannot convert USD of 2009 to 2021 prices — .*no USD "
-                                            r"rate for 2009"):
+    edit(
+        mini,
+        'currency = "RUB"\nunit = "bn"\nprice_year = 2021\nprice_basis',
+        'currency = "USD"\nunit = "bn"\nprice_year = 2009\nprice_basis',
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"cannot convert USD of 2009 to 2021 prices — .*no USD "
+        r"rate for 2009",
+    ):
         build_shock(Scenario.load(mini), rosstat, bridge, prices)
 
 
@@ -145,14 +201,18 @@ def test_price_factor_chains_indices(prices):
 def test_conservation_through_the_bridge(rosstat, bridge, prices):
     """Purchasers' price total = domestic basic + imports + product taxes + margins (all domestic)."""
     shock = build_shock(Scenario.load(MINI), rosstat, bridge, prices)
-    cons = shock.demand.sel(phase="construction").sum("sector") \
-        + shock.imports.sel(phase="construction").sum("sector") \
+    cons = (
+        shock.demand.sel(phase="construction").sum("sector")
+        + shock.imports.sel(phase="construction").sum("sector")
         + shock.product_taxes.sel(phase="construction").sum("sector")
-    np.testing.assert_allclose(cons.values, shock.purchasers.sel(phase="construction").values,
-                               rtol=1e-12)
+    )
+    np.testing.assert_allclose(
+        cons.values, shock.purchasers.sel(phase="construction").values, rtol=1e-12
+    )
     # 4 bn RUB of 2021 in the first year = 4000 table units
-    assert float(shock.purchasers.sel(variant="central", phase="construction", year=2022)) == \
-        pytest.approx(4000.0)
+    assert float(
+        shock.purchasers.sel(variant="central", phase="construction", year=2022)
+    ) == pytest.approx(4000.0)
     # margins go to trade and transport services
     trade = shock.demand.sel(variant="central", phase="construction", sector=["45", "46"]).sum()
     assert float(trade) > 0
@@ -175,8 +235,10 @@ def test_operation_new_industry_method(rosstat, bridge, prices):
     assert float(direct.output.sel(year=2024, sector="07.2")) == pytest.approx(2500.0)
     assert float(direct.compensation.sel(year=2025).sum()) == pytest.approx(1000.0)
     assert float(direct.employment.sel(year=2025).sum()) == pytest.approx(500.0)
-    purchases = shock.demand.sel(variant="central", phase="operation", year=2025).sum() \
+    purchases = (
+        shock.demand.sel(variant="central", phase="operation", year=2025).sum()
         + shock.imports.sel(variant="central", phase="operation", year=2025).sum()
+    )
     assert float(purchases) == pytest.approx(5000.0 * 0.40)
     # no demand for the ore itself: the new activity's output is not pushed through its column
     assert float(shock.demand.sel(variant="central", phase="operation", sector="07.2").sum()) == 0
@@ -206,14 +268,24 @@ def test_all_shipped_scenarios_load_and_convert(rosstat, prices):
     """The eight shipped files validate and convert on the Rosstat 2021 table with the real bridge."""
     shipped = load_scenarios(ROOT / "shocks")
     assert sorted(s.id for s in shipped) == sorted(
-        ["kola", "stavropol", "west_siberia", "south_siberia", "east_transbaikal",
-         "tambov_central", "tomtor", "seligdar"])
+        [
+            "kola",
+            "stavropol",
+            "west_siberia",
+            "south_siberia",
+            "east_transbaikal",
+            "tambov_central",
+            "tomtor",
+            "seligdar",
+        ]
+    )
     real_bridge = load_bridge(ROOT / "tables" / "rosstat-2021" / "bridge.toml", rosstat)
     for scenario in shipped:
         shock = build_shock(scenario, rosstat, real_bridge, prices)
         assert float(shock.demand.sum()) > 0, scenario.id
         leak = (shock.demand + shock.imports + shock.product_taxes).sel(phase="construction")
-        np.testing.assert_allclose(leak.sum("sector").values,
-                                   shock.purchasers.sel(phase="construction").values, rtol=1e-12)
+        np.testing.assert_allclose(
+            leak.sum("sector").values, shock.purchasers.sel(phase="construction").values, rtol=1e-12
+        )
         assert set(scenario.variants) >= {"low", "central", "high"}
     assert Scenario.load(ROOT / "shocks" / "TEMPLATE.toml").id == "template"

@@ -12,7 +12,7 @@ from .generic import read_generic_folder, read_generic_workbook
 from .manifest import read_manifest
 from .rosstat import read_rosstat
 
-__all__ = ["load_table", "shipped_tables", "tables_dir", "project_dir"]
+__all__ = ["load_table", "project_dir", "shipped_tables", "tables_dir"]
 
 
 def project_dir() -> Path:
@@ -42,8 +42,10 @@ def load_table(ref: str | os.PathLike) -> IOTable:
         if (candidate / "table.toml").exists():
             path = candidate
         else:
-            raise TableError(f"{ref}: no such table; give a shipped id ({', '.join(shipped_tables())})"
-                             " or the path of a table folder or .xlsx workbook")
+            raise TableError(
+                f"{ref}: no such table; give a shipped id ({', '.join(shipped_tables())})"
+                " or the path of a table folder or .xlsx workbook"
+            )
     return _load_resolved(path.resolve(), _mtime(path))
 
 
@@ -56,12 +58,15 @@ def _mtime(path: Path) -> float:
 def _load_resolved(path: Path, mtime: float) -> IOTable:
     if path.is_file():
         if path.suffix.lower() != ".xlsx":
-            raise TableError(f"{path}: a table file must be an .xlsx workbook in the generic format")
+            raise TableError(
+                f"{path}: a table file must be an .xlsx workbook in the generic format"
+            )
         return read_generic_workbook(path)
     manifest = read_manifest(path / "table.toml")
     if manifest.format == "rosstat":
         return read_rosstat(path, manifest)
     if manifest.format == "generic":
         return read_generic_folder(path, manifest)
-    raise TableError(f"{path / 'table.toml'}: unknown format {manifest.format!r}; use 'rosstat' "
-                     "or 'generic'")
+    raise TableError(
+        f"{path / 'table.toml'}: unknown format {manifest.format!r}; use 'rosstat' or 'generic'"
+    )

@@ -32,8 +32,10 @@ def _numeric(where: str, frame: pd.DataFrame) -> pd.DataFrame:
     bad = out.isna() & frame.notna()
     if bad.to_numpy().any():
         i, j = np.argwhere(bad.to_numpy())[0]
-        raise TableError(f"{where}: cell at row {frame.index[i]!r}, column {frame.columns[j]!r} "
-                         f"holds {frame.iat[i, j]!r}, not a number; correct it")
+        raise TableError(
+            f"{where}: cell at row {frame.index[i]!r}, column {frame.columns[j]!r} "
+            f"holds {frame.iat[i, j]!r}, not a number; correct it"
+        )
     return out.astype(float)
 
 
@@ -49,20 +51,23 @@ def _labelled(where: str, frame: pd.DataFrame) -> pd.DataFrame:
     out = _numeric(where, frame)
     if out.isna().to_numpy().any():
         i, j = np.argwhere(out.isna().to_numpy())[0]
-        raise TableError(f"{where}: cell at row {out.index[i]!r}, column {out.columns[j]!r} is "
-                         "empty; fill it with a number (0 if the flow is empty)")
+        raise TableError(
+            f"{where}: cell at row {out.index[i]!r}, column {out.columns[j]!r} is "
+            "empty; fill it with a number (0 if the flow is empty)"
+        )
     return out
 
 
 def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
     if not path.exists():
         if required:
-            raise TableError(f"{path}: file missing; a generic table folder needs Z.csv, Y.csv, "
-                             "V.csv and table.toml")
+            raise TableError(
+                f"{path}: file missing; a generic table folder needs Z.csv, Y.csv, "
+                "V.csv and table.toml"
+            )
         return None
     try:
-        frame = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False,
-                            na_values=[""])
+        frame = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise TableError(f"{path}: cannot be parsed as CSV ({exc})") from None
     return frame
@@ -98,16 +103,22 @@ def _build(manifest: Manifest, Z, Y, V, emp, labels, where: dict[str, str]) -> I
     V = _labelled(where["V"], V)
     codes = list(Z.index)
     if Z.shape[0] != Z.shape[1]:
-        raise TableError(f"{where['Z']}: Z must be square, got {Z.shape[0]} rows × {Z.shape[1]} "
-                         "columns; give one row and one column per sector")
+        raise TableError(
+            f"{where['Z']}: Z must be square, got {Z.shape[0]} rows × {Z.shape[1]} "
+            "columns; give one row and one column per sector"
+        )
     if list(Z.columns) != codes:
-        raise TableError(f"{where['Z']}: the header row must list the same sector codes as the "
-                         f"first column, in the same order (rows {codes[:4]}…, columns "
-                         f"{list(Z.columns)[:4]}…)")
+        raise TableError(
+            f"{where['Z']}: the header row must list the same sector codes as the "
+            f"first column, in the same order (rows {codes[:4]}…, columns "
+            f"{list(Z.columns)[:4]}…)"
+        )
     return IOTable.build(
         meta=manifest.meta,
         sectors=_sector_frame(codes, labels, where["Z"]),
-        Z=Z, Y=Y, V=V,
+        Z=Z,
+        Y=Y,
+        V=V,
         employment=_employment(emp, where.get("employment", "")),
         roles=manifest.roles,
         allow_negative=manifest.allow_negative,
@@ -126,8 +137,15 @@ def read_generic_folder(folder: Path, manifest: Manifest | None = None) -> IOTab
     files = tuple(manifest.meta.files) + tuple(p for k, p in paths.items() if frames[k] is not None)
     meta = replace(manifest.meta, files=files)
     manifest = replace(manifest, meta=meta)
-    return _build(manifest, frames["Z"], frames["Y"], frames["V"], frames["employment"],
-                  frames["sectors"], {k: str(p) for k, p in paths.items()})
+    return _build(
+        manifest,
+        frames["Z"],
+        frames["Y"],
+        frames["V"],
+        frames["employment"],
+        frames["sectors"],
+        {k: str(p) for k, p in paths.items()},
+    )
 
 
 def _sheet_frame(ws, where: str) -> pd.DataFrame:
@@ -138,16 +156,25 @@ def _sheet_frame(ws, where: str) -> pd.DataFrame:
     header = rows[0]
     width = max(i for i, c in enumerate(header) if c is not None) + 1
     data = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
-    frame = pd.DataFrame([r[1:] for r in data], index=[r[0] for r in data],
-                         columns=[str(c) for c in header[1:width]], dtype=object)
+    frame = pd.DataFrame(
+        [r[1:] for r in data],
+        index=[r[0] for r in data],
+        columns=[str(c) for c in header[1:width]],
+        dtype=object,
+    )
     frame.index.name = str(header[0]) if header[0] is not None else None
     return frame
 
 
 def _manifest_from_sheet(ws, where: Path) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    list_keys = {"roles.value_added", "roles.imports", "roles.product_taxes",
-                 "roles.production_taxes", "allow_negative"}
+    list_keys = {
+        "roles.value_added",
+        "roles.imports",
+        "roles.product_taxes",
+        "roles.production_taxes",
+        "allow_negative",
+    }
     for row in ws.iter_rows(values_only=True):
         if not row or row[0] is None:
             continue
@@ -172,11 +199,22 @@ def read_generic_workbook(path: Path) -> IOTable:
         raise TableError(f"{path}: cannot be read as an .xlsx workbook ({exc})") from None
     for sheet in ("table", "Z", "Y", "V"):
         if sheet not in wb.sheetnames:
-            raise TableError(f"{path}: sheet {sheet!r} is missing (found {wb.sheetnames}); the "
-                             "workbook needs sheets table, Z, Y, V and optionally employment")
+            raise TableError(
+                f"{path}: sheet {sheet!r} is missing (found {wb.sheetnames}); the "
+                "workbook needs sheets table, Z, Y, V and optionally employment"
+            )
     manifest = parse_manifest(_manifest_from_sheet(wb["table"], path), path, (path,))
-    frames = {s: _sheet_frame(wb[s], f"{path} [{s}]") if s in wb.sheetnames else None
-              for s in ("Z", "Y", "V", "employment", "sectors")}
+    frames = {
+        s: _sheet_frame(wb[s], f"{path} [{s}]") if s in wb.sheetnames else None
+        for s in ("Z", "Y", "V", "employment", "sectors")
+    }
     wb.close()
-    return _build(manifest, frames["Z"], frames["Y"], frames["V"], frames["employment"],
-                  frames["sectors"], {s: f"{path} [{s}]" for s in frames})
+    return _build(
+        manifest,
+        frames["Z"],
+        frames["Y"],
+        frames["V"],
+        frames["employment"],
+        frames["sectors"],
+        {s: f"{path} [{s}]" for s in frames},
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import TableError
 from ..table import ClosureParameters, Roles, TableMeta, Tolerance
 
-__all__ = ["Manifest", "read_manifest", "parse_manifest"]
+__all__ = ["Manifest", "parse_manifest", "read_manifest"]
 
 _REQUIRED = ("id", "name", "year", "currency", "unit", "price_basis", "source")
 _ROLE_LISTS = ("value_added", "imports", "product_taxes", "production_taxes")
@@ -42,21 +42,29 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
     """Check a manifest dictionary and turn it into a :class:`Manifest`."""
     missing = [k for k in _REQUIRED if k not in data]
     if missing:
-        raise TableError(f"{where}: missing key(s) {', '.join(missing)}; table.toml needs "
-                         f"{', '.join(_REQUIRED)} (see README, 'Bring your own table')")
+        raise TableError(
+            f"{where}: missing key(s) {', '.join(missing)}; table.toml needs "
+            f"{', '.join(_REQUIRED)} (see README, 'Bring your own table')"
+        )
     try:
         year = int(data["year"])
         unit = float(data["unit"])
     except (TypeError, ValueError):
-        raise TableError(f"{where}: year must be an integer and unit a number (the value of one "
-                         f"table unit in {data.get('currency')!r}), got {data['year']!r} and "
-                         f"{data['unit']!r}") from None
+        raise TableError(
+            f"{where}: year must be an integer and unit a number (the value of one "
+            f"table unit in {data.get('currency')!r}), got {data['year']!r} and "
+            f"{data['unit']!r}"
+        ) from None
     if unit <= 0:
-        raise TableError(f"{where}: unit must be positive (e.g. 1e6 for million roubles), got {unit}")
+        raise TableError(
+            f"{where}: unit must be positive (e.g. 1e6 for million roubles), got {unit}"
+        )
     roles_raw = data.get("roles")
     if not isinstance(roles_raw, dict):
-        raise TableError(f"{where}: a [roles] table is required (household_consumption, "
-                         "compensation, value_added, imports, product_taxes, production_taxes)")
+        raise TableError(
+            f"{where}: a [roles] table is required (household_consumption, "
+            "compensation, value_added, imports, product_taxes, production_taxes)"
+        )
     for key in ("household_consumption", "compensation", *_ROLE_LISTS):
         if key not in roles_raw:
             raise TableError(f"{where}: roles.{key} is missing; name the row(s) or column it is")
@@ -66,8 +74,9 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
         **{k: _as_list(where, f"roles.{k}", roles_raw[k]) for k in _ROLE_LISTS},
     )
     tol_raw = data.get("tolerance", {})
-    tolerance = Tolerance(relative=float(tol_raw.get("relative", 1e-6)),
-                          absolute=float(tol_raw.get("absolute", 0.0)))
+    tolerance = Tolerance(
+        relative=float(tol_raw.get("relative", 1e-6)), absolute=float(tol_raw.get("absolute", 0.0))
+    )
     closure_raw = data.get("closure", {})
     values = {}
     for key in _CLOSURE_KEYS:
@@ -76,14 +85,23 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
             if not 0 < value <= 1:
                 raise TableError(f"{where}: closure.{key} = {value} must lie in (0, 1]")
             values[key] = value
-    sources = {k[: -len("_source")]: str(v) for k, v in closure_raw.items() if k.endswith("_source")}
+    sources = {
+        k[: -len("_source")]: str(v) for k, v in closure_raw.items() if k.endswith("_source")
+    }
     for key in values:
         if key not in sources:
-            raise TableError(f"{where}: closure.{key} has no source; add {key}_source = \"…\"")
+            raise TableError(f'{where}: closure.{key} has no source; add {key}_source = "…"')
     meta = TableMeta(
-        id=str(data["id"]), name=str(data["name"]), year=year, currency=str(data["currency"]),
-        unit=unit, price_basis=str(data["price_basis"]), source=str(data["source"]), path=where,
-        employment_unit=str(data.get("employment_unit", "persons")), files=files,
+        id=str(data["id"]),
+        name=str(data["name"]),
+        year=year,
+        currency=str(data["currency"]),
+        unit=unit,
+        price_basis=str(data["price_basis"]),
+        source=str(data["source"]),
+        path=where,
+        employment_unit=str(data.get("employment_unit", "persons")),
+        files=files,
     )
     return Manifest(
         meta=meta,
@@ -101,7 +119,9 @@ def read_manifest(path: Path) -> Manifest:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TableError(f"{path}: no table.toml; every table folder needs one (see README)") from None
+        raise TableError(
+            f"{path}: no table.toml; every table folder needs one (see README)"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise TableError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
     return parse_manifest(data, path, (path,))

@@ -10,9 +10,9 @@ letters (the 2021 workbook writes «Р51с» with Cyrillic Р and с).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import openpyxl
@@ -23,15 +23,18 @@ from ..table import ClosureParameters, IOTable
 from .manifest import Manifest
 from .rosstat_valuation import normalise_code, read_final_demand_valuation
 
-__all__ = ["normalise_code", "read_rosstat", "read_block", "SheetGrid"]
+__all__ = ["SheetGrid", "normalise_code", "read_block", "read_rosstat"]
+
 
 class SheetGrid:
     """A worksheet read once into memory, with helpers to find code headers."""
 
     def __init__(self, path: Path, sheet: str, workbook: openpyxl.Workbook):
         if sheet not in workbook.sheetnames:
-            raise TableError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)}); "
-                             "set the sheet name in table.toml [rosstat]")
+            raise TableError(
+                f"{path}: no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)}); "
+                "set the sheet name in table.toml [rosstat]"
+            )
         self.path, self.sheet = path, sheet
         self.rows = [list(r) for r in workbook[sheet].iter_rows(values_only=True)]
         self.code_row, self.code_col = self._find("Коды")
@@ -42,8 +45,10 @@ class SheetGrid:
             for j, cell in enumerate(row):
                 if isinstance(cell, str) and cell.strip() == text:
                     return i, j
-        raise TableError(f"{self.path} [{self.sheet}]: header cell {text!r} not found in the first "
-                         "20 rows; is this a Rosstat symmetric-table sheet?")
+        raise TableError(
+            f"{self.path} [{self.sheet}]: header cell {text!r} not found in the first "
+            "20 rows; is this a Rosstat symmetric-table sheet?"
+        )
 
     def cell_name(self, i: int, j: int) -> str:
         return f"{openpyxl.utils.get_column_letter(j + 1)}{i + 1}"
@@ -55,9 +60,11 @@ class SheetGrid:
             row = self.rows[i]
             if len(row) > self.code_col and normalise_code(row[self.code_col]) == want:
                 return i
-        raise TableError(f"{self.path} [{self.sheet}]: no row with code {code!r} in column "
-                         f"{openpyxl.utils.get_column_letter(self.code_col + 1)}; check the row "
-                         "codes in table.toml [rosstat]")
+        raise TableError(
+            f"{self.path} [{self.sheet}]: no row with code {code!r} in column "
+            f"{openpyxl.utils.get_column_letter(self.code_col + 1)}; check the row "
+            "codes in table.toml [rosstat]"
+        )
 
     def column_index(self, code: str) -> int:
         """Column whose header code (in the «Коды» row) equals ``code``."""
@@ -65,8 +72,10 @@ class SheetGrid:
         for j, cell in enumerate(self.rows[self.code_row]):
             if normalise_code(cell) == want:
                 return j
-        raise TableError(f"{self.path} [{self.sheet}]: no column with code {code!r} in header row "
-                         f"{self.code_row + 1}; check the final-demand codes in table.toml [rosstat]")
+        raise TableError(
+            f"{self.path} [{self.sheet}]: no column with code {code!r} in header row "
+            f"{self.code_row + 1}; check the final-demand codes in table.toml [rosstat]"
+        )
 
     def product_rows(self, numbers: Sequence[str], okpd2: Sequence[str]) -> list[int]:
         found = {}
@@ -77,16 +86,20 @@ class SheetGrid:
         out = []
         for number, code in zip(numbers, okpd2):
             if number not in found:
-                raise TableError(f"{self.path} [{self.sheet}]: product number {number} not found in "
-                                 f"column {openpyxl.utils.get_column_letter(self.num_col + 1)}; "
-                                 "sectors.csv does not fit this workbook")
+                raise TableError(
+                    f"{self.path} [{self.sheet}]: product number {number} not found in "
+                    f"column {openpyxl.utils.get_column_letter(self.num_col + 1)}; "
+                    "sectors.csv does not fit this workbook"
+                )
             i = found[number]
             got = self.rows[i][self.code_col]
             if normalise_code(got) != normalise_code(code):
-                raise TableError(f"{self.path} [{self.sheet}]: cell "
-                                 f"{self.cell_name(i, self.code_col)} holds code {got!r} for product "
-                                 f"{number}, but sectors.csv says {code!r}; update sectors.csv for "
-                                 "this year's classification")
+                raise TableError(
+                    f"{self.path} [{self.sheet}]: cell "
+                    f"{self.cell_name(i, self.code_col)} holds code {got!r} for product "
+                    f"{number}, but sectors.csv says {code!r}; update sectors.csv for "
+                    "this year's classification"
+                )
             out.append(i)
         return out
 
@@ -97,14 +110,18 @@ class SheetGrid:
             try:
                 j = header.index(number)
             except ValueError:
-                raise TableError(f"{self.path} [{self.sheet}]: product number {number} not found in "
-                                 f"header row {self.num_row + 1}; sectors.csv does not fit this "
-                                 "workbook") from None
+                raise TableError(
+                    f"{self.path} [{self.sheet}]: product number {number} not found in "
+                    f"header row {self.num_row + 1}; sectors.csv does not fit this "
+                    "workbook"
+                ) from None
             got = self.rows[self.code_row][j]
             if normalise_code(got) != normalise_code(code):
-                raise TableError(f"{self.path} [{self.sheet}]: header cell "
-                                 f"{self.cell_name(self.code_row, j)} holds {got!r} for column "
-                                 f"{number}, but sectors.csv says {code!r}")
+                raise TableError(
+                    f"{self.path} [{self.sheet}]: header cell "
+                    f"{self.cell_name(self.code_row, j)} holds {got!r} for column "
+                    f"{number}, but sectors.csv says {code!r}"
+                )
             out.append(j)
         return out
 
@@ -118,14 +135,17 @@ class SheetGrid:
                 if cell is None or (isinstance(cell, str) and cell.strip() in ("", "-", "–")):
                     continue
                 if isinstance(cell, bool) or not isinstance(cell, (int, float)):
-                    raise TableError(f"{self.path} [{self.sheet}]: cell {self.cell_name(i, j)} holds "
-                                     f"{cell!r}, not a number; correct the cell")
+                    raise TableError(
+                        f"{self.path} [{self.sheet}]: cell {self.cell_name(i, j)} holds "
+                        f"{cell!r}, not a number; correct the cell"
+                    )
                 out[a, b] = float(cell)
         return out
 
 
-def read_block(grid: SheetGrid, sectors: pd.DataFrame, fd_codes: Sequence[str],
-               pi_codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_block(
+    grid: SheetGrid, sectors: pd.DataFrame, fd_codes: Sequence[str], pi_codes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Z (products × products), Y (products × fd codes) and V (pi codes × products) of a sheet."""
     numbers = sectors["number"].tolist()
     okpd2 = sectors["okpd2"].tolist()
@@ -140,15 +160,18 @@ def _read_sectors(path: Path) -> pd.DataFrame:
     try:
         sectors = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
-        raise TableError(f"{path}: sector list not found; the Rosstat reader needs sectors.csv") from None
+        raise TableError(
+            f"{path}: sector list not found; the Rosstat reader needs sectors.csv"
+        ) from None
     need = {"number", "okpd2", "code", "label_ru", "label_en", "okved2_section"}
     if not need <= set(sectors.columns):
         raise TableError(f"{path}: columns {sorted(need - set(sectors.columns))} are missing")
     return sectors.set_index("code")
 
 
-def _allocate_employment(where: Path, sectors: pd.DataFrame, by: np.ndarray,
-                         without: Sequence[str] = ()) -> pd.Series:
+def _allocate_employment(
+    where: Path, sectors: pd.DataFrame, by: np.ndarray, without: Sequence[str] = ()
+) -> pd.Series:
     """Employment by section spread over the section's products in proportion to ``by``.
 
     Sections listed in ``without`` (declared in table.toml because the source has no figure)
@@ -169,12 +192,16 @@ def _allocate_employment(where: Path, sectors: pd.DataFrame, by: np.ndarray,
         if section in without:
             continue
         if section not in totals.index:
-            raise TableError(f"{where}: no employment for OKVED2 section {section!r}, which "
-                             f"products {list(sectors.index[members][:3])} belong to; add it, or list "
-                             "the section in table.toml [employment] sections_without_data")
+            raise TableError(
+                f"{where}: no employment for OKVED2 section {section!r}, which "
+                f"products {list(sectors.index[members][:3])} belong to; add it, or list "
+                "the section in table.toml [employment] sections_without_data"
+            )
         if weight.sum() <= 0:
-            raise TableError(f"{where}: section {section!r} has employment but its products pay no "
-                             "compensation, so it cannot be allocated")
+            raise TableError(
+                f"{where}: section {section!r} has employment but its products pay no "
+                "compensation, so it cannot be allocated"
+            )
         out[members] = totals[section] * weight / weight.sum()
     unused = sorted(set(totals.index) - set(section_of))
     if unused:
@@ -204,35 +231,47 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
     grid = SheetGrid(workbook_path, sheet, wb)
     z, y, v = read_block(grid, sectors, fd_codes, pi_codes)
     codes = list(sectors.index)
-    x = grid.values([grid.row_index(output_row)], grid.product_columns(
-        sectors["number"].tolist(), sectors["okpd2"].tolist()))[0]
+    x = grid.values(
+        [grid.row_index(output_row)],
+        grid.product_columns(sectors["number"].tolist(), sectors["okpd2"].tolist()),
+    )[0]
 
-    closure = dict(income_tax_rate=manifest.closure.income_tax_rate,
-                   propensity_to_consume=manifest.closure.propensity_to_consume,
-                   wage_share=manifest.closure.wage_share,
-                   domestic_share=manifest.closure.domestic_share)
+    closure = dict(
+        income_tax_rate=manifest.closure.income_tax_rate,
+        propensity_to_consume=manifest.closure.propensity_to_consume,
+        wage_share=manifest.closure.wage_share,
+        domestic_share=manifest.closure.domestic_share,
+    )
     sources = dict(manifest.closure.sources)
     comp_row = v[pi_codes.index(manifest.roles.compensation)]
     if closure["wage_share"] is None and cfg.get("wages_row"):
-        wages = grid.values([grid.row_index(cfg["wages_row"])], grid.product_columns(
-            sectors["number"].tolist(), sectors["okpd2"].tolist()))[0]
+        wages = grid.values(
+            [grid.row_index(cfg["wages_row"])],
+            grid.product_columns(sectors["number"].tolist(), sectors["okpd2"].tolist()),
+        )[0]
         closure["wage_share"] = float(wages.sum() / comp_row.sum())
-        sources["wage_share"] = f"{workbook_path.name} [{sheet}]: {cfg['wages_row']} ÷ " \
-                                f"{manifest.roles.compensation}, all products"
+        sources["wage_share"] = (
+            f"{workbook_path.name} [{sheet}]: {cfg['wages_row']} ÷ "
+            f"{manifest.roles.compensation}, all products"
+        )
     if closure["domestic_share"] is None and cfg.get("total_row"):
         hh = manifest.roles.household_consumption
         total = grid.values([grid.row_index(cfg["total_row"])], [grid.column_index(hh)])[0, 0]
         closure["domestic_share"] = float(y[:, fd_codes.index(hh)].sum() / total)
-        sources["domestic_share"] = f"{workbook_path.name} [{sheet}]: domestic products in {hh} ÷ " \
-                                    f"{hh} at purchasers' prices ({cfg['total_row']} row)"
+        sources["domestic_share"] = (
+            f"{workbook_path.name} [{sheet}]: domestic products in {hh} ÷ "
+            f"{hh} at purchasers' prices ({cfg['total_row']} row)"
+        )
 
     imported = None
     if cfg.get("imports_sheet"):
         igrid = SheetGrid(workbook_path, cfg["imports_sheet"], wb)
         numbers, okpd2 = sectors["number"].tolist(), sectors["okpd2"].tolist()
-        imported = pd.DataFrame(igrid.values(igrid.product_rows(numbers, okpd2),
-                                             igrid.product_columns(numbers, okpd2)),
-                                index=codes, columns=codes)
+        imported = pd.DataFrame(
+            igrid.values(igrid.product_rows(numbers, okpd2), igrid.product_columns(numbers, okpd2)),
+            index=codes,
+            columns=codes,
+        )
     wb.close()
 
     valuation = None
@@ -240,7 +279,9 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
         try:
             frame = read_final_demand_valuation(workbook_path, cfg["valuation_column"])
         except ValueError as exc:
-            raise TableError(f"{workbook_path}: valuation of {cfg['valuation_column']}: {exc}") from None
+            raise TableError(
+                f"{workbook_path}: valuation of {cfg['valuation_column']}: {exc}"
+            ) from None
         number_to_code = dict(zip(sectors["number"], codes))
         valuation = frame.rename(index=lambda k: number_to_code[str(k)]).reindex(codes)
 
@@ -248,9 +289,12 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
     emp_cfg = manifest.raw.get("employment")
     if emp_cfg:
         by = emp_cfg.get("allocate_by", manifest.roles.compensation)
-        employment = _allocate_employment(folder / emp_cfg["file"], sectors,
-                                          v[pi_codes.index(by)],
-                                          emp_cfg.get("sections_without_data", ()))
+        employment = _allocate_employment(
+            folder / emp_cfg["file"],
+            sectors,
+            v[pi_codes.index(by)],
+            emp_cfg.get("sections_without_data", ()),
+        )
     files = tuple(manifest.meta.files) + (workbook_path, folder / sectors_file)
     if emp_cfg:
         files += (folder / emp_cfg["file"],)

@@ -36,11 +36,11 @@ import openpyxl
 import pandas as pd
 
 __all__ = [
-    "VALUATION_SHEETS",
     "SYMMETRIC_DOMESTIC_SHEET",
     "SYMMETRIC_IMPORTS_SHEET",
     "TRADE_MARGIN_DIVISIONS",
     "TRANSPORT_MARGIN_DIVISIONS",
+    "VALUATION_SHEETS",
     "Okpd2Set",
     "normalise_code",
     "parse_okpd2",
@@ -78,9 +78,26 @@ _HEADER_SCAN_ROWS = 30
 # Cyrillic letters that look like Latin ones, as they appear in Rosstat's codes ('Р51с').
 _LOOKALIKES = str.maketrans(
     {
-        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "О": "O",
-        "Р": "P", "Т": "T", "Х": "X", "У": "Y",
-        "а": "a", "с": "c", "е": "e", "о": "o", "р": "p", "х": "x", "у": "y", "к": "k",
+        "А": "A",
+        "В": "B",
+        "С": "C",
+        "Е": "E",
+        "Н": "H",
+        "К": "K",
+        "М": "M",
+        "О": "O",
+        "Р": "P",
+        "Т": "T",
+        "Х": "X",
+        "У": "Y",
+        "а": "a",
+        "с": "c",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "х": "x",
+        "у": "y",
+        "к": "k",
     }
 )
 _OKPD2_TOKEN = re.compile(r"\d{2}(?:\.\d{1,3}){0,3}")
@@ -260,8 +277,7 @@ def _to_number(value: Any, path: Path, sheet: str, row: int, col: int) -> float:
         return float(text.replace(",", "."))
     except ValueError:
         raise ValueError(
-            f"{path}, sheet {sheet!r}, row {row}, column {col}: expected a number, "
-            f"found {value!r}"
+            f"{path}, sheet {sheet!r}, row {row}, column {col}: expected a number, found {value!r}"
         ) from None
 
 
@@ -529,9 +545,7 @@ def read_final_demand_valuation(
             )
         layers[name] = np.array([col.values[by_number[n]] for n in numbers], dtype=float)
         codes_by_sheet[col.sheet] = [col.codes[by_number[n]] for n in numbers]
-        non_product[col.sheet] = {
-            normalise_code(col.codes[k]): float(col.values[k]) for k in other
-        }
+        non_product[col.sheet] = {normalise_code(col.codes[k]): float(col.values[k]) for k in other}
 
     # The same row may carry different codes on different sheets (in the 2021 workbook,
     # row 020 is '01.46' everywhere but in ТИцп, where row 019's code was repeated). That is
@@ -586,9 +600,7 @@ def read_final_demand_valuation(
         is_transport, residual, 0.0
     )
     margin_rows = {
-        "trade": {
-            str(codes[k]).strip(): float(residual[k]) for k in np.flatnonzero(is_trade)
-        },
+        "trade": {str(codes[k]).strip(): float(residual[k]) for k in np.flatnonzero(is_trade)},
         "transport": {
             str(codes[k]).strip(): float(residual[k]) for k in np.flatnonzero(is_transport)
         },
@@ -630,9 +642,7 @@ def read_final_demand_valuation(
                 "pass ambiguous='split' to share it out in proportion to the symmetric tables"
             )
         assert symm_imp is not None
-        imp_by_number = {
-            symm_imp.numbers[k]: symm_imp.values[k] for k in _split_rows(symm_imp)[0]
-        }
+        imp_by_number = {symm_imp.numbers[k]: symm_imp.values[k] for k in _split_rows(symm_imp)[0]}
         basis = np.array(
             [
                 symm_dom.values[symm_rows[i]] + imp_by_number.get(symm_numbers[i], 0.0)
@@ -647,9 +657,7 @@ def read_final_demand_valuation(
         shares = basis / basis.sum()
         for i, share in zip(overlapping, shares):
             weights[i, j] = share
-        split[str(code).strip()] = {
-            symm_numbers[i]: float(s) for i, s in zip(overlapping, shares)
-        }
+        split[str(code).strip()] = {symm_numbers[i]: float(s) for i, s in zip(overlapping, shares)}
 
     result = pd.DataFrame(
         {name: weights @ layers[name] for name in VALUATION_SHEETS},

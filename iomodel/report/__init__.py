@@ -19,10 +19,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -34,9 +34,24 @@ from ._context import Inputs, centre_context, comparison_context, prepare
 from ._locale import LANGS, format_number, locale_for
 from ._render import Renderer
 
-__all__ = ["write_reports", "Report", "prepare", "Inputs", "centre_html", "comparison_html",
-           "document", "render_pdf", "report_name", "default_workers", "format_number", "locale_for", "LANGS",
-           "AssetFetcher", "AssetRefused", "assets_dir"]
+__all__ = [
+    "LANGS",
+    "AssetFetcher",
+    "AssetRefused",
+    "Inputs",
+    "Report",
+    "assets_dir",
+    "centre_html",
+    "comparison_html",
+    "default_workers",
+    "document",
+    "format_number",
+    "locale_for",
+    "prepare",
+    "render_pdf",
+    "report_name",
+    "write_reports",
+]
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,7 @@ class Report:
     """One written PDF and how long it took: context and charts, then HTML → PDF."""
 
     path: Path
-    centre: str | None          # None for the comparison
+    centre: str | None  # None for the comparison
     seconds_context: float
     seconds_pdf: float
     pages: int
@@ -90,7 +105,7 @@ def render_pdf(html: str, charts: Iterable[str] = ()) -> bytes:
 
 
 # ---------------------------------------------------------------------------- writing
-_JOB: dict = {}   # what forked workers inherit: inputs, language, variant, folder
+_JOB: dict = {}  # what forked workers inherit: inputs, language, variant, folder
 
 
 def _write_one(centre: str | None) -> Report:
@@ -114,11 +129,19 @@ def default_workers(jobs: int) -> int:
     return max(1, min(cores, jobs))
 
 
-def write_reports(run: Run, appraisal: Appraisal, groups: pd.DataFrame,
-                  provenance: dict[str, str], out_dir: str | Path,
-                  centres: Iterable[str] | None = None, comparison: bool = True,
-                  lang: str = "ru", variant: str = "central", workers: int | None = None,
-                  progress: Callable[[Report], None] | None = None) -> list[Report]:
+def write_reports(
+    run: Run,
+    appraisal: Appraisal,
+    groups: pd.DataFrame,
+    provenance: dict[str, str],
+    out_dir: str | Path,
+    centres: Iterable[str] | None = None,
+    comparison: bool = True,
+    lang: str = "ru",
+    variant: str = "central",
+    workers: int | None = None,
+    progress: Callable[[Report], None] | None = None,
+) -> list[Report]:
     """Write the reports of ``centres`` (default: every centre of the run) and, when
     ``comparison``, the comparison of every centre of the run, into ``out_dir``.
 
@@ -146,7 +169,7 @@ def write_reports(run: Run, appraisal: Appraisal, groups: pd.DataFrame,
         else:
             # the heaviest first (the comparison), so the workers finish together
             order = sorted(jobs, key=lambda c: c is not None)
-            _renderer().warm()   # parse the CSS and load the fonts once, before forking
+            _renderer().warm()  # parse the CSS and load the fonts once, before forking
             with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
                 for report in pool.map(_write_one, order):
                     written.append(report)

@@ -10,13 +10,13 @@ rendering with :class:`AssetRefused`.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-__all__ = ["assets_dir", "AssetRefused", "AssetFetcher", "ALLOWED_SUFFIXES", "svg_data_url"]
+__all__ = ["ALLOWED_SUFFIXES", "AssetFetcher", "AssetRefused", "assets_dir", "svg_data_url"]
 
 #: File types a report may load: its stylesheet and its fonts.
 ALLOWED_SUFFIXES = {".css": "text/css", ".ttf": "font/ttf"}
@@ -51,15 +51,20 @@ class AssetFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if url in self.charts:
-            return URLFetcherResponse(url=url, body=base64.b64decode(url[len(SVG_PREFIX):]),
-                                      headers={"Content-Type": "image/svg+xml"})
+            return URLFetcherResponse(
+                url=url,
+                body=base64.b64decode(url[len(SVG_PREFIX) :]),
+                headers={"Content-Type": "image/svg+xml"},
+            )
         path = self.resolve(url)
         if path is None:
             self.refused.append(url)
-            raise AssetRefused(f"report asset refused: {url[:200]!r} is not a file of "
-                               f"{self.root}")
-        return URLFetcherResponse(url=path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": ALLOWED_SUFFIXES[path.suffix]})
+            raise AssetRefused(f"report asset refused: {url[:200]!r} is not a file of {self.root}")
+        return URLFetcherResponse(
+            url=path.as_uri(),
+            body=path.read_bytes(),
+            headers={"Content-Type": ALLOWED_SUFFIXES[path.suffix]},
+        )
 
     def resolve(self, url: str) -> Path | None:
         """The asset file ``url`` names, or None when it is not an allowed asset."""
@@ -70,7 +75,10 @@ class AssetFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
         except (OSError, ValueError):
             return None
-        if (not path.is_relative_to(self.root) or path.suffix not in ALLOWED_SUFFIXES
-                or not path.is_file()):
+        if (
+            not path.is_relative_to(self.root)
+            or path.suffix not in ALLOWED_SUFFIXES
+            or not path.is_file()
+        ):
             return None
         return path

@@ -10,20 +10,21 @@ chart is measured with that font here and drawn with it by WeasyPrint.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import matplotlib
 
 matplotlib.use("svg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.ticker import Formatter, MaxNLocator
 
-from ._assets import assets_dir  # noqa: E402
+from ._assets import assets_dir
 
 #: The family matplotlib measures text with, and the family the report's CSS declares for it.
 _MPL_FAMILY = "DejaVu Sans Condensed"
@@ -31,8 +32,16 @@ _CSS_FAMILY = "IOM Sans"
 for _name in ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"):
     font_manager.fontManager.addfont(str(assets_dir() / "fonts" / _name))
 
-__all__ = ["Series", "Panel", "stacked_barh", "stacked_columns", "lines", "small_multiples",
-           "GREYS", "TEXT_WIDTH_IN"]
+__all__ = [
+    "GREYS",
+    "TEXT_WIDTH_IN",
+    "Panel",
+    "Series",
+    "lines",
+    "small_multiples",
+    "stacked_barh",
+    "stacked_columns",
+]
 
 #: Width of the text block (A4, 20 mm margins each side) in inches.
 TEXT_WIDTH_IN = 170 / 25.4
@@ -59,8 +68,8 @@ _STYLE = {
     "legend.fontsize": 7,
     "legend.frameon": False,
     "legend.handlelength": 1.6,
-    "svg.fonttype": "none",      # text as <text>, drawn with the report's embedded font
-    "svg.hashsalt": "iomodel",   # stable ids: the same data gives the same SVG
+    "svg.fonttype": "none",  # text as <text>, drawn with the report's embedded font
+    "svg.hashsalt": "iomodel",  # stable ids: the same data gives the same SVG
 }
 
 
@@ -79,7 +88,7 @@ class Panel:
     series: Sequence[Series]
     unit: str = ""
     strong: frozenset[int] = field(default_factory=frozenset)  # categories in bold
-    digits: int = 1                                             # of the total printed at bar end
+    digits: int = 1  # of the total printed at bar end
 
 
 class _LocaleFormatter(Formatter):
@@ -94,18 +103,19 @@ class _LocaleFormatter(Formatter):
 
     def __call__(self, x, pos=None):
         locs = [v for v in self.ticks if math.isfinite(v)]
-        step = min((abs(b - a) for a, b in zip(locs, locs[1:]) if b != a), default=1.0)
-        digits = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
+        step = min((abs(b - a) for a, b in itertools.pairwise(locs) if b != a), default=1.0)
+        digits = 0 if step >= 1 else min(3, math.ceil(-math.log10(step) - 1e-9))
         return self.num(x, digits)
 
 
 def _svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                             "Type": None})
+    fig.savefig(
+        buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
+    )
     plt.close(fig)
     text = buf.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     text = re.sub(r"font-stretch: [a-z-]+;\s*", "", text)
     return text.replace(f"font-family: '{_MPL_FAMILY}'", f"font-family: '{_CSS_FAMILY}'")
@@ -117,8 +127,9 @@ def _wrap(title: str, width: int) -> str:
 
 def _figure(nrows: int, ncols: int, height_in: float, **kw):
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(TEXT_WIDTH_IN, height_in), squeeze=False,
-                                 **kw)
+        fig, axes = plt.subplots(
+            nrows, ncols, figsize=(TEXT_WIDTH_IN, height_in), squeeze=False, **kw
+        )
     return fig, axes
 
 
@@ -131,9 +142,13 @@ def _style_axis(ax, num, value_axis: str) -> None:
     ax.set_axisbelow(True)
 
 
-def stacked_barh(panels: Sequence[Panel], num: Callable[[float, int], str],
-                 legend: bool = True, bar_height: float = 0.62,
-                 height_in: float | None = None) -> str:
+def stacked_barh(
+    panels: Sequence[Panel],
+    num: Callable[[float, int], str],
+    legend: bool = True,
+    bar_height: float = 0.62,
+    height_in: float | None = None,
+) -> str:
     """Horizontal stacked bars, one panel per subplot side by side, totals at the bar ends.
 
     Panels with the same categories share one set of category labels (on the left).
@@ -150,13 +165,27 @@ def stacked_barh(panels: Sequence[Panel], num: Callable[[float, int], str],
             y = list(range(len(panel.categories)))[::-1]
             left = [0.0] * len(y)
             for k, s in enumerate(panel.series):
-                ax.barh(y, s.values, left=left, height=bar_height, color=GREYS[k % len(GREYS)],
-                        edgecolor=EDGE, linewidth=0.4, label=s.label)
+                ax.barh(
+                    y,
+                    s.values,
+                    left=left,
+                    height=bar_height,
+                    color=GREYS[k % len(GREYS)],
+                    edgecolor=EDGE,
+                    linewidth=0.4,
+                    label=s.label,
+                )
                 left = [a + max(b, 0.0) for a, b in zip(left, s.values)]
             top = max(left + [1e-12])
             for yy, total in zip(y, left):
-                ax.text(total + top * 0.015, yy, num(total, panel.digits), va="center",
-                        ha="left", fontsize=6.8)
+                ax.text(
+                    total + top * 0.015,
+                    yy,
+                    num(total, panel.digits),
+                    va="center",
+                    ha="left",
+                    fontsize=6.8,
+                )
             ax.set_xlim(0, top * 1.18)
             ax.set_yticks(y)
             ax.set_yticklabels([_wrap(c, label_wrap) for c in panel.categories])
@@ -174,16 +203,21 @@ def stacked_barh(panels: Sequence[Panel], num: Callable[[float, int], str],
             _style_axis(ax, num, "x")
         if legend and len(panels[0].series) > 1:
             handles, labels = axes[0][0].get_legend_handles_labels()
-            fig.legend(handles, labels, loc="lower center", ncol=len(labels),
-                       bbox_to_anchor=(0.5, 0.0))
+            fig.legend(
+                handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, 0.0)
+            )
             fig.tight_layout(rect=(0, 0.28 / height, 1, 1), w_pad=2.0)
         else:
             fig.tight_layout(w_pad=2.0)
         return _svg(fig)
 
 
-def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
-                    num: Callable[[float, int], str], height_in: float = 3.2) -> str:
+def stacked_columns(
+    years: Sequence[int],
+    panels: Sequence[Panel],
+    num: Callable[[float, int], str],
+    height_in: float = 3.2,
+) -> str:
     """Columns by year (panels stacked vertically, sharing the year axis)."""
     with plt.rc_context(_STYLE):
         fig, axes = _figure(len(panels), 1, height_in, sharex=True)
@@ -191,8 +225,16 @@ def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
         for ax, panel in zip(axes[:, 0], panels):
             bottom = [0.0] * len(x)
             for k, s in enumerate(panel.series):
-                ax.bar(x, s.values, bottom=bottom, width=0.72, color=GREYS[k % len(GREYS)],
-                       edgecolor=EDGE, linewidth=0.4, label=s.label)
+                ax.bar(
+                    x,
+                    s.values,
+                    bottom=bottom,
+                    width=0.72,
+                    color=GREYS[k % len(GREYS)],
+                    edgecolor=EDGE,
+                    linewidth=0.4,
+                    label=s.label,
+                )
                 bottom = [a + b for a, b in zip(bottom, s.values)]
             ax.set_title(_wrap(panel.title, 95), pad=3)
             if panel.unit:
@@ -204,16 +246,30 @@ def stacked_columns(years: Sequence[int], panels: Sequence[Panel],
         ax.set_xticklabels([str(y) for y in years][::step])
         ax.set_xlim(-0.6, len(x) - 0.4)
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        axes[0, 0].legend(handles, labels, loc="upper right", ncol=len(labels), frameon=True,
-                          facecolor="white", edgecolor="none", framealpha=1.0)
+        axes[0, 0].legend(
+            handles,
+            labels,
+            loc="upper right",
+            ncol=len(labels),
+            frameon=True,
+            facecolor="white",
+            edgecolor="none",
+            framealpha=1.0,
+        )
         fig.align_ylabels(axes[:, 0])
         fig.tight_layout(h_pad=0.8)
         return _svg(fig)
 
 
-def lines(panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], Sequence[float]]]]],
-          xlabel: str, num: Callable[[float, int], str], marks: Sequence[tuple[float, str]] = (),
-          invert_x: bool = False, x_percent: bool = False, height_in: float = 2.4) -> str:
+def lines(
+    panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], Sequence[float]]]]],
+    xlabel: str,
+    num: Callable[[float, int], str],
+    marks: Sequence[tuple[float, str]] = (),
+    invert_x: bool = False,
+    x_percent: bool = False,
+    height_in: float = 2.4,
+) -> str:
     """Line panels side by side: ``(title, unit, [(label, xs, ys), …])``; vertical ``marks``
     labelled inside the plot."""
     with plt.rc_context(_STYLE):
@@ -221,22 +277,39 @@ def lines(panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], 
         for ax, (title, unit, curves) in zip(axes[0], panels):
             for k, (label, xs, ys) in enumerate(curves):
                 style, marker = LINE_STYLES[k % len(LINE_STYLES)]
-                ax.plot(xs, ys, linestyle=style, marker=marker, markersize=3.5, color=EDGE,
-                        linewidth=1.1, label=label, markerfacecolor="white")
+                ax.plot(
+                    xs,
+                    ys,
+                    linestyle=style,
+                    marker=marker,
+                    markersize=3.5,
+                    color=EDGE,
+                    linewidth=1.1,
+                    label=label,
+                    markerfacecolor="white",
+                )
             lo, hi = ax.get_ylim()
             ax.set_ylim(lo - 0.12 * (hi - lo), hi)
             for x, label in marks:
                 ax.axvline(x, color="#888888", linewidth=0.5, linestyle=(0, (1, 2)))
-                ax.annotate(label, (x, 0.02), xycoords=("data", "axes fraction"), ha="center",
-                            va="bottom", fontsize=6.3, color="#333333",
-                            bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"})
+                ax.annotate(
+                    label,
+                    (x, 0.02),
+                    xycoords=("data", "axes fraction"),
+                    ha="center",
+                    va="bottom",
+                    fontsize=6.3,
+                    color="#333333",
+                    bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"},
+                )
             ax.set_title(_wrap(title, 45 if len(panels) > 1 else 95), pad=4)
             ax.set_ylabel(unit)
             ax.set_xlabel(xlabel)
             _style_axis(ax, num, "y")
             if x_percent:
                 ax.xaxis.set_major_formatter(
-                    _LocaleFormatter(lambda v, d: num(100 * v, max(0, d - 2))))
+                    _LocaleFormatter(lambda v, d: num(100 * v, max(0, d - 2)))
+                )
             if invert_x:
                 ax.invert_xaxis()
             if len(curves) > 1:
@@ -245,9 +318,14 @@ def lines(panels: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[float], 
         return _svg(fig)
 
 
-def small_multiples(titles: Sequence[str], years: Sequence[int],
-                    data: Sequence[Sequence[Series]], unit: str,
-                    num: Callable[[float, int], str], ncols: int = 2) -> str:
+def small_multiples(
+    titles: Sequence[str],
+    years: Sequence[int],
+    data: Sequence[Sequence[Series]],
+    unit: str,
+    num: Callable[[float, int], str],
+    ncols: int = 2,
+) -> str:
     """One small column chart per item (same scales), series stacked, one shared legend."""
     n = len(titles)
     nrows = math.ceil(n / ncols)
@@ -260,8 +338,16 @@ def small_multiples(titles: Sequence[str], years: Sequence[int],
                 continue
             bottom = [0.0] * len(x)
             for j, s in enumerate(data[k]):
-                ax.bar(x, s.values, bottom=bottom, width=0.75, color=GREYS[j % len(GREYS)],
-                       edgecolor=EDGE, linewidth=0.3, label=s.label)
+                ax.bar(
+                    x,
+                    s.values,
+                    bottom=bottom,
+                    width=0.75,
+                    color=GREYS[j % len(GREYS)],
+                    edgecolor=EDGE,
+                    linewidth=0.3,
+                    label=s.label,
+                )
                 bottom = [a + b for a, b in zip(bottom, s.values)]
             ax.set_title(_wrap(titles[k], 42), pad=2, fontsize=7.5)
             _style_axis(ax, num, "y")
@@ -273,7 +359,6 @@ def small_multiples(titles: Sequence[str], years: Sequence[int],
             ax.set_xticklabels([str(y) for y in years][::step])
             ax.tick_params(axis="x", labelbottom=True)
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper center", ncol=len(labels),
-                   bbox_to_anchor=(0.5, 1.0))
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), bbox_to_anchor=(0.5, 1.0))
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.28 / (0.4 + 1.45 * nrows)), h_pad=0.6, w_pad=1.5)
         return _svg(fig)

@@ -25,7 +25,7 @@ from ..summary import Appraisal, by_group, compare, key_figures, localisation
 from . import _charts as charts
 from ._locale import Locale
 
-__all__ = ["Inputs", "prepare", "centre_context", "comparison_context", "MONEY_SCALE"]
+__all__ = ["MONEY_SCALE", "Inputs", "centre_context", "comparison_context", "prepare"]
 
 #: Money is shown in billions of the table's currency.
 MONEY_SCALE = 1e9
@@ -42,9 +42,9 @@ class Inputs:
     groups: pd.DataFrame
     variant: str
     provenance: dict[str, str]
-    type1: pd.DataFrame              # key figures, direct + indirect effects
-    type2: pd.DataFrame | None       # key figures, all effects (None for a Type I run)
-    localisation: pd.DataFrame       # one row per centre
+    type1: pd.DataFrame  # key figures, direct + indirect effects
+    type2: pd.DataFrame | None  # key figures, all effects (None for a Type I run)
+    localisation: pd.DataFrame  # one row per centre
     by_variant: dict[str, pd.DataFrame]  # key figures (all effects) of every variant
     run_date: str
 
@@ -62,26 +62,55 @@ class Inputs:
         return self.run.table.meta.unit / MONEY_SCALE
 
 
-def prepare(run: Run, appraisal: Appraisal, groups: pd.DataFrame, variant: str,
-            provenance: dict[str, str]) -> Inputs:
+def prepare(
+    run: Run, appraisal: Appraisal, groups: pd.DataFrame, variant: str, provenance: dict[str, str]
+) -> Inputs:
     """Key figures (Type I and II) and the localisation runs of every centre, once per run."""
     ds = run.dataset
     if variant not in ds.variant.values:
-        raise ValueError(f"variant {variant!r} is not in the run; it has "
-                         f"{', '.join(map(str, ds.variant.values))}")
+        raise ValueError(
+            f"variant {variant!r} is not in the run; it has "
+            f"{', '.join(map(str, ds.variant.values))}"
+        )
     type1 = key_figures(ds.sel(effect=["direct", "indirect"]), variant, appraisal)
     type2 = key_figures(ds, variant, appraisal) if "induced" in ds.effect.values else None
     model = ds.attrs.get("model_type", "II")
     closure = ds.attrs.get("closure", "default")
-    loc = pd.DataFrame([localisation(s, run.table, run.bridge, run.prices, groups, model,
-                                     closure if closure != "none" else "default",
-                                     base_variant=variant)
-                        for s in run.scenarios])
-    by_variant = {str(name): (type2 if name == variant and type2 is not None else
-                              key_figures(ds, str(name), appraisal))
-                  for name in ds.variant.values}
-    return Inputs(run, appraisal, groups, variant, provenance, type1, type2, loc, by_variant,
-                  provenance.get("run date", date.today().isoformat()))
+    loc = pd.DataFrame(
+        [
+            localisation(
+                s,
+                run.table,
+                run.bridge,
+                run.prices,
+                groups,
+                model,
+                closure if closure != "none" else "default",
+                base_variant=variant,
+            )
+            for s in run.scenarios
+        ]
+    )
+    by_variant = {
+        str(name): (
+            type2
+            if name == variant and type2 is not None
+            else key_figures(ds, str(name), appraisal)
+        )
+        for name in ds.variant.values
+    }
+    return Inputs(
+        run,
+        appraisal,
+        groups,
+        variant,
+        provenance,
+        type1,
+        type2,
+        loc,
+        by_variant,
+        provenance.get("run date", date.today().isoformat()),
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -109,8 +138,11 @@ def _centre_name(loc: Locale, s: Scenario) -> str:
 
 def _design_year(ds: xr.Dataset, centre: str, variant: str) -> int | None:
     """The year key_figures reports for the operation phase: the last with output."""
-    out = ds["output"].sel(centre=centre, variant=variant, phase="operation").sum(
-        ["sector", "effect"])
+    out = (
+        ds["output"]
+        .sel(centre=centre, variant=variant, phase="operation")
+        .sum(["sector", "effect"])
+    )
     years = out.year.values[out.values > 0]
     return int(years[-1]) if len(years) else None
 
@@ -121,15 +153,18 @@ def _kf_rows(loc: Locale, inputs: Inputs, centre: str) -> list[dict[str, Any]]:
     t2 = inputs.type2.loc[centre] if inputs.type2 is not None else None
     rows = []
     for var in VARIABLES:
-        row = {"label": loc.t(f"var.{var}"),
-               "unit": loc.t("unit.job_years") if var == "employment" else _currency(loc, inputs),
-               "op_unit": loc.t("unit.jobs") if var == "employment"
-               else loc.t("unit.per_year", unit=_currency(loc, inputs)),
-               "cons1": _fmt(loc, inputs, var, t1[f"construction_{var}"]),
-               "op1": _fmt(loc, inputs, var, t1[f"operation_{var}"]),
-               "cons2": _fmt(loc, inputs, var, t2[f"construction_{var}"]) if t2 is not None else "",
-               "op2": _fmt(loc, inputs, var, t2[f"operation_{var}"]) if t2 is not None else "",
-               "var": var}
+        row = {
+            "label": loc.t(f"var.{var}"),
+            "unit": loc.t("unit.job_years") if var == "employment" else _currency(loc, inputs),
+            "op_unit": loc.t("unit.jobs")
+            if var == "employment"
+            else loc.t("unit.per_year", unit=_currency(loc, inputs)),
+            "cons1": _fmt(loc, inputs, var, t1[f"construction_{var}"]),
+            "op1": _fmt(loc, inputs, var, t1[f"operation_{var}"]),
+            "cons2": _fmt(loc, inputs, var, t2[f"construction_{var}"]) if t2 is not None else "",
+            "op2": _fmt(loc, inputs, var, t2[f"operation_{var}"]) if t2 is not None else "",
+            "var": var,
+        }
         rows.append(row)
     return rows
 
@@ -138,35 +173,59 @@ def _per_capex_rows(loc: Locale, inputs: Inputs, centre: str) -> list[dict[str, 
     t1 = inputs.type1.loc[centre]
     t2 = inputs.type2.loc[centre] if inputs.type2 is not None else None
     rows = []
-    for key, digits in (("output_per_capex", 2), ("value_added_per_capex", 2),
-                        ("jobs_per_bn_capex", 0)):
-        rows.append({"label": loc.t(f"kf.{key}"), "t1": loc.num(t1[key], digits),
-                     "t2": loc.num(t2[key], digits) if t2 is not None else ""})
+    for key, digits in (
+        ("output_per_capex", 2),
+        ("value_added_per_capex", 2),
+        ("jobs_per_bn_capex", 0),
+    ):
+        rows.append(
+            {
+                "label": loc.t(f"kf.{key}"),
+                "t1": loc.num(t1[key], digits),
+                "t2": loc.num(t2[key], digits) if t2 is not None else "",
+            }
+        )
     for key in ("discounted_output", "discounted_value_added", "discounted_taxes"):
-        rows.append({"label": loc.t(f"kf.{key}", year=inputs.appraisal.base_year,
-                                    rate=loc.pct(inputs.appraisal.discount_rate, 1),
-                                    unit=_currency(loc, inputs)),
-                     "t1": _money(loc, t1[key], inputs),
-                     "t2": _money(loc, t2[key], inputs) if t2 is not None else ""})
+        rows.append(
+            {
+                "label": loc.t(
+                    f"kf.{key}",
+                    year=inputs.appraisal.base_year,
+                    rate=loc.pct(inputs.appraisal.discount_rate, 1),
+                    unit=_currency(loc, inputs),
+                ),
+                "t1": _money(loc, t1[key], inputs),
+                "t2": _money(loc, t2[key], inputs) if t2 is not None else "",
+            }
+        )
     return rows
 
 
 def _effect_panel(loc: Locale, inputs: Inputs, totals: xr.Dataset, title: str) -> charts.Panel:
     """Money variables × effects (bn) for the effects chart."""
     money = [v for v in MONEY_VARS]
-    series = [charts.Series(loc.t(f"effect.{e}"),
-                            [float(totals[v].sel(effect=e)) * inputs.scale for v in money])
-              for e in totals.effect.values]
-    return charts.Panel(title, [loc.t(f"var_short.{v}") for v in money], series,
-                        unit=_currency(loc, inputs))
+    series = [
+        charts.Series(
+            loc.t(f"effect.{e}"), [float(totals[v].sel(effect=e)) * inputs.scale for v in money]
+        )
+        for e in totals.effect.values
+    ]
+    return charts.Panel(
+        title, [loc.t(f"var_short.{v}") for v in money], series, unit=_currency(loc, inputs)
+    )
 
 
 def _by_effect_rows(loc: Locale, inputs: Inputs, totals: xr.Dataset) -> list[dict[str, Any]]:
     rows = []
     for e in list(totals.effect.values) + ["total"]:
         part = totals.sum("effect") if e == "total" else totals.sel(effect=e)
-        rows.append({"label": loc.t(f"effect.{e}"), "total": e == "total",
-                     "cells": [_fmt(loc, inputs, v, float(part[v])) for v in VARIABLES]})
+        rows.append(
+            {
+                "label": loc.t(f"effect.{e}"),
+                "total": e == "total",
+                "cells": [_fmt(loc, inputs, v, float(part[v])) for v in VARIABLES],
+            }
+        )
     return rows
 
 
@@ -186,48 +245,93 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     con, op = s.construction, s.operation
 
     cons_tot = sel[list(VARIABLES)].sel(phase="construction").sum(["year", "sector"])
-    op_tot = (sel[list(VARIABLES)].sel(phase="operation", year=design_year).sum("sector")
-              if design_year is not None else None)
+    op_tot = (
+        sel[list(VARIABLES)].sel(phase="operation", year=design_year).sum("sector")
+        if design_year is not None
+        else None
+    )
 
     # --- charts, each drawn once
     panels = [_effect_panel(loc, inputs, cons_tot, loc.t("chart.construction_cumulative"))]
     if op_tot is not None:
-        panels.append(_effect_panel(loc, inputs, op_tot,
-                                    loc.t("chart.operation_year", year=design_year)))
+        panels.append(
+            _effect_panel(loc, inputs, op_tot, loc.t("chart.operation_year", year=design_year))
+        )
     chart_effects = charts.stacked_barh(panels, loc.num)
 
     by_year = sel[list(VARIABLES)].sum(["sector", "effect"])
-    years = [int(y) for y in by_year.year.values
-             if float(abs(by_year["output"].sel(year=y)).sum()) > 0]
+    years = [
+        int(y) for y in by_year.year.values if float(abs(by_year["output"].sel(year=y)).sum()) > 0
+    ]
     by_year = by_year.sel(year=years)
-    phase_series = lambda var, k: [charts.Series(loc.t(f"phase.{p}"),  # noqa: E731
-                                                 [float(x) * k for x in by_year[var].sel(phase=p).values])
-                                   for p in ("construction", "operation")]
-    chart_timeline = charts.stacked_columns(years, [
-        charts.Panel(loc.t("chart.value_added_by_year"), [], phase_series("value_added",
-                                                                          inputs.scale), unit=cur),
-        charts.Panel(loc.t("chart.employment_by_year"), [], phase_series("employment", 1.0),
-                     unit=loc.t("unit.persons"))], loc.num, height_in=3.4)
+
+    def phase_series(var: str, k: float) -> list:
+        return [
+            charts.Series(
+                loc.t(f"phase.{p}"),
+                [float(x) * k for x in by_year[var].sel(phase=p).values],
+            )
+            for p in ("construction", "operation")
+        ]
+
+    chart_timeline = charts.stacked_columns(
+        years,
+        [
+            charts.Panel(
+                loc.t("chart.value_added_by_year"),
+                [],
+                phase_series("value_added", inputs.scale),
+                unit=cur,
+            ),
+            charts.Panel(
+                loc.t("chart.employment_by_year"),
+                [],
+                phase_series("employment", 1.0),
+                unit=loc.t("unit.persons"),
+            ),
+        ],
+        loc.num,
+        height_in=3.4,
+    )
 
     grouped = by_group(ds.sel(centre=[centre], variant=[v]), inputs.groups).sel(
-        centre=centre, variant=v)
+        centre=centre, variant=v
+    )
     g_cons = grouped.sel(phase="construction").sum("year")
     g_op = grouped.sel(phase="operation", year=design_year) if design_year is not None else None
     glabels = [str(x) for x in grouped[f"group_label_{loc.lang}"].values]
     adjacent = [bool(a) for a in grouped["adjacent"].values]
-    group_panels = [charts.Panel(
-        loc.t("chart.construction_cumulative"), glabels,
-        [charts.Series(loc.t(f"effect.{e}"), [float(x) * inputs.scale
-                                               for x in g_cons["output"].sel(effect=e).values])
-         for e in g_cons.effect.values], unit=cur,
-        strong=frozenset(k for k, a in enumerate(adjacent) if a))]
+    group_panels = [
+        charts.Panel(
+            loc.t("chart.construction_cumulative"),
+            glabels,
+            [
+                charts.Series(
+                    loc.t(f"effect.{e}"),
+                    [float(x) * inputs.scale for x in g_cons["output"].sel(effect=e).values],
+                )
+                for e in g_cons.effect.values
+            ],
+            unit=cur,
+            strong=frozenset(k for k, a in enumerate(adjacent) if a),
+        )
+    ]
     if g_op is not None:
-        group_panels.append(charts.Panel(
-            loc.t("chart.operation_year", year=design_year), glabels,
-            [charts.Series(loc.t(f"effect.{e}"), [float(x) * inputs.scale
-                                                   for x in g_op["output"].sel(effect=e).values])
-             for e in g_op.effect.values], unit=cur,
-            strong=frozenset(k for k, a in enumerate(adjacent) if a)))
+        group_panels.append(
+            charts.Panel(
+                loc.t("chart.operation_year", year=design_year),
+                glabels,
+                [
+                    charts.Series(
+                        loc.t(f"effect.{e}"),
+                        [float(x) * inputs.scale for x in g_op["output"].sel(effect=e).values],
+                    )
+                    for e in g_op.effect.values
+                ],
+                unit=cur,
+                strong=frozenset(k for k, a in enumerate(adjacent) if a),
+            )
+        )
     chart_groups = charts.stacked_barh(group_panels, loc.num)
 
     # --- tables
@@ -239,29 +343,39 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         cells = [dash(_money(loc, capex_y, inputs), capex_y)]
         for p in ("construction", "operation"):
             part = by_year.sel(phase=p, year=y)
-            cells += [dash(_money(loc, float(part["output"]), inputs), float(part["output"])),
-                      dash(_money(loc, float(part["value_added"]), inputs),
-                           float(part["value_added"])),
-                      dash(loc.num(float(part["employment"]), 0), float(part["employment"]))]
+            cells += [
+                dash(_money(loc, float(part["output"]), inputs), float(part["output"])),
+                dash(_money(loc, float(part["value_added"]), inputs), float(part["value_added"])),
+                dash(loc.num(float(part["employment"]), 0), float(part["employment"])),
+            ]
         year_rows.append({"year": y, "cells": cells})
     cons_all = by_year.sel(phase="construction").sum("year")
-    year_total = [_money(loc, float(capex_by_year.sum()), inputs),
-                  _money(loc, float(cons_all["output"]), inputs),
-                  _money(loc, float(cons_all["value_added"]), inputs),
-                  loc.num(float(cons_all["employment"]), 0), "", "", ""]
+    year_total = [
+        _money(loc, float(capex_by_year.sum()), inputs),
+        _money(loc, float(cons_all["output"]), inputs),
+        _money(loc, float(cons_all["value_added"]), inputs),
+        loc.num(float(cons_all["employment"]), 0),
+        "",
+        "",
+        "",
+    ]
 
     group_rows = []
     gc, go = g_cons.sum("effect"), (g_op.sum("effect") if g_op is not None else None)
     total_cons_output = float(gc["output"].sum())
     for k, label in enumerate(glabels):
-        cells = [_money(loc, float(gc["output"][k]), inputs),
-                 loc.pct(float(gc["output"][k]) / total_cons_output if total_cons_output else None),
-                 _money(loc, float(gc["value_added"][k]), inputs),
-                 loc.num(float(gc["employment"][k]), 0)]
+        cells = [
+            _money(loc, float(gc["output"][k]), inputs),
+            loc.pct(float(gc["output"][k]) / total_cons_output if total_cons_output else None),
+            _money(loc, float(gc["value_added"][k]), inputs),
+            loc.num(float(gc["employment"][k]), 0),
+        ]
         if go is not None:
-            cells += [_money(loc, float(go["output"][k]), inputs),
-                      _money(loc, float(go["value_added"][k]), inputs),
-                      loc.num(float(go["employment"][k]), 0)]
+            cells += [
+                _money(loc, float(go["output"][k]), inputs),
+                _money(loc, float(go["value_added"][k]), inputs),
+                loc.num(float(go["employment"][k]), 0),
+            ]
         group_rows.append({"label": label, "adjacent": adjacent[k], "cells": cells})
 
     def top(phase: str, year: int | None) -> list[dict[str, Any]]:
@@ -273,11 +387,20 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         frame = frame[frame["output"] > 0].sort_values("output", ascending=False).head(TOP_PRODUCTS)
         labels = dict(zip(ds.sector.values, ds[f"sector_label_{loc.lang}"].values))
         group_of = inputs.groups["adjacent"].to_dict()
-        return [{"code": code, "label": str(labels[code]), "adjacent": bool(group_of.get(code)),
-                 "cells": [_money(loc, r.output, inputs, 2),
-                           loc.pct(r.output / total if total else None, 1),
-                           _money(loc, r.value_added, inputs, 2), loc.num(r.employment, 0)]}
-                for code, r in frame.iterrows()]
+        return [
+            {
+                "code": code,
+                "label": str(labels[code]),
+                "adjacent": bool(group_of.get(code)),
+                "cells": [
+                    _money(loc, r.output, inputs, 2),
+                    loc.pct(r.output / total if total else None, 1),
+                    _money(loc, r.value_added, inputs, 2),
+                    loc.num(r.employment, 0),
+                ],
+            }
+            for code, r in frame.iterrows()
+        ]
 
     # --- employment, taxes, imports
     t1 = inputs.type1.loc[centre]
@@ -288,13 +411,20 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     leakage = {
         "capex": _money(loc, capex, inputs),
         "direct": _money(loc, float(imports_cons.sel(effect="direct")), inputs),
-        "direct_share": loc.pct(float(imports_cons.sel(effect="direct")) / capex if capex else None),
+        "direct_share": loc.pct(
+            float(imports_cons.sel(effect="direct")) / capex if capex else None
+        ),
         "total": _money(loc, float(imports_cons.sum()), inputs),
         "total_share": loc.pct(float(imports_cons.sum()) / capex if capex else None),
         "equipment_share": loc.pct(s.variants[v].equipment_import_share),
-        "op_total": _money(loc, float(op_tot["imports"].sum()), inputs) if op_tot is not None else "",
-        "op_share": loc.pct(float(op_tot["imports"].sum()) / float(op_tot["output"].sum())
-                            if op_tot is not None and float(op_tot["output"].sum()) else None),
+        "op_total": _money(loc, float(op_tot["imports"].sum()), inputs)
+        if op_tot is not None
+        else "",
+        "op_share": loc.pct(
+            float(op_tot["imports"].sum()) / float(op_tot["output"].sum())
+            if op_tot is not None and float(op_tot["output"].sum())
+            else None
+        ),
     }
     employment = {
         "job_years": loc.num(float(t2["construction_employment"]), 0),
@@ -302,15 +432,25 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "years": n_cons_years,
         "per_bn": loc.num(float(t2["jobs_per_bn_capex"]), 0),
         "op_jobs": loc.num(float(t2["operation_employment"]), 0),
-        "op_direct": (loc.num(float(op_tot["employment"].sel(effect="direct")), 0)
-                      if op_tot is not None else ""),
+        "op_direct": (
+            loc.num(float(op_tot["employment"].sel(effect="direct")), 0)
+            if op_tot is not None
+            else ""
+        ),
         "scenario_jobs": loc.num(op.jobs * s.variants[v].output_scale, 0)
-        if op is not None and op.jobs is not None else "",
-        "comp_per_job": (loc.num(float(op_tot["compensation"].sel(effect="direct"))
-                                 * run.table.meta.unit
-                                 / float(op_tot["employment"].sel(effect="direct")) / 1e6, 2)
-                         if op_tot is not None and float(op_tot["employment"].sel(effect="direct"))
-                         else ""),
+        if op is not None and op.jobs is not None
+        else "",
+        "comp_per_job": (
+            loc.num(
+                float(op_tot["compensation"].sel(effect="direct"))
+                * run.table.meta.unit
+                / float(op_tot["employment"].sel(effect="direct"))
+                / 1e6,
+                2,
+            )
+            if op_tot is not None and float(op_tot["employment"].sel(effect="direct"))
+            else ""
+        ),
     }
     taxes = {
         "construction": _money(loc, float(t2["construction_taxes"]), inputs, 2),
@@ -323,36 +463,82 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     lrow = inputs.localisation.loc[centre]
     hi, lo = float(lrow["import_share_high"]), float(lrow["import_share_low"])
     loc_rows = []
-    for key, money in (("machine_output", True), ("machine_jobs", False),
-                       ("total_output", True), ("total_jobs", False)):
+    for key, money in (
+        ("machine_output", True),
+        ("machine_jobs", False),
+        ("total_output", True),
+        ("total_jobs", False),
+    ):
         f = (lambda x: _money(loc, x, inputs)) if money else (lambda x: loc.num(x, 0))
-        loc_rows.append({"label": loc.t(f"loc.{key}"),
-                         "cells": [f(lrow[f"{key}_imports_high"]), f(lrow[f"{key}_imports_low"]),
-                                   f(lrow[f"{key}_gain"])]})
+        loc_rows.append(
+            {
+                "label": loc.t(f"loc.{key}"),
+                "cells": [
+                    f(lrow[f"{key}_imports_high"]),
+                    f(lrow[f"{key}_imports_low"]),
+                    f(lrow[f"{key}_gain"]),
+                ],
+            }
+        )
     pp = (hi - lo) * 100
     localisation_info = {
-        "high": loc.pct(hi), "low": loc.pct(lo), "rows": loc_rows,
+        "high": loc.pct(hi),
+        "low": loc.pct(lo),
+        "rows": loc_rows,
         "per_pp_output": _money(loc, lrow["machine_output_gain"] / pp, inputs, 2) if pp else "",
         "per_pp_jobs": loc.num(lrow["machine_jobs_gain"] / pp, 0) if pp else "",
         "gain_output": _money(loc, lrow["machine_output_gain"], inputs),
         "gain_jobs": loc.num(lrow["machine_jobs_gain"], 0),
-        "gain_share": loc.pct(lrow["machine_output_gain"] / lrow["machine_output_imports_high"]
-                              if lrow["machine_output_imports_high"] else None),
+        "gain_share": loc.pct(
+            lrow["machine_output_gain"] / lrow["machine_output_imports_high"]
+            if lrow["machine_output_imports_high"]
+            else None
+        ),
         "same": hi == lo,
     }
     # the model is linear in the import share: the two runs fix the whole line exactly
-    marks = sorted({(vv.equipment_import_share, _variant_label(loc, name))
-                    for name, vv in s.variants.items()})
+    marks = sorted(
+        {(vv.equipment_import_share, _variant_label(loc, name)) for name, vv in s.variants.items()}
+    )
     xs = [hi, lo]
-    chart_localisation = "" if hi == lo else charts.lines(
-        [(loc.t("chart.machine_output"), cur,
-          [(loc.t("loc.machine_output"), xs, [lrow["machine_output_imports_high"] * inputs.scale,
-                                              lrow["machine_output_imports_low"] * inputs.scale])]),
-         (loc.t("chart.machine_jobs"), loc.t("unit.job_years"),
-          [(loc.t("loc.machine_jobs"), xs, [lrow["machine_jobs_imports_high"],
-                                            lrow["machine_jobs_imports_low"]])])],
-        loc.t("chart.import_share_axis"), loc.num, marks=[(x, m) for x, m in marks],
-        invert_x=True, x_percent=True)
+    chart_localisation = (
+        ""
+        if hi == lo
+        else charts.lines(
+            [
+                (
+                    loc.t("chart.machine_output"),
+                    cur,
+                    [
+                        (
+                            loc.t("loc.machine_output"),
+                            xs,
+                            [
+                                lrow["machine_output_imports_high"] * inputs.scale,
+                                lrow["machine_output_imports_low"] * inputs.scale,
+                            ],
+                        )
+                    ],
+                ),
+                (
+                    loc.t("chart.machine_jobs"),
+                    loc.t("unit.job_years"),
+                    [
+                        (
+                            loc.t("loc.machine_jobs"),
+                            xs,
+                            [lrow["machine_jobs_imports_high"], lrow["machine_jobs_imports_low"]],
+                        )
+                    ],
+                ),
+            ],
+            loc.t("chart.import_share_axis"),
+            loc.num,
+            marks=[(x, m) for x, m in marks],
+            invert_x=True,
+            x_percent=True,
+        )
+    )
 
     # --- the centre itself
     unit_word = {1e6: loc.t("unit.mn"), 1e9: loc.t("unit.bn_word")}
@@ -366,57 +552,99 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     capex_rows = []
     for purpose in PURPOSES:
         share = con.purposes[purpose]
-        capex_rows.append({"label": loc.t(f"purpose.{purpose}"), "share": loc.pct(share),
-                           "cells": [loc.num(base_capex * share * p, 2) for p in con.profile],
-                           "total": loc.num(base_capex * share, 2)})
-    capex_total = {"cells": [loc.num(base_capex * p, 2) for p in con.profile],
-                   "total": loc.num(base_capex, 2)}
+        capex_rows.append(
+            {
+                "label": loc.t(f"purpose.{purpose}"),
+                "share": loc.pct(share),
+                "cells": [loc.num(base_capex * share * p, 2) for p in con.profile],
+                "total": loc.num(base_capex * share, 2),
+            }
+        )
+    capex_total = {
+        "cells": [loc.num(base_capex * p, 2) for p in con.profile],
+        "total": loc.num(base_capex, 2),
+    }
     prices = run.prices
     tyear = run.table.meta.year
     conversion = []
     for purpose in PURPOSES:
         key = f"capex.{purpose}"
         factor = prices.convert(1.0, con.currency, con.price_year, tyear, key)
-        dom = (1 - s.variants[v].equipment_import_share if purpose in ("machinery", "electrical")
-               else con.domestic_share.get(purpose, 1.0))
-        conversion.append({"label": loc.t(f"purpose.{purpose}"), "share": loc.pct(con.purposes[purpose]),
-                           "domestic": loc.pct(dom), "series": prices.series(key),
-                           "factor": loc.num(factor, 3)})
+        dom = (
+            1 - s.variants[v].equipment_import_share
+            if purpose in ("machinery", "electrical")
+            else con.domestic_share.get(purpose, 1.0)
+        )
+        conversion.append(
+            {
+                "label": loc.t(f"purpose.{purpose}"),
+                "share": loc.pct(con.purposes[purpose]),
+                "domestic": loc.pct(dom),
+                "series": prices.series(key),
+                "factor": loc.num(factor, 3),
+            }
+        )
     bridge_rows = []
     labels_by_code = dict(zip(ds.sector.values, ds[f"sector_label_{loc.lang}"].values))
     for purpose in PURPOSES:
         w = run.bridge.capex.loc[purpose]
         w = w[w > 0].sort_values(ascending=False)
-        bridge_rows.append({"label": loc.t(f"purpose.{purpose}"),
-                            "products": [f"{code} {_short(labels_by_code[code])} — {loc.pct(x)}"
-                                         for code, x in w.items()]})
-    variants = [{"name": _variant_label(loc, name), "selected": name == v,
-                 "description": loc.pick(vv.description_ru, vv.description_en),
-                 "capex": loc.num(vv.capex, 1), "import_share": loc.pct(vv.equipment_import_share),
-                 "output_scale": loc.num(vv.output_scale, 2),
-                 "sources": _sources_cited(loc, vv.sources)}
-                for name, vv in s.variants.items()]
+        bridge_rows.append(
+            {
+                "label": loc.t(f"purpose.{purpose}"),
+                "products": [
+                    f"{code} {_short(labels_by_code[code])} — {loc.pct(x)}" for code, x in w.items()
+                ],
+            }
+        )
+    variants = [
+        {
+            "name": _variant_label(loc, name),
+            "selected": name == v,
+            "description": loc.pick(vv.description_ru, vv.description_en),
+            "capex": loc.num(vv.capex, 1),
+            "import_share": loc.pct(vv.equipment_import_share),
+            "output_scale": loc.num(vv.output_scale, 2),
+            "sources": _sources_cited(loc, vv.sources),
+        }
+        for name, vv in s.variants.items()
+    ]
     variant_kf = []
     for name in s.variants:
         kf2 = inputs.by_variant[name].loc[centre]
-        variant_kf.append({"name": _variant_label(loc, name), "selected": name == v, "cells": [
-            _money(loc, kf2["capex"], inputs), _money(loc, kf2["construction_value_added"], inputs),
-            loc.num(kf2["construction_employment"], 0),
-            _money(loc, kf2["operation_value_added"], inputs),
-            loc.num(kf2["operation_employment"], 0),
-            _money(loc, kf2["discounted_value_added"], inputs)]})
+        variant_kf.append(
+            {
+                "name": _variant_label(loc, name),
+                "selected": name == v,
+                "cells": [
+                    _money(loc, kf2["capex"], inputs),
+                    _money(loc, kf2["construction_value_added"], inputs),
+                    loc.num(kf2["construction_employment"], 0),
+                    _money(loc, kf2["operation_value_added"], inputs),
+                    loc.num(kf2["operation_employment"], 0),
+                    _money(loc, kf2["discounted_value_added"], inputs),
+                ],
+            }
+        )
     products = []
     if op is not None:
         op_unit = money_unit(op.unit, op.currency, op.price_year)
         for p in op.products:
-            products.append({"name": loc.pick(p.name_ru, p.name_en), "code": p.product,
-                             "label": _short(labels_by_code.get(p.product, p.product)),
-                             "value": loc.num(p.value, 2),
-                             "quantity": (f"{loc.num(p.quantity, 0)} "
-                                          f"{_qty_unit(loc, p.quantity_unit)}"
-                                          if p.quantity is not None else "–"),
-                             "export": loc.pct(p.export_share),
-                             "sources": _sources_cited(loc, p.sources)})
+            products.append(
+                {
+                    "name": loc.pick(p.name_ru, p.name_en),
+                    "code": p.product,
+                    "label": _short(labels_by_code.get(p.product, p.product)),
+                    "value": loc.num(p.value, 2),
+                    "quantity": (
+                        f"{loc.num(p.quantity, 0)} {_qty_unit(loc, p.quantity_unit)}"
+                        if p.quantity is not None
+                        else "–"
+                    ),
+                    "export": loc.pct(p.export_share),
+                    "sources": _sources_cited(loc, p.sources),
+                }
+            )
     else:
         op_unit = ""
     timeline = {
@@ -424,11 +652,15 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "profile": ", ".join(f"{y}: {loc.pct(p)}" for y, p in zip(con.years, con.profile)),
         "operation": f"{op.start_year}–{op.end_year}" if op else "",
         "ramp": ", ".join(f"{op.start_year + k}: {loc.pct(r)}" for k, r in enumerate(op.ramp_up))
-        if op else "",
+        if op
+        else "",
         "design_year": design_year,
         "op_jobs": loc.num(op.jobs, 0) if op and op.jobs is not None else "",
-        "costs": ([{"label": loc.t(f"cost.{k}"), "share": loc.pct(x)}
-                   for k, x in op.costs.items()] if op and op.costs else []),
+        "costs": (
+            [{"label": loc.t(f"cost.{k}"), "share": loc.pct(x)} for k, x in op.costs.items()]
+            if op and op.costs
+            else []
+        ),
         "op_sources": _sources_cited(loc, op.sources) if op else "",
     }
     notes_key = "notes_ru" if loc.lang == "ru" and "notes_ru" in ds.attrs else "notes"
@@ -437,18 +669,37 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     def text(block) -> str:  # the Russian derivation where the scenario gives one
         return loc.pick(block.estimate_ru or block.estimate, block.estimate)
 
-    estimates = [{"label": loc.t("estimates.construction"), "text": text(con),
-                  "sources": _sources_cited(loc, con.sources)}]
+    estimates = [
+        {
+            "label": loc.t("estimates.construction"),
+            "text": text(con),
+            "sources": _sources_cited(loc, con.sources),
+        }
+    ]
     for name, vv in s.variants.items():
-        estimates.append({"label": loc.t("estimates.variant", variant=_variant_label(loc, name)),
-                          "text": text(vv), "sources": _sources_cited(loc, vv.sources)})
+        estimates.append(
+            {
+                "label": loc.t("estimates.variant", variant=_variant_label(loc, name)),
+                "text": text(vv),
+                "sources": _sources_cited(loc, vv.sources),
+            }
+        )
     if op is not None:
-        estimates.append({"label": loc.t("estimates.operation"), "text": text(op),
-                          "sources": _sources_cited(loc, op.sources)})
+        estimates.append(
+            {
+                "label": loc.t("estimates.operation"),
+                "text": text(op),
+                "sources": _sources_cited(loc, op.sources),
+            }
+        )
         for p in op.products:
-            estimates.append({"label": loc.t("estimates.product",
-                                             product=loc.pick(p.name_ru, p.name_en)),
-                              "text": text(p), "sources": _sources_cited(loc, p.sources)})
+            estimates.append(
+                {
+                    "label": loc.t("estimates.product", product=loc.pick(p.name_ru, p.name_en)),
+                    "text": text(p),
+                    "sources": _sources_cited(loc, p.sources),
+                }
+            )
     estimates = [e for e in estimates if e["text"] or e["sources"]]
 
     return {
@@ -459,48 +710,77 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "name": _centre_name(loc, s),
             "kind": loc.t(f"centre_kind.{s.centre.kind}"),
             "district": loc.pick(s.centre.federal_district_ru, s.centre.federal_district_en),
-            "programme_district": loc.pick(s.centre.programme_federal_district_ru,
-                                           s.centre.programme_federal_district_en),
-            "regions": ", ".join(loc.pick(" | ".join(s.centre.regions_ru),
-                                          " | ".join(s.centre.regions_en)).split(" | ")),
-            "products": "; ".join(s.centre.products_ru if loc.lang == "ru" else s.centre.products_en),
+            "programme_district": loc.pick(
+                s.centre.programme_federal_district_ru, s.centre.programme_federal_district_en
+            ),
+            "regions": ", ".join(
+                loc.pick(" | ".join(s.centre.regions_ru), " | ".join(s.centre.regions_en)).split(
+                    " | "
+                )
+            ),
+            "products": "; ".join(
+                s.centre.products_ru if loc.lang == "ru" else s.centre.products_en
+            ),
             "confidence": loc.t(f"confidence.{s.centre.confidence}"),
             "summary": loc.pick(s.centre.summary_ru, s.centre.summary_en),
             "sources": _sources_cited(loc, s.centre.sources),
-            "deposits": [{"name": loc.pick(d.name_ru, d.name_en),
-                          "commodities": ", ".join(d.commodities),
-                          "status": loc.pick(d.status_ru, d.status_en),
-                          "sources": _sources_cited(loc, d.sources)} for d in s.centre.deposits],
+            "deposits": [
+                {
+                    "name": loc.pick(d.name_ru, d.name_en),
+                    "commodities": ", ".join(d.commodities),
+                    "status": loc.pick(d.status_ru, d.status_en),
+                    "sources": _sources_cited(loc, d.sources),
+                }
+                for d in s.centre.deposits
+            ],
         },
-        "variant": {"name": _variant_label(loc, v),
-                    "description": loc.pick(s.variants[v].description_ru,
-                                            s.variants[v].description_en)},
+        "variant": {
+            "name": _variant_label(loc, v),
+            "description": loc.pick(s.variants[v].description_ru, s.variants[v].description_en),
+        },
         "headline": _headline(loc, inputs, centre, design_year),
         "kf_rows": _kf_rows(loc, inputs, centre),
         "per_capex_rows": _per_capex_rows(loc, inputs, centre),
         "design_year": design_year,
-        "capex": {"unit": capex_unit, "years": list(con.years), "rows": capex_rows,
-                  "total": capex_total, "sources": _sources_cited(loc, con.sources),
-                  "table_value": _money(loc, capex, inputs)},
+        "capex": {
+            "unit": capex_unit,
+            "years": list(con.years),
+            "rows": capex_rows,
+            "total": capex_total,
+            "sources": _sources_cited(loc, con.sources),
+            "table_value": _money(loc, capex, inputs),
+        },
         "timeline": timeline,
         "variants": variants,
         "variant_kf": variant_kf,
-        "products": products, "products_unit": op_unit,
-        "year_rows": year_rows, "year_total": year_total,
+        "products": products,
+        "products_unit": op_unit,
+        "year_rows": year_rows,
+        "year_total": year_total,
         "cons_effects": _by_effect_rows(loc, inputs, cons_tot),
         "op_effects": _by_effect_rows(loc, inputs, op_tot) if op_tot is not None else [],
-        "group_rows": group_rows, "has_operation": op_tot is not None,
+        "group_rows": group_rows,
+        "has_operation": op_tot is not None,
         "top_construction": top("construction", None),
         "top_operation": top("operation", design_year) if design_year is not None else [],
-        "employment": employment, "taxes": taxes, "leakage": leakage,
+        "employment": employment,
+        "taxes": taxes,
+        "leakage": leakage,
         "localisation": localisation_info,
-        "conversion": conversion, "bridge_rows": bridge_rows,
-        "charts": {"effects": chart_effects, "timeline": chart_timeline, "groups": chart_groups,
-                   "localisation": chart_localisation},
+        "conversion": conversion,
+        "bridge_rows": bridge_rows,
+        "charts": {
+            "effects": chart_effects,
+            "timeline": chart_timeline,
+            "groups": chart_groups,
+            "localisation": chart_localisation,
+        },
         "notes": notes,
         "estimates": estimates,
-        "sources": [{"id": src.id, "text": src.text, "url": src.url,
-                     "link": _safe_link(src.url)} for src in s.sources.values()],
+        "sources": [
+            {"id": src.id, "text": src.text, "url": src.url, "link": _safe_link(src.url)}
+            for src in s.sources.values()
+        ],
         "scenario_file": s.path.name,
         "scenario_sha256": s.sha256,
         **_common(loc, inputs),
@@ -513,7 +793,7 @@ def _qty_unit(loc: Locale, unit: str) -> str:
 
 def _short(label: str, limit: int = 70) -> str:
     label = str(label)
-    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _safe_link(url: str) -> str:
@@ -526,17 +806,35 @@ def _headline(loc: Locale, inputs: Inputs, centre: str, design_year: int | None)
     cur = _currency(loc, inputs)
     items = [
         (loc.t("headline.capex"), _money(loc, t["capex"], inputs), cur),
-        (loc.t("headline.construction_va"), _money(loc, t["construction_value_added"], inputs), cur),
-        (loc.t("headline.construction_jobs"), loc.num(t["construction_employment"], 0),
-         loc.t("unit.job_years")),
-        (loc.t("headline.va_per_capex"), loc.num(t["value_added_per_capex"], 2),
-         loc.t("unit.rub_per_rub")),
+        (
+            loc.t("headline.construction_va"),
+            _money(loc, t["construction_value_added"], inputs),
+            cur,
+        ),
+        (
+            loc.t("headline.construction_jobs"),
+            loc.num(t["construction_employment"], 0),
+            loc.t("unit.job_years"),
+        ),
+        (
+            loc.t("headline.va_per_capex"),
+            loc.num(t["value_added_per_capex"], 2),
+            loc.t("unit.rub_per_rub"),
+        ),
     ]
     if design_year is not None:
-        items += [(loc.t("headline.operation_va", year=design_year),
-                   _money(loc, t["operation_value_added"], inputs), cur),
-                  (loc.t("headline.operation_jobs"), loc.num(t["operation_employment"], 0),
-                   loc.t("unit.jobs"))]
+        items += [
+            (
+                loc.t("headline.operation_va", year=design_year),
+                _money(loc, t["operation_value_added"], inputs),
+                cur,
+            ),
+            (
+                loc.t("headline.operation_jobs"),
+                loc.num(t["operation_employment"], 0),
+                loc.t("unit.jobs"),
+            ),
+        ]
     return [{"label": a, "value": b, "unit": c} for a, b, c in items]
 
 
@@ -551,24 +849,35 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
     if closure == "default":
         for name in ("wage_share", "income_tax_rate", "propensity_to_consume", "domestic_share"):
             value = getattr(params, name)
-            closure_params.append({"label": loc.t(f"closure.{name}"),
-                                   "value": loc.num(value, 3) if value is not None else "–",
-                                   "source": params.sources.get(name, "")})
+            closure_params.append(
+                {
+                    "label": loc.t(f"closure.{name}"),
+                    "value": loc.num(value, 3) if value is not None else "–",
+                    "source": params.sources.get(name, ""),
+                }
+            )
     table_hashes = json.loads(ds.attrs.get("table_files_sha256", "{}"))
     provenance = [
         (loc.t("prov.table"), f"{meta.id}: {meta.name}"),
         (loc.t("prov.table_source"), meta.source),
         (loc.t("prov.model"), loc.t(f"model.{ds.attrs.get('model_type', 'II')}")),
         (loc.t("prov.closure"), loc.t(f"closure_kind.{closure}")),
-        (loc.t("prov.units"), loc.t("prov.units_text", year=meta.year, unit=_currency(loc, inputs))),
-        (loc.t("prov.discount"), f"{loc.pct(inputs.appraisal.discount_rate, 1)} → "
-                                 f"{inputs.appraisal.base_year}; {inputs.appraisal.source}"),
+        (
+            loc.t("prov.units"),
+            loc.t("prov.units_text", year=meta.year, unit=_currency(loc, inputs)),
+        ),
+        (
+            loc.t("prov.discount"),
+            f"{loc.pct(inputs.appraisal.discount_rate, 1)} → "
+            f"{inputs.appraisal.base_year}; {inputs.appraisal.source}",
+        ),
         (loc.t("prov.version"), str(ds.attrs.get("iomodel_version", ""))),
         (loc.t("prov.run_date"), inputs.run_date),
     ]
     files = [(name, sha) for name, sha in sorted(table_hashes.items())]
-    files.append((f"{run.bridge.path.parent.name}/{run.bridge.path.name}",
-                  _sha256(run.bridge.path)))
+    files.append(
+        (f"{run.bridge.path.parent.name}/{run.bridge.path.name}", _sha256(run.bridge.path))
+    )
     for name in ("exchange_rates.csv", "deflators.csv", "price_map.toml"):
         path = run.prices.path / name
         if path.exists():
@@ -576,18 +885,28 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
     return {
         "lang": loc.lang,
         "variant_name": _variant_label(loc, inputs.variant),
-        "table": {"id": meta.id, "year": meta.year, "source": meta.source,
-                  "name": (loc.t(f"table_name.{meta.id}") if loc.has(f"table_name.{meta.id}")
-                           else meta.name),
-                  "n": run.table.n, "price_basis": meta.price_basis,
-                  "unit": _currency(loc, inputs)},
+        "table": {
+            "id": meta.id,
+            "year": meta.year,
+            "source": meta.source,
+            "name": (
+                loc.t(f"table_name.{meta.id}") if loc.has(f"table_name.{meta.id}") else meta.name
+            ),
+            "n": run.table.n,
+            "price_basis": meta.price_basis,
+            "unit": _currency(loc, inputs),
+        },
         "model_type": ds.attrs.get("model_type", "II"),
-        "closure": closure, "closure_k": loc.num(k, 3) if k is not None else "",
+        "closure": closure,
+        "closure_k": loc.num(k, 3) if k is not None else "",
         "closure_params": closure_params,
         "has_induced": inputs.has_induced,
         "money_unit": _currency(loc, inputs),
-        "appraisal": {"rate": loc.pct(inputs.appraisal.discount_rate, 1),
-                      "year": inputs.appraisal.base_year, "source": inputs.appraisal.source},
+        "appraisal": {
+            "rate": loc.pct(inputs.appraisal.discount_rate, 1),
+            "year": inputs.appraisal.base_year,
+            "source": inputs.appraisal.source,
+        },
         "provenance": provenance,
         "files": files,
         "scenario_hashes": json.loads(ds.attrs.get("scenario_sha256", "{}")),
@@ -601,8 +920,11 @@ def _sha256(path) -> str:
 
 
 # --------------------------------------------------------------------------- comparison
-def comparison_context(inputs: Inputs, loc: Locale, by: str = "discounted_value_added",
-                       ) -> dict[str, Any]:
+def comparison_context(
+    inputs: Inputs,
+    loc: Locale,
+    by: str = "discounted_value_added",
+) -> dict[str, Any]:
     """All centres side by side: ranked tables, per rouble invested, charts."""
     ds, run, v = inputs.ds, inputs.run, inputs.variant
     cur = _currency(loc, inputs)
@@ -613,131 +935,286 @@ def comparison_context(inputs: Inputs, loc: Locale, by: str = "discounted_value_
 
     rank_rows = []
     for c, r in ranked.iterrows():
-        rank_rows.append({"rank": int(r["rank"]), "name": names[c], "cells": [
-            _money(loc, r["capex"], inputs), _money(loc, r["construction_value_added"], inputs),
-            loc.num(r["construction_employment"], 0),
-            _money(loc, r["operation_value_added"], inputs),
-            loc.num(r["operation_employment"], 0), _money(loc, r["operation_taxes"], inputs, 2),
-            _money(loc, r["discounted_value_added"], inputs)]})
-    totals = ranked[["capex", "construction_value_added", "construction_employment",
-                     "operation_value_added", "operation_employment", "operation_taxes",
-                     "discounted_value_added"]].sum()
-    total_row = [_money(loc, totals["capex"], inputs),
-                 _money(loc, totals["construction_value_added"], inputs),
-                 loc.num(totals["construction_employment"], 0),
-                 _money(loc, totals["operation_value_added"], inputs),
-                 loc.num(totals["operation_employment"], 0),
-                 _money(loc, totals["operation_taxes"], inputs, 2),
-                 _money(loc, totals["discounted_value_added"], inputs)]
+        rank_rows.append(
+            {
+                "rank": int(r["rank"]),
+                "name": names[c],
+                "cells": [
+                    _money(loc, r["capex"], inputs),
+                    _money(loc, r["construction_value_added"], inputs),
+                    loc.num(r["construction_employment"], 0),
+                    _money(loc, r["operation_value_added"], inputs),
+                    loc.num(r["operation_employment"], 0),
+                    _money(loc, r["operation_taxes"], inputs, 2),
+                    _money(loc, r["discounted_value_added"], inputs),
+                ],
+            }
+        )
+    totals = ranked[
+        [
+            "capex",
+            "construction_value_added",
+            "construction_employment",
+            "operation_value_added",
+            "operation_employment",
+            "operation_taxes",
+            "discounted_value_added",
+        ]
+    ].sum()
+    total_row = [
+        _money(loc, totals["capex"], inputs),
+        _money(loc, totals["construction_value_added"], inputs),
+        loc.num(totals["construction_employment"], 0),
+        _money(loc, totals["operation_value_added"], inputs),
+        loc.num(totals["operation_employment"], 0),
+        _money(loc, totals["operation_taxes"], inputs, 2),
+        _money(loc, totals["discounted_value_added"], inputs),
+    ]
 
     per = ranked.sort_values("value_added_per_capex", ascending=False)
     per_rows = []
     for k, (c, r) in enumerate(per.iterrows(), start=1):
         a = t1.loc[c]
-        per_rows.append({"rank": k, "name": names[c], "cells": [
-            loc.num(a["output_per_capex"], 2), loc.num(r["output_per_capex"], 2),
-            loc.num(a["value_added_per_capex"], 2), loc.num(r["value_added_per_capex"], 2),
-            loc.num(a["jobs_per_bn_capex"], 0), loc.num(r["jobs_per_bn_capex"], 0),
-            loc.num(r["construction_imports"] / r["capex"] * 100 if r["capex"] else None, 1),
-            loc.num(r["operation_value_added"] / r["capex"] * 100 if r["capex"] else None, 1)]})
+        per_rows.append(
+            {
+                "rank": k,
+                "name": names[c],
+                "cells": [
+                    loc.num(a["output_per_capex"], 2),
+                    loc.num(r["output_per_capex"], 2),
+                    loc.num(a["value_added_per_capex"], 2),
+                    loc.num(r["value_added_per_capex"], 2),
+                    loc.num(a["jobs_per_bn_capex"], 0),
+                    loc.num(r["jobs_per_bn_capex"], 0),
+                    loc.num(
+                        r["construction_imports"] / r["capex"] * 100 if r["capex"] else None, 1
+                    ),
+                    loc.num(
+                        r["operation_value_added"] / r["capex"] * 100 if r["capex"] else None, 1
+                    ),
+                ],
+            }
+        )
 
     # charts
     sel = ds.sel(variant=v)
     cons = sel[list(VARIABLES)].sel(phase="construction").sum(["year", "sector"])
     effects = [str(e) for e in ds.effect.values]
-    chart_construction = charts.stacked_barh([
-        charts.Panel(loc.t("chart.construction_va"), [names[c] for c in order],
-                     [charts.Series(loc.t(f"effect.{e}"),
-                                    [float(cons["value_added"].sel(centre=c, effect=e)) * inputs.scale
-                                     for c in order]) for e in effects], unit=cur),
-        charts.Panel(loc.t("chart.construction_jobs"), [names[c] for c in order],
-                     [charts.Series(loc.t(f"effect.{e}"),
-                                    [float(cons["employment"].sel(centre=c, effect=e))
-                                     for c in order]) for e in effects],
-                     unit=loc.t("unit.job_years"), digits=0)], loc.num)
+    chart_construction = charts.stacked_barh(
+        [
+            charts.Panel(
+                loc.t("chart.construction_va"),
+                [names[c] for c in order],
+                [
+                    charts.Series(
+                        loc.t(f"effect.{e}"),
+                        [
+                            float(cons["value_added"].sel(centre=c, effect=e)) * inputs.scale
+                            for c in order
+                        ],
+                    )
+                    for e in effects
+                ],
+                unit=cur,
+            ),
+            charts.Panel(
+                loc.t("chart.construction_jobs"),
+                [names[c] for c in order],
+                [
+                    charts.Series(
+                        loc.t(f"effect.{e}"),
+                        [float(cons["employment"].sel(centre=c, effect=e)) for c in order],
+                    )
+                    for e in effects
+                ],
+                unit=loc.t("unit.job_years"),
+                digits=0,
+            ),
+        ],
+        loc.num,
+    )
     op_rows = []
     for c in order:
         year = _design_year(ds, c, v)
-        part = (sel[["value_added", "employment"]].sel(centre=c, phase="operation", year=year)
-                .sum("sector") if year is not None else None)
+        part = (
+            sel[["value_added", "employment"]]
+            .sel(centre=c, phase="operation", year=year)
+            .sum("sector")
+            if year is not None
+            else None
+        )
         op_rows.append(part)
-    chart_operation = charts.stacked_barh([
-        charts.Panel(loc.t("chart.operation_va"), [names[c] for c in order],
-                     [charts.Series(loc.t(f"effect.{e}"),
-                                    [float(p["value_added"].sel(effect=e)) * inputs.scale
-                                     if p is not None else 0.0 for p in op_rows])
-                      for e in effects], unit=loc.t("unit.per_year", unit=cur)),
-        charts.Panel(loc.t("chart.operation_jobs"), [names[c] for c in order],
-                     [charts.Series(loc.t(f"effect.{e}"),
-                                    [float(p["employment"].sel(effect=e)) if p is not None else 0.0
-                                     for p in op_rows]) for e in effects],
-                     unit=loc.t("unit.jobs"), digits=0)], loc.num)
+    chart_operation = charts.stacked_barh(
+        [
+            charts.Panel(
+                loc.t("chart.operation_va"),
+                [names[c] for c in order],
+                [
+                    charts.Series(
+                        loc.t(f"effect.{e}"),
+                        [
+                            float(p["value_added"].sel(effect=e)) * inputs.scale
+                            if p is not None
+                            else 0.0
+                            for p in op_rows
+                        ],
+                    )
+                    for e in effects
+                ],
+                unit=loc.t("unit.per_year", unit=cur),
+            ),
+            charts.Panel(
+                loc.t("chart.operation_jobs"),
+                [names[c] for c in order],
+                [
+                    charts.Series(
+                        loc.t(f"effect.{e}"),
+                        [
+                            float(p["employment"].sel(effect=e)) if p is not None else 0.0
+                            for p in op_rows
+                        ],
+                    )
+                    for e in effects
+                ],
+                unit=loc.t("unit.jobs"),
+                digits=0,
+            ),
+        ],
+        loc.num,
+    )
     per_order = list(per.index)
     t2 = inputs.type2 if inputs.type2 is not None else t1
-    per_series = [charts.Series(loc.t("effect.type1"),
-                                [float(t1.loc[c, "value_added_per_capex"]) for c in per_order])]
-    out_series = [charts.Series(loc.t("effect.type1"),
-                                [float(t1.loc[c, "output_per_capex"]) for c in per_order])]
+    per_series = [
+        charts.Series(
+            loc.t("effect.type1"), [float(t1.loc[c, "value_added_per_capex"]) for c in per_order]
+        )
+    ]
+    out_series = [
+        charts.Series(
+            loc.t("effect.type1"), [float(t1.loc[c, "output_per_capex"]) for c in per_order]
+        )
+    ]
     if inputs.type2 is not None:
-        per_series.append(charts.Series(loc.t("effect.induced"), [
-            float(t2.loc[c, "value_added_per_capex"] - t1.loc[c, "value_added_per_capex"])
-            for c in per_order]))
-        out_series.append(charts.Series(loc.t("effect.induced"), [
-            float(t2.loc[c, "output_per_capex"] - t1.loc[c, "output_per_capex"])
-            for c in per_order]))
-    chart_per_rouble = charts.stacked_barh([
-        charts.Panel(loc.t("chart.output_per_capex"), [names[c] for c in per_order], out_series,
-                     unit=loc.t("unit.rub_per_rub"), digits=2),
-        charts.Panel(loc.t("chart.va_per_capex"), [names[c] for c in per_order], per_series,
-                     unit=loc.t("unit.rub_per_rub"), digits=2)], loc.num)
+        per_series.append(
+            charts.Series(
+                loc.t("effect.induced"),
+                [
+                    float(t2.loc[c, "value_added_per_capex"] - t1.loc[c, "value_added_per_capex"])
+                    for c in per_order
+                ],
+            )
+        )
+        out_series.append(
+            charts.Series(
+                loc.t("effect.induced"),
+                [
+                    float(t2.loc[c, "output_per_capex"] - t1.loc[c, "output_per_capex"])
+                    for c in per_order
+                ],
+            )
+        )
+    chart_per_rouble = charts.stacked_barh(
+        [
+            charts.Panel(
+                loc.t("chart.output_per_capex"),
+                [names[c] for c in per_order],
+                out_series,
+                unit=loc.t("unit.rub_per_rub"),
+                digits=2,
+            ),
+            charts.Panel(
+                loc.t("chart.va_per_capex"),
+                [names[c] for c in per_order],
+                per_series,
+                unit=loc.t("unit.rub_per_rub"),
+                digits=2,
+            ),
+        ],
+        loc.num,
+    )
 
     by_year = sel[["value_added"]].sum(["sector", "effect"])
-    active = [int(y) for y in by_year.year.values
-              if float(abs(by_year["value_added"].sel(year=y)).sum()) > 0]
+    active = [
+        int(y)
+        for y in by_year.year.values
+        if float(abs(by_year["value_added"].sel(year=y)).sum()) > 0
+    ]
     by_year = by_year.sel(year=active)
     chart_time = charts.small_multiples(
-        [names[c] for c in order], active,
-        [[charts.Series(loc.t(f"phase.{p}"),
-                        [float(x) * inputs.scale
-                         for x in by_year["value_added"].sel(centre=c, phase=p).values])
-          for p in ("construction", "operation")] for c in order],
-        cur, loc.num)
+        [names[c] for c in order],
+        active,
+        [
+            [
+                charts.Series(
+                    loc.t(f"phase.{p}"),
+                    [
+                        float(x) * inputs.scale
+                        for x in by_year["value_added"].sel(centre=c, phase=p).values
+                    ],
+                )
+                for p in ("construction", "operation")
+            ]
+            for c in order
+        ],
+        cur,
+        loc.num,
+    )
 
     loc_rows = []
     for c in order:
         r = inputs.localisation.loc[c]
-        loc_rows.append({"name": names[c], "cells": [
-            f"{loc.pct(r['import_share_high'])} → {loc.pct(r['import_share_low'])}",
-            _money(loc, r["machine_output_imports_high"], inputs),
-            _money(loc, r["machine_output_gain"], inputs),
-            loc.num(r["machine_jobs_gain"], 0),
-            _money(loc, r["total_output_gain"], inputs),
-            loc.num(r["total_jobs_gain"], 0)]})
+        loc_rows.append(
+            {
+                "name": names[c],
+                "cells": [
+                    f"{loc.pct(r['import_share_high'])} → {loc.pct(r['import_share_low'])}",
+                    _money(loc, r["machine_output_imports_high"], inputs),
+                    _money(loc, r["machine_output_gain"], inputs),
+                    loc.num(r["machine_jobs_gain"], 0),
+                    _money(loc, r["total_output_gain"], inputs),
+                    loc.num(r["total_jobs_gain"], 0),
+                ],
+            }
+        )
 
     centres = []
     for c in order:
         s = run.scenario(c)
-        centres.append({"name": names[c],
-                        "district": loc.pick(s.centre.federal_district_ru,
-                                             s.centre.federal_district_en),
-                        "regions": ", ".join(s.centre.regions_ru if loc.lang == "ru"
-                                             else s.centre.regions_en),
-                        "products": "; ".join(s.centre.products_ru if loc.lang == "ru"
-                                              else s.centre.products_en),
-                        "construction": f"{s.construction.years[0]}–{s.construction.years[-1]}",
-                        "operation": (f"{s.operation.start_year}–{s.operation.end_year}"
-                                      if s.operation else "–"),
-                        "confidence": loc.t(f"confidence.{s.centre.confidence}"),
-                        "file": s.path.name, "sha256": s.sha256})
+        centres.append(
+            {
+                "name": names[c],
+                "district": loc.pick(s.centre.federal_district_ru, s.centre.federal_district_en),
+                "regions": ", ".join(
+                    s.centre.regions_ru if loc.lang == "ru" else s.centre.regions_en
+                ),
+                "products": "; ".join(
+                    s.centre.products_ru if loc.lang == "ru" else s.centre.products_en
+                ),
+                "construction": f"{s.construction.years[0]}–{s.construction.years[-1]}",
+                "operation": (
+                    f"{s.operation.start_year}–{s.operation.end_year}" if s.operation else "–"
+                ),
+                "confidence": loc.t(f"confidence.{s.centre.confidence}"),
+                "file": s.path.name,
+                "sha256": s.sha256,
+            }
+        )
     top = ranked.iloc[0]
     return {
         "kind": "comparison",
         "title": loc.t("comparison.title"),
         "n_centres": len(order),
-        "ranked_by": loc.t(f"kf.{by}", year=inputs.appraisal.base_year,
-                           rate=loc.pct(inputs.appraisal.discount_rate, 1), unit=cur),
-        "rank_rows": rank_rows, "total_row": total_row, "per_rows": per_rows,
-        "loc_rows": loc_rows, "centres": centres,
+        "ranked_by": loc.t(
+            f"kf.{by}",
+            year=inputs.appraisal.base_year,
+            rate=loc.pct(inputs.appraisal.discount_rate, 1),
+            unit=cur,
+        ),
+        "rank_rows": rank_rows,
+        "total_row": total_row,
+        "per_rows": per_rows,
+        "loc_rows": loc_rows,
+        "centres": centres,
         "leader": names[order[0]],
         "leader_value": _money(loc, top["discounted_value_added"], inputs),
         "total_capex": _money(loc, totals["capex"], inputs),
@@ -745,7 +1222,11 @@ def comparison_context(inputs: Inputs, loc: Locale, by: str = "discounted_value_
         "total_job_years": loc.num(totals["construction_employment"], 0),
         "total_op_va": _money(loc, totals["operation_value_added"], inputs),
         "total_op_jobs": loc.num(totals["operation_employment"], 0),
-        "charts": {"construction": chart_construction, "operation": chart_operation,
-                   "per_rouble": chart_per_rouble, "time": chart_time},
+        "charts": {
+            "construction": chart_construction,
+            "operation": chart_operation,
+            "per_rouble": chart_per_rouble,
+            "time": chart_time,
+        },
         **_common(loc, inputs),
     }

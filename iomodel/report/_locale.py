@@ -15,7 +15,7 @@ from typing import Literal
 
 from ._assets import assets_dir
 
-__all__ = ["Lang", "LANGS", "Locale", "locale_for", "format_number"]
+__all__ = ["LANGS", "Lang", "Locale", "format_number", "locale_for"]
 
 Lang = Literal["ru", "en"]
 LANGS: tuple[str, ...] = ("ru", "en")
@@ -40,7 +40,7 @@ def format_number(value: float | None, digits: int = 0, lang: str = "ru") -> str
         return MISSING
     text = f"{abs(value):,.{digits}f}"
     if float(text.replace(",", "")) == 0:
-        negative = False                      # no "−0,0"
+        negative = False  # no "−0,0"
     else:
         negative = value < 0
     text = text.replace(",", "\0").replace(".", DECIMAL[lang]).replace("\0", THOUSANDS[lang])
@@ -62,8 +62,9 @@ class Locale:
         try:
             text = self.labels[key]
         except KeyError:
-            raise KeyError(f"reports/i18n/{self.lang}.toml: no label {key!r}; add it to every "
-                           "language file") from None
+            raise KeyError(
+                f"reports/i18n/{self.lang}.toml: no label {key!r}; add it to every language file"
+            ) from None
         return text.format(**values) if values else text
 
     def has(self, key: str) -> bool:
@@ -76,8 +77,9 @@ class Locale:
         """A share (0.5) as a percentage (``50 %`` / ``50%``)."""
         if share is None or (isinstance(share, float) and not math.isfinite(share)):
             return MISSING
-        return format_number(100 * share, digits, self.lang) + ("\u202f%" if self.lang == "ru"
-                                                                  else "%")
+        return format_number(100 * share, digits, self.lang) + (
+            "\u202f%" if self.lang == "ru" else "%"
+        )
 
     def pick(self, ru: str, en: str) -> str:
         """The text of a bilingual pair (scenario fields come as ``*_ru`` / ``*_en``)."""

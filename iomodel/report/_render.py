@@ -22,18 +22,21 @@ class Renderer:
         self.fetcher = AssetFetcher()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
-            autoescape=True,                 # every value is text unless marked as SVG below
+            autoescape=True,  # every value is text unless marked as SVG below
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
 
     @cached_property
     def _weasy(self):
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
+
         fonts = FontConfiguration()
-        css = CSS(filename=str(self.templates / "report.css"), url_fetcher=self.fetcher,
-                  font_config=fonts)
+        css = CSS(
+            filename=str(self.templates / "report.css"), url_fetcher=self.fetcher, font_config=fonts
+        )
         return fonts, css
 
     def warm(self) -> None:
@@ -48,7 +51,9 @@ class Renderer:
         fetcher serves and nothing else can add to.
         """
         ctx = dict(context)
-        ctx["charts"] = {k: svg_data_url(v) if v else "" for k, v in context.get("charts", {}).items()}
+        ctx["charts"] = {
+            k: svg_data_url(v) if v else "" for k, v in context.get("charts", {}).items()
+        }
         html = self.env.get_template(template).render(t=loc.t, **ctx)
         return html, [u for u in ctx["charts"].values() if u]
 
@@ -56,8 +61,11 @@ class Renderer:
         """Render ``html`` to PDF bytes and its number of pages; only the report's own assets
         and ``charts`` can be fetched."""
         from weasyprint import HTML
+
         fonts, css = self._weasy
-        document = HTML(string=html, base_url=self.templates.as_uri() + "/",
-                        url_fetcher=AssetFetcher(charts=charts)).render(
-            stylesheets=[css], font_config=fonts)
+        document = HTML(
+            string=html,
+            base_url=self.templates.as_uri() + "/",
+            url_fetcher=AssetFetcher(charts=charts),
+        ).render(stylesheets=[css], font_config=fonts)
         return document.write_pdf(), len(document.pages)

@@ -14,11 +14,21 @@ from iomodel import leontief
 from iomodel.multipliers import multiplier_table, type1, type2
 from iomodel.table import ClosureParameters, IOTable, Roles, TableMeta, Tolerance
 
-ROLES = Roles(household_consumption="households", compensation="labour",
-              value_added=("labour", "surplus"), imports=("imports",), product_taxes=("taxes",),
-              production_taxes=())
-CLOSURE = ClosureParameters(income_tax_rate=0.13, propensity_to_consume=0.8, wage_share=0.8,
-                            domestic_share=0.75, sources={"income_tax_rate": "test"})
+ROLES = Roles(
+    household_consumption="households",
+    compensation="labour",
+    value_added=("labour", "surplus"),
+    imports=("imports",),
+    product_taxes=("taxes",),
+    production_taxes=(),
+)
+CLOSURE = ClosureParameters(
+    income_tax_rate=0.13,
+    propensity_to_consume=0.8,
+    wage_share=0.8,
+    domestic_share=0.75,
+    sources={"income_tax_rate": "test"},
+)
 
 
 def make_table(seed: int, n: int, order: np.ndarray | None = None) -> IOTable:
@@ -38,16 +48,27 @@ def make_table(seed: int, n: int, order: np.ndarray | None = None) -> IOTable:
     codes = [f"s{i}" for i in range(n)]
     order = np.arange(n) if order is None else order
     c = [codes[i] for i in order]
-    meta = TableMeta(id="random", name="random", year=2021, currency="RUB", unit=1.0,
-                     price_basis="test", source="test", path=Path("random"))
+    meta = TableMeta(
+        id="random",
+        name="random",
+        year=2021,
+        currency="RUB",
+        unit=1.0,
+        price_basis="test",
+        source="test",
+        path=Path("random"),
+    )
     sectors = pd.DataFrame({"label_ru": c, "label_en": c}, index=pd.Index(c, name="code"))
     Zp = Z[np.ix_(order, order)]
     return IOTable.build(
-        meta=meta, sectors=sectors,
+        meta=meta,
+        sectors=sectors,
         Z=pd.DataFrame(Zp, index=c, columns=c),
         Y=pd.DataFrame({"households": (y * hh)[order], "other": (y * (1 - hh))[order]}, index=c),
         V=pd.DataFrame(V[:, order], index=["labour", "surplus", "imports", "taxes"], columns=c),
-        employment=pd.Series(emp[order], index=c), roles=ROLES, closure_parameters=CLOSURE,
+        employment=pd.Series(emp[order], index=c),
+        roles=ROLES,
+        closure_parameters=CLOSURE,
         tolerance=Tolerance(relative=1e-9),
     )
 
@@ -70,8 +91,9 @@ def test_permutation_invariance(seed, n, rnd):
     order = np.array(rnd.sample(range(n), n))
     base = multiplier_table(make_table(seed, n))
     permuted = multiplier_table(make_table(seed, n, order))
-    pd.testing.assert_frame_equal(base.drop(columns="label"),
-                                  permuted.loc[base.index].drop(columns="label"), rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        base.drop(columns="label"), permuted.loc[base.index].drop(columns="label"), rtol=1e-9
+    )
 
 
 @settings(max_examples=60, deadline=None)
