@@ -30,6 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from . import leontief
@@ -39,7 +40,24 @@ from .table import IOTable
 
 __all__ = ["EFFECTS", "VARIABLES", "iomodel_version", "run_impact"]
 
-VARIABLES = ("output", "value_added", "compensation", "employment", "taxes", "imports")
+VARIABLES = (
+    "output",
+    "value_added",
+    "compensation",
+    "employment",
+    "taxes",
+    "product_taxes",
+    "imports",
+)
+#: The new activity's own figures (operation phase), dims (centre, variant, year, sector).
+ACTIVITY_VARIABLES = (
+    "exports",
+    "domestic_sales",
+    "operating_surplus",
+    "mineral_extraction_tax",
+    "property_tax",
+    "other_taxes",
+)
 EFFECTS = ("direct", "indirect", "induced")
 ModelType = Literal["I", "II"]
 
@@ -95,6 +113,21 @@ def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
     return out
 
 
+def _productivity(index: pd.DataFrame, st: _Stacked, table: IOTable) -> np.ndarray:
+    """The (year, sector) productivity index for the run's years, checked."""
+    missing_years = [y for y in st.years if y not in index.index]
+    missing_codes = [c for c in table.codes if c not in index.columns]
+    if missing_years or missing_codes:
+        raise ValueError(
+            f"the productivity index lacks years {missing_years[:5]} or sectors "
+            f"{missing_codes[:5]}; extend it or run with frozen productivity"
+        )
+    values = index.loc[st.years, table.codes].to_numpy(float)
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError("the productivity index must be finite and positive")
+    return values
+
+
 def run_impact(
     table: IOTable,
     shocks: Sequence[Shock],
@@ -102,6 +135,8 @@ def run_impact(
     closure: ClosureKind = "default",
     scenario_hashes: dict[str, str] | None = None,
     input_hashes: dict[str, str] | None = None,
+    productivity: pd.DataFrame | None = None,
+    productivity_label: str = "",
 ) -> xr.Dataset:
     """Direct, indirect and (Type II) induced effects of every shock, by sector.
 
@@ -118,6 +153,13 @@ def run_impact(
         sha256 of each centre's scenario file, recorded in the attributes.
     input_hashes : dict, optional
         sha256 of the other files that shaped the shocks (bridge, prices), recorded likewise.
+    productivity : DataFrame, optional
+        Labour-productivity index by year (rows) and sector code (columns), 1 in the table year:
+        the table's employment coefficients of year *t* are divided by it.  None keeps the
+        table year's productivity (coefficients frozen).  A scenario's own direct jobs are
+        counted as given.
+    productivity_label : str
+        What ``productivity`` is (recorded in the attributes).
 
     Returns
     -------
@@ -131,6 +173,8 @@ def run_impact(
     x_open = table.factorization.solve(y)
 
     coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
+    if productivity is not None and "employment" in table.direct:
+        coef["employment"] = table.direct["employment"] / _productivity(productivity, st, table)
     if model not in ("I", "II"):
         raise ValueError(f"model must be 'I' or 'II', not {model!r}")
     effects = ["direct", "indirect"] + (["induced"] if model == "II" else [])
@@ -150,15 +194,20 @@ def run_impact(
 
     data = {}
     operation = PHASES.index("operation")
+    dims = ("centre", "variant", "phase", "year", "sector", "effect")
     for k in VARIABLES:
-        values = levels * coef[k][:, None]
+        c = coef[k]  # (sector,) or, with a productivity path, (year, sector)
+        values = levels * (c[:, :, None] if c.ndim == 2 else c[:, None])
         direct = values[..., 0]
         if k == "imports":
-            direct += st.imports
-        elif k == "taxes":
-            direct += st.taxes
-        direct[:, :, operation] += st.direct[k]  # the new activity's own effects
-        data[k] = (("centre", "variant", "phase", "year", "sector", "effect"), values)
+            direct += st.imports  # imported capital goods and the new activity's imported inputs
+        elif k in ("taxes", "product_taxes"):
+            direct += st.taxes  # product taxes paid on capex
+        if k in st.direct:
+            direct[:, :, operation] += st.direct[k]  # the new activity's own effects
+        data[k] = (dims, values)
+    for k in ACTIVITY_VARIABLES:
+        data[k] = (("centre", "variant", "year", "sector"), st.direct[k])
 
     centres = [s.centre for s in shocks]
     data["capex"] = (("centre", "variant", "phase", "year"), st.purchasers)
@@ -184,6 +233,7 @@ def run_impact(
             "inputs_sha256": json.dumps(input_hashes or {}, sort_keys=True),
             "model_type": model,
             "closure": closure if model == "II" else "none",
+            "productivity": productivity_label if productivity is not None else "frozen",
             "iomodel_version": iomodel_version(),
             "notes": json.dumps(
                 {s.centre: [n.en for n in s.notes] for s in shocks}, ensure_ascii=False
@@ -193,7 +243,7 @@ def run_impact(
             ),
         },
     )
-    for k in VARIABLES:
+    for k in VARIABLES + ACTIVITY_VARIABLES:
         ds[k].attrs["units"] = f"{table.meta.employment_unit}" if k == "employment" else units
     ds["capex"].attrs["units"] = f"{table.meta.unit_label}, {table.meta.year} purchasers' prices"
     return ds

@@ -6,14 +6,17 @@ The format is documented in ``shocks/TEMPLATE.toml`` and the README.  Every erro
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .errors import ScenarioError
 
@@ -21,13 +24,19 @@ __all__ = [
     "COST_ITEMS",
     "EQUIPMENT",
     "PURPOSES",
+    "SCHEMA",
+    "TAX_KINDS",
     "Centre",
     "Construction",
     "Deposit",
+    "MineralExtractionTax",
     "Operation",
+    "OtherTax",
     "OutputProduct",
+    "PropertyTax",
     "Scenario",
     "Source",
+    "TaxLine",
     "Variant",
     "load_scenarios",
 ]
@@ -37,8 +46,12 @@ PURPOSES = ("construction", "machinery", "electrical", "vehicles", "engineering"
 EQUIPMENT = ("machinery", "electrical")
 #: Cost items bought from other products; the rest of the cost structure is primary inputs.
 PURCHASES = ("energy", "fuel", "reagents", "spares", "transport", "services")
-PRIMARY = ("wages", "taxes", "operating_surplus")
-COST_ITEMS = PURCHASES + PRIMARY
+#: Cost items of ``[operation.costs]``: purchases and wages, shares of output value at design
+#: volume and base prices.  Taxes come from ``[[operation.taxes]]`` lines; operating surplus is
+#: what remains.
+COST_ITEMS = (*PURCHASES, "wages")
+TAX_KINDS = ("mineral_extraction", "property", "other")
+SCHEMA = 2
 CURRENCIES = ("RUB", "USD")
 UNITS = {"mn": 1e6, "bn": 1e9}
 SHARE_TOLERANCE = 1e-6
@@ -250,7 +263,8 @@ class Variant:
     description_en: str
     capex: float
     equipment_import_share: float
-    output_scale: float
+    price_scale: float
+    volume_scale: float
     sources: tuple[str, ...]
     estimate: str
     estimate_ru: str = ""
@@ -258,6 +272,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class OutputProduct:
+    id: str
     name_ru: str
     name_en: str
     product: str
@@ -271,7 +286,99 @@ class OutputProduct:
 
 
 @dataclass(frozen=True)
+class MineralExtractionTax:
+    """НДПИ (Tax Code ch. 26): ``rate × multiplier × reduction(year)`` of the extracted mineral's
+    value, taken as ``value_share`` of the output value of ``products`` (at the variant's price).
+
+    ``reduction`` (e.g. art. 342.7's coefficient) applies for ``reduction_months`` tax periods
+    (calendar months) from ``reduction_start`` (year, month); a year partly inside the period gets
+    the month-weighted average coefficient.
+    """
+
+    name_ru: str
+    name_en: str
+    legal_basis: str
+    products: tuple[str, ...]
+    value_share: float
+    rate: float
+    multiplier: float
+    reduction: float
+    reduction_start: tuple[int, int] | None
+    reduction_months: int
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+    kind: str = "mineral_extraction"
+
+    def coefficient(self, years: Sequence[int]) -> np.ndarray:
+        """Effective rate on the extracted mineral's value in each of ``years``."""
+        months = _months_inside(years, self.reduction_start, self.reduction_months)
+        factor = (months * self.reduction + (12 - months)) / 12
+        return self.rate * self.multiplier * factor
+
+
+@dataclass(frozen=True)
+class PropertyTax:
+    """Corporate property tax (Tax Code ch. 30): ``rate`` × the average residual value of the
+    taxable real estate, ``base_share`` of capex, depreciated straight-line over ``useful_life``
+    years from the first year of operation (mid-year average value)."""
+
+    name_ru: str
+    name_en: str
+    legal_basis: str
+    rate: float
+    base_share: float
+    useful_life: float
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+    kind: str = "property"
+
+    def residual(self, years: Sequence[int], first_year: int) -> np.ndarray:
+        """Average residual value in each year as a share of the initial value."""
+        age = np.asarray(years, dtype=float) - first_year
+        return np.where(age >= 0, np.clip(1.0 - (age + 0.5) / self.useful_life, 0.0, 1.0), 0.0)
+
+
+@dataclass(frozen=True)
+class OtherTax:
+    """Any other tax on production as ``rate`` × output value at design volume and base prices
+    (it follows volume and the ramp-up, not the price)."""
+
+    name_ru: str
+    name_en: str
+    legal_basis: str
+    rate: float
+    products: tuple[str, ...]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+    kind: str = "other"
+
+
+TaxLine = MineralExtractionTax | PropertyTax | OtherTax
+
+
+def _months_inside(years: Sequence[int], start: tuple[int, int] | None, months: int) -> np.ndarray:
+    """Number of months of each calendar year inside [start, start + months)."""
+    years = np.asarray(years, dtype=int)
+    if start is None or months <= 0:
+        return np.zeros(years.shape)
+    first = start[0] * 12 + start[1] - 1
+    last = first + months
+    return np.clip(np.minimum(last, (years + 1) * 12) - np.maximum(first, years * 12), 0, 12)
+
+
+@dataclass(frozen=True)
 class Operation:
+    """The production phase.
+
+    ``costs`` are shares of output value at design volume and base prices (``price_scale`` 1):
+    the six purchased items and wages.  ``taxes`` are the tax lines; operating surplus is the
+    remainder.  ``jobs`` are direct jobs at design output; ``jobs_ramp_up`` the share of them in
+    the first years (default: the output ramp-up).
+    """
+
     start_year: int
     end_year: int
     ramp_up: tuple[float, ...]
@@ -284,6 +391,8 @@ class Operation:
     sources: tuple[str, ...]
     estimate: str
     estimate_ru: str = ""
+    taxes: tuple[TaxLine, ...] = ()
+    jobs_ramp_up: tuple[float, ...] | None = None
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -293,6 +402,12 @@ class Operation:
         """Share of design output reached in ``year`` (ramp-up, then 1)."""
         k = year - self.start_year
         return self.ramp_up[k] if k < len(self.ramp_up) else 1.0
+
+    def staffing(self, year: int) -> float:
+        """Share of design direct jobs filled in ``year`` (``jobs_ramp_up``, else the output's)."""
+        ramp = self.ramp_up if self.jobs_ramp_up is None else self.jobs_ramp_up
+        k = year - self.start_year
+        return ramp[k] if k < len(ramp) else 1.0
 
 
 @dataclass(frozen=True)
@@ -344,8 +459,17 @@ class Scenario:
 def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     top = _Node(data, path, "")
     top.only({"schema", "centre", "construction", "variants", "operation", "sources"})
-    if top.raw("schema") != 1:
-        raise top.fail("schema", f"is {data.get('schema')!r}; this iomodel reads schema 1")
+    if top.raw("schema") == 1:
+        raise top.fail(
+            "schema",
+            "is 1, an older format; this iomodel reads schema 2: in every variant replace "
+            "output_scale with price_scale (what a unit sells for) and volume_scale (how much is "
+            "produced); in [operation.costs] drop taxes and operating_surplus and give the taxes "
+            "as [[operation.taxes]] lines (operating surplus is the remainder); give every "
+            "[[operation.products]] an id — see shocks/TEMPLATE.toml",
+        )
+    if top.raw("schema") != SCHEMA:
+        raise top.fail("schema", f"is {data.get('schema')!r}; this iomodel reads schema {SCHEMA}")
     sources = _sources(top)
     centre = _centre(top.child("centre"), path)
     construction = _construction(top.child("construction"), max_price_year)
@@ -533,13 +657,21 @@ def _variants(node: _Node) -> dict[str, Variant]:
     out = {}
     for name in node.data:
         v = node.child(name)
+        if v.has("output_scale"):
+            raise v.fail(
+                "output_scale",
+                "is no longer read: it mixed price and volume. Give price_scale (what a unit "
+                "sells for, relative to the products' value) and volume_scale (how much is "
+                "produced, relative to design output) instead",
+            )
         v.only(
             {
                 "description_ru",
                 "description_en",
                 "capex",
                 "equipment_import_share",
-                "output_scale",
+                "price_scale",
+                "volume_scale",
                 "sources",
                 "estimate",
                 "estimate_ru",
@@ -552,7 +684,8 @@ def _variants(node: _Node) -> dict[str, Variant]:
             v.text("description_en"),
             v.number("capex", 0.0),
             v.number("equipment_import_share", 0.0, 1.0),
-            v.number("output_scale", 0.0, default=1.0),
+            v.number("price_scale", 0.0),
+            v.number("volume_scale", 0.0),
             sources,
             estimate,
             v.estimate_ru(),
@@ -566,6 +699,7 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
             "start_year",
             "end_year",
             "ramp_up",
+            "jobs_ramp_up",
             "currency",
             "unit",
             "price_year",
@@ -575,18 +709,14 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
             "estimate_ru",
             "products",
             "costs",
+            "taxes",
         }
     )
     currency, unit, price_year = _money(node, max_price_year)
     start = node.integer("start_year", 2000, 2100)
     end = node.integer("end_year", start, 2100)
-    ramp_raw = node.raw("ramp_up") if node.has("ramp_up") else []
-    if not isinstance(ramp_raw, list):
-        raise node.fail("ramp_up", "must be a list of shares of design output")
-    ramp = tuple(
-        _Node({"v": v}, node.where, f"{node.path('ramp_up')}[{k}]").number("v", 0, 1)
-        for k, v in enumerate(ramp_raw)
-    )
+    ramp = _share_list(node, "ramp_up")
+    jobs_ramp = _share_list(node, "jobs_ramp_up") if node.has("jobs_ramp_up") else None
     jobs = node.number("jobs", 0.0) if node.has("jobs") else None
     sources, estimate = node.basis()
     raw = node.raw("products")
@@ -597,6 +727,7 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
         p = _Node(item, node.where, f"operation.products[{k}]")
         p.only(
             {
+                "id",
                 "name_ru",
                 "name_en",
                 "product",
@@ -609,9 +740,15 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
                 "estimate_ru",
             }
         )
+        pid = p.text("id")
+        if not re.fullmatch(r"[a-z0-9_]+", pid):
+            raise p.fail("id", f"{pid!r} must use only a-z, 0-9 and _")
+        if any(q.id == pid for q in products):
+            raise p.fail("id", f"{pid!r} is used twice; product ids must be unique")
         psources, pestimate = p.basis()
         products.append(
             OutputProduct(
+                pid,
                 p.text("name_ru"),
                 p.text("name_en"),
                 p.text("product"),
@@ -627,8 +764,36 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
     costs = None
     cost_node = node.child("costs", required=False)
     if cost_node is not None:
+        for key, why in (
+            (
+                "taxes",
+                "give the taxes as [[operation.taxes]] lines (kind mineral_extraction, "
+                "property or other) with their legal basis",
+            ),
+            (
+                "operating_surplus",
+                "operating surplus is now the remainder of output value after "
+                "purchases, wages and the [[operation.taxes]] lines; remove it",
+            ),
+        ):
+            if cost_node.has(key):
+                raise cost_node.fail(key, f"is no longer read: {why}")
         cost_node.basis()
-        costs = cost_node.shares(COST_ITEMS)
+        costs = cost_node.shares(COST_ITEMS, total=None)
+        if sum(costs.values()) >= 1:
+            raise ScenarioError(
+                f"{node.where}: operation.costs (purchases and wages) sum to "
+                f"{sum(costs.values()):.4f} of output value; they must leave room for taxes and "
+                "operating surplus (sum below 1)"
+            )
+    ids = tuple(p.id for p in products)
+    taxes = _tax_lines(node, ids)
+    if taxes and costs is None:
+        raise node.fail(
+            "taxes",
+            "needs [operation.costs]: without a cost structure the product's table column, "
+            "taxes included, is used; give the costs or remove the tax lines",
+        )
     return Operation(
         start,
         end,
@@ -642,7 +807,128 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
         sources,
         estimate,
         node.estimate_ru(),
+        taxes,
+        jobs_ramp,
     )
+
+
+def _share_list(node: _Node, key: str) -> tuple[float, ...]:
+    raw = node.raw(key) if node.has(key) else []
+    if not isinstance(raw, list):
+        raise node.fail(key, "must be a list of shares of design output, one per year")
+    return tuple(
+        _Node({"v": v}, node.where, f"{node.path(key)}[{k}]").number("v", 0, 1)
+        for k, v in enumerate(raw)
+    )
+
+
+_TAX_KEYS = {
+    "mineral_extraction": {
+        "products",
+        "value_share",
+        "rate",
+        "multiplier",
+        "reduction",
+        "reduction_start",
+        "reduction_months",
+    },
+    "property": {"rate", "base_share", "useful_life"},
+    "other": {"rate", "products"},
+}
+
+
+def _tax_lines(node: _Node, product_ids: tuple[str, ...]) -> tuple[TaxLine, ...]:
+    if not node.has("taxes"):
+        return ()
+    raw = node.raw("taxes")
+    if not isinstance(raw, list):
+        raise node.fail("taxes", "must be an array of tables [[operation.taxes]]")
+    lines: list[TaxLine] = []
+    for k, item in enumerate(raw):
+        t = _Node(item, node.where, f"operation.taxes[{k}]")
+        kind = t.choice("kind", TAX_KINDS)
+        common = {"kind", "name_ru", "name_en", "legal_basis", "sources", "estimate", "estimate_ru"}
+        t.only(common | _TAX_KEYS[kind])
+        sources, estimate = t.basis()
+        head = (t.text("name_ru"), t.text("name_en"), t.text("legal_basis"))
+        tail = (sources, estimate, t.estimate_ru())
+        if kind == "mineral_extraction":
+            products = _product_refs(t, product_ids, required=True)
+            reduction = t.number("reduction", 0.0, 1.0, default=1.0)
+            start, months = None, 0
+            if t.has("reduction") and reduction != 1.0:
+                start = _year_month(t, "reduction_start")
+                months = t.integer("reduction_months", 1, 1200)
+            elif t.has("reduction_start") or t.has("reduction_months"):
+                raise t.fail("reduction", "is needed with reduction_start and reduction_months")
+            lines.append(
+                MineralExtractionTax(
+                    *head,
+                    products,
+                    t.number("value_share", 0.0, 1.0),
+                    t.number("rate", 0.0, 1.0),
+                    t.number("multiplier", 0.0, 100.0, default=1.0),
+                    reduction,
+                    start,
+                    months,
+                    *tail,
+                )
+            )
+        elif kind == "property":
+            lines.append(
+                PropertyTax(
+                    *head,
+                    t.number("rate", 0.0, 1.0),
+                    t.number("base_share", 0.0, 1.0),
+                    _positive(t, "useful_life", 200.0),
+                    *tail,
+                )
+            )
+        else:
+            lines.append(
+                OtherTax(
+                    *head,
+                    t.number("rate", 0.0, 1.0),
+                    _product_refs(t, product_ids, required=False),
+                    *tail,
+                )
+            )
+    return tuple(lines)
+
+
+def _positive(node: _Node, key: str, hi: float) -> float:
+    value = node.number(key, 0.0, hi)
+    if value <= 0:
+        raise node.fail(key, f"is {value}; it must be above 0")
+    return value
+
+
+def _product_refs(node: _Node, ids: tuple[str, ...], required: bool) -> tuple[str, ...]:
+    """Product ids a tax line applies to (all products when optional and not given)."""
+    if not node.has("products"):
+        if required:
+            raise node.fail("products", "is missing: list the ids of the products it applies to")
+        return ids
+    refs = node.texts("products")
+    unknown = [r for r in refs if r not in ids]
+    if unknown or not refs:
+        raise node.fail(
+            "products",
+            f"names {unknown or 'nothing'}; use ids of [[operation.products]]: {', '.join(ids)}",
+        )
+    return refs
+
+
+def _year_month(node: _Node, key: str) -> tuple[int, int]:
+    """A TOML date (2028-01-01) or "YYYY-MM" string → (year, month)."""
+    value = node.raw(key)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        if value.day != 1:
+            raise node.fail(key, f"is {value}; tax periods are calendar months — use day 01")
+        return value.year, value.month
+    if isinstance(value, str) and re.fullmatch(r"(19|20|21)\d\d-(0[1-9]|1[0-2])", value):
+        return int(value[:4]), int(value[5:])
+    raise node.fail(key, f'must be a month like 2028-01-01 or "2028-01", got {value!r}')
 
 
 def _cited(node: Any, key: str = "") -> Iterable[tuple[str, list]]:

@@ -28,13 +28,33 @@ import xarray as xr
 
 from .errors import ScenarioError
 from .prices import Prices
-from .scenario import EQUIPMENT, PURCHASES, PURPOSES, Scenario
+from .scenario import (
+    EQUIPMENT,
+    PURCHASES,
+    PURPOSES,
+    MineralExtractionTax,
+    PropertyTax,
+    Scenario,
+    Variant,
+)
 from .table import IOTable
 
 __all__ = ["DIRECT_VARIABLES", "PHASES", "Bridge", "Note", "Shock", "build_shock", "load_bridge"]
 
 PHASES = ("construction", "operation")
-DIRECT_VARIABLES = ("output", "value_added", "compensation", "taxes", "imports", "employment")
+#: The new activity's own accounts in ``Shock.direct`` (operation phase).
+TAX_VARIABLES = ("mineral_extraction_tax", "property_tax", "other_taxes")
+DIRECT_VARIABLES = (
+    "output",
+    "value_added",
+    "compensation",
+    "taxes",
+    *TAX_VARIABLES,
+    "operating_surplus",
+    "employment",
+    "exports",
+    "domestic_sales",
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,10 @@ class Bridge:
     capex: pd.DataFrame  # purposes × sectors
     opex: pd.DataFrame  # purchase cost items × sectors
     path: Path
+    #: Domestic share of capex bought from a product whatever its purpose (NaN: the purpose's own
+    #: share applies) — e.g. installation (33), a service done on site, not imported with the
+    #: machines it installs.
+    capex_domestic_share: pd.Series | None = None
 
 
 def load_bridge(path: Path, table: IOTable) -> Bridge:
@@ -95,7 +119,27 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
                 raise ScenarioError(f"{path}: [{name}.{key}] weights sum to {total:.6f}, not 1")
         return frame
 
-    return Bridge(capex=block("capex", PURPOSES), opex=block("opex", PURCHASES), path=path)
+    overrides = pd.Series(np.nan, index=table.codes, dtype=float)
+    node = data.get("capex_domestic_share", {})
+    if not isinstance(node, dict):
+        raise ScenarioError(f"{path}: [capex_domestic_share] must be a table of product = share")
+    for code, share in node.items():
+        if code not in table.codes:
+            raise ScenarioError(
+                f"{path}: [capex_domestic_share] names product {code!r}, which is not in table "
+                f"{table.meta.id}; use a code from `iomodel sectors {table.meta.id}`"
+            )
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+            raise ScenarioError(
+                f"{path}: [capex_domestic_share] {code!r} must be a share in [0, 1], got {share!r}"
+            )
+        overrides[code] = float(share)
+    return Bridge(
+        capex=block("capex", PURPOSES),
+        opex=block("opex", PURCHASES),
+        path=path,
+        capex_domestic_share=overrides,
+    )
 
 
 @dataclass(frozen=True)
@@ -107,13 +151,16 @@ class Shock:
     demand : DataArray (variant, phase, year, sector)
         Domestic final demand: the shock solved through ``(I − A)⁻¹``.
     imports : DataArray (variant, phase, year, sector)
-        Imports that leak directly: imported capital goods, the new activity's imported inputs.
+        Imports that leak directly, by the product imported: imported capital goods, the new
+        activity's imported inputs.  Counted here only (not again in ``direct``).
     product_taxes : DataArray (variant, phase, year, sector)
         Net taxes on products paid on capex purchases.
     purchasers : DataArray (variant, phase, year)
         Capex at purchasers' prices (table units) — the conservation check's left side.
     direct : Dataset (variant, year, sector)
-        The new activity's own output, value added, compensation, taxes, imports, employment.
+        The new activity's own output, value added, compensation, taxes (the sum of its tax
+        lines: ``mineral_extraction_tax``, ``property_tax``, ``other_taxes``), operating surplus,
+        employment, and its sales abroad (``exports``) and at home (``domestic_sales``).
     income : DataArray (variant, phase, year)
         Exogenous household income (the new activity's compensation) for Type II.
     notes : tuple of Note
@@ -195,8 +242,9 @@ def build_shock(
 ) -> Shock:
     """Turn ``scenario`` into demand, leakages and direct effects on ``table``.
 
-    Raises ScenarioError when a product code is unknown, a year precedes the table's, or a price
-    cannot be converted.
+    Everything is linear in the scenario's amounts, so every variant and year is built at once
+    with array arithmetic.  Raises ScenarioError when a product code is unknown, a year precedes
+    the table's, or a price cannot be converted.
     """
     where = scenario.path
     con, op = scenario.construction, scenario.operation
@@ -215,6 +263,7 @@ def build_shock(
         )
     years = sorted(set(con.years) | set(op.years if op else ()))
     n, codes = table.n, table.codes
+    chosen = [scenario.variants[name] for name in names]
     shape = (len(names), len(PHASES), len(years), n)
     demand, imports, taxes = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     purchasers = np.zeros(shape[:3])
@@ -222,128 +271,22 @@ def build_shock(
     direct = {v: np.zeros((len(names), len(years), n)) for v in DIRECT_VARIABLES}
     notes: list[Note] = []
 
-    # ---------------- construction
-    ratios, trade_to, transport_to, valuation_notes = _gfcf_ratios(table)
-    notes += list(valuation_notes)
-    to_units = 1.0 / table.meta.unit
-    capex_weights = {p: bridge.capex.loc[p].to_numpy() for p in PURPOSES}
-    basic_ratio, tax_ratio = ratios["basic"].to_numpy(), ratios["taxes"].to_numpy()
-    trade_ratio, transport_ratio = ratios["trade"].to_numpy(), ratios["transport"].to_numpy()
-    trade_share, transport_share = trade_to.to_numpy(), transport_to.to_numpy()
-    for a, name in enumerate(names):
-        variant = scenario.variants[name]
-        domestic = dict(con.domestic_share)
-        for purpose in EQUIPMENT:
-            domestic[purpose] = 1.0 - variant.equipment_import_share
-        for share, year in zip(con.profile, con.years):
-            t = years.index(year)
-            for purpose in PURPOSES:
-                amount = variant.capex * con.unit * share * con.purposes[purpose]
-                if amount == 0:
-                    continue
-                rub = _convert(
-                    prices,
-                    amount,
-                    con.currency,
-                    con.price_year,
-                    table.meta.year,
-                    f"capex.{purpose}",
-                    where,
-                    "construction",
-                )
-                spend = capex_weights[purpose] * rub * to_units
-                basic = spend * basic_ratio
-                purchasers[a, 0, t] += spend.sum()
-                demand[a, 0, t] += basic * domestic[purpose]
-                imports[a, 0, t] += basic * (1.0 - domestic[purpose])
-                taxes[a, 0, t] += spend * tax_ratio
-                demand[a, 0, t] += trade_share * (spend * trade_ratio).sum()
-                demand[a, 0, t] += transport_share * (spend * transport_ratio).sum()
-
-    # ---------------- operation (new-industry method)
+    build = _construction(scenario, table, bridge, prices, chosen, years)
+    notes += build.notes
+    demand[:, 0], imports[:, 0], taxes[:, 0], purchasers[:, 0] = (
+        build.demand,
+        build.imports,
+        build.taxes,
+        build.purchasers,
+    )
     if op is not None:
-        dom_share, share_notes = _domestic_intermediate_share(table)
-        notes += share_notes
-        coef = table.direct
-        purchases_per_unit = (
-            bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])
-            if op.costs is not None
-            else None
-        )
-        for product in op.products:
-            j = _locate(table, product.product, where)
-            for a, name in enumerate(names):
-                variant = scenario.variants[name]
-                for year in op.years:
-                    t = years.index(year)
-                    value = product.value * op.unit * variant.output_scale * op.utilisation(year)
-                    q = (
-                        _convert(
-                            prices,
-                            value,
-                            op.currency,
-                            op.price_year,
-                            table.meta.year,
-                            "operation.output",
-                            where,
-                            "operation",
-                        )
-                        * to_units
-                    )
-                    direct["output"][a, t, j] += q
-                    if op.costs is not None:
-                        bought = purchases_per_unit * q
-                        demand[a, 1, t] += bought * dom_share
-                        imported = bought * (1 - dom_share)
-                        wages = op.costs["wages"] * q
-                        direct["taxes"][a, t, j] += op.costs["taxes"] * q
-                        direct["value_added"][a, t, j] += q * (
-                            op.costs["wages"] + op.costs["taxes"] + op.costs["operating_surplus"]
-                        )
-                    else:
-                        demand[a, 1, t] += table.A[:, j] * q
-                        imported = np.zeros(n)
-                        imported[j] = coef["imports"][j] * q
-                        wages = coef["compensation"][j] * q
-                        direct["taxes"][a, t, j] += coef["taxes"][j] * q
-                        direct["value_added"][a, t, j] += coef["value_added"][j] * q
-                    imports[a, 1, t] += imported
-                    direct["imports"][a, t, j] += imported.sum()
-                    direct["compensation"][a, t, j] += wages
-                    income[a, 1, t] += wages
-                    if op.jobs is None and "employment" in coef:
-                        direct["employment"][a, t, j] += coef["employment"][j] * q
-        if op.costs is None:
-            codes_used = ", ".join(p.product for p in op.products)
-            notes.append(
-                Note(
-                    f"operation: no cost structure in the scenario — the average column "
-                    f"of {codes_used} in the table is used",
-                    f"эксплуатация: в сценарии нет структуры затрат — использован средний "
-                    f"столбец продукта {codes_used} таблицы",
-                )
-            )
-        if op.jobs is not None:
-            jobs_share = _jobs_split(table, op, where)
-            for a, name in enumerate(names):
-                for year in op.years:
-                    t = years.index(year)
-                    direct["employment"][a, t] += (
-                        op.jobs * scenario.variants[name].output_scale * jobs_share
-                    )
-        elif "employment" not in coef:
-            notes.append(
-                Note(
-                    "operation: no jobs figure and no employment in the table — direct "
-                    "employment is zero",
-                    "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
-                    "таблице — прямая занятость принята нулевой",
-                )
-            )
+        run = _operation(scenario, table, bridge, prices, chosen, years, build.capex)
+        notes += run.notes
+        demand[:, 1], imports[:, 1], income[:, 1] = run.demand, run.imports, run.income
+        direct = run.direct
 
     dims4 = ("variant", "phase", "year", "sector")
     coords = {"variant": names, "phase": list(PHASES), "year": years, "sector": codes}
-    da = lambda values: xr.DataArray(values, dims=dims4, coords=coords)  # noqa: E731
     coords3 = {k: coords[k] for k in ("variant", "phase", "year")}
     direct_ds = xr.Dataset(
         {k: (("variant", "year", "sector"), v) for k, v in direct.items()},
@@ -351,9 +294,9 @@ def build_shock(
     )
     return Shock(
         centre=scenario.id,
-        demand=da(demand),
-        imports=da(imports),
-        product_taxes=da(taxes),
+        demand=xr.DataArray(demand, dims=dims4, coords=coords),
+        imports=xr.DataArray(imports, dims=dims4, coords=coords),
+        product_taxes=xr.DataArray(taxes, dims=dims4, coords=coords),
         purchasers=xr.DataArray(purchasers, dims=dims4[:3], coords=coords3),
         direct=direct_ds,
         income=xr.DataArray(income, dims=dims4[:3], coords=coords3),
@@ -361,15 +304,250 @@ def build_shock(
     )
 
 
-def _jobs_split(table: IOTable, op, where: Path) -> np.ndarray:
-    """Direct jobs spread over the new activity's products in proportion to output value."""
-    share = np.zeros(table.n)
-    total = sum(p.value for p in op.products)
-    for p in op.products:
-        share[_locate(table, p.product, where)] += (
-            p.value / total if total else 1 / len(op.products)
+@dataclass(frozen=True)
+class _Built:
+    """Construction phase arrays: (variant, year, sector) and (variant, year)."""
+
+    demand: np.ndarray
+    imports: np.ndarray
+    taxes: np.ndarray
+    purchasers: np.ndarray
+    capex: np.ndarray  # (variant,) capex at table-year purchasers' prices, table units
+    notes: list[Note]
+
+
+def _construction(
+    scenario: Scenario,
+    table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    chosen: list[Variant],
+    years: list[int],
+) -> _Built:
+    con = scenario.construction
+    ratios, trade_to, transport_to, valuation_notes = _gfcf_ratios(table)
+    # amount[a, t, p]: capex of variant a in construction year t on purpose p, table units
+    factor = np.array(
+        [
+            _convert(
+                prices,
+                1.0,
+                con.currency,
+                con.price_year,
+                table.meta.year,
+                f"capex.{p}",
+                scenario.path,
+                "construction",
+            )
+            for p in PURPOSES
+        ]
+    ) * (con.unit / table.meta.unit)
+    capex = np.array([v.capex for v in chosen])
+    profile = np.zeros(len(years))
+    profile[[years.index(y) for y in con.years]] = con.profile
+    shares = np.array([con.purposes[p] for p in PURPOSES])
+    amount = capex[:, None, None] * profile[None, :, None] * (shares * factor)[None, None, :]
+    # spend[a, t, i]: purchasers' value bought from product i; domestic[a, p, i] its home share
+    weights = bridge.capex.loc[list(PURPOSES)].to_numpy()
+    spend_by_purpose = amount[..., None] * weights[None, None]  # (a, t, p, i)
+    domestic = np.array([[_domestic_share(con, p, v) for p in PURPOSES] for v in chosen])[
+        :, :, None
+    ] * np.ones(table.n)
+    if bridge.capex_domestic_share is not None:
+        override = bridge.capex_domestic_share.reindex(table.codes).to_numpy()
+        domestic = np.where(np.isnan(override), domestic, override)
+    spend = spend_by_purpose.sum(axis=2)
+    basic = spend * ratios["basic"].to_numpy()
+    home = (spend_by_purpose * domestic[:, None]).sum(axis=2) * ratios["basic"].to_numpy()
+    margins = spend * ratios["trade"].to_numpy(), spend * ratios["transport"].to_numpy()
+    demand = (
+        home
+        + margins[0].sum(axis=-1, keepdims=True) * trade_to.to_numpy()
+        + margins[1].sum(axis=-1, keepdims=True) * transport_to.to_numpy()
+    )
+    return _Built(
+        demand=demand,
+        imports=basic - home,
+        taxes=spend * ratios["taxes"].to_numpy(),
+        purchasers=spend.sum(axis=-1),
+        capex=amount.sum(axis=(1, 2)),
+        notes=list(valuation_notes),
+    )
+
+
+def _domestic_share(con, purpose: str, variant: Variant) -> float:
+    if purpose in EQUIPMENT:
+        return 1.0 - variant.equipment_import_share
+    return con.domestic_share[purpose]
+
+
+@dataclass(frozen=True)
+class _Running:
+    """Operation phase arrays: (variant, year, sector) and (variant, year)."""
+
+    demand: np.ndarray
+    imports: np.ndarray
+    income: np.ndarray
+    direct: dict[str, np.ndarray]
+    notes: list[Note]
+
+
+def _operation(
+    scenario: Scenario,
+    table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    chosen: list[Variant],
+    years: list[int],
+    capex: np.ndarray,
+) -> _Running:
+    """The new-industry method, every variant and year at once.
+
+    Output value = value × volume × price × ramp-up; purchases, wages, jobs and the `other` tax
+    lines follow the volume value (value × volume × ramp-up, base prices); the mineral extraction
+    tax follows the output value; property tax the capex.  Operating surplus is the remainder.
+    """
+    op = scenario.operation
+    assert op is not None
+    where = scenario.path
+    n, coef = table.n, table.direct
+    notes: list[Note] = []
+    a, t = len(chosen), len(years)
+    running = np.isin(years, op.years)
+    ramp = np.array([op.utilisation(y) if r else 0.0 for y, r in zip(years, running)])
+    staff = np.array([op.staffing(y) if r else 0.0 for y, r in zip(years, running)])
+    volume = np.array([v.volume_scale for v in chosen])
+    price = np.array([v.price_scale for v in chosen])
+    to_units = op.unit / table.meta.unit
+    factor = _convert(
+        prices,
+        1.0,
+        op.currency,
+        op.price_year,
+        table.meta.year,
+        "operation.output",
+        where,
+        "operation",
+    )
+    # by output product k: its sector, base value (table units), and the volume and sales values
+    sector = np.array([_locate(table, p.product, where) for p in op.products])
+    base = np.array([p.value for p in op.products]) * factor * to_units
+    at_volume = volume[:, None, None] * ramp[None, :, None] * base[None, None, :]  # (a, t, k)
+    sales = at_volume * price[:, None, None]
+    onto = np.zeros((len(op.products), n))
+    onto[np.arange(len(op.products)), sector] = 1.0  # product k → its table sector
+
+    def by_sector(values: np.ndarray) -> np.ndarray:
+        return values @ onto
+
+    exports = np.array([p.export_share for p in op.products])
+    direct = {
+        "output": by_sector(sales),
+        "exports": by_sector(sales * exports),
+        "domestic_sales": by_sector(sales * (1 - exports)),
+    }
+    volume_value = at_volume.sum(axis=-1)  # (a, t)
+    if op.costs is not None:
+        dom_share, share_notes = _domestic_intermediate_share(table)
+        notes += share_notes
+        per_unit = bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])
+        bought = volume_value[..., None] * per_unit  # (a, t, i) by product bought
+        demand, imports = bought * dom_share, bought * (1 - dom_share)
+        # the new activity's own accounts, by its output sector
+        purchases_k = at_volume * per_unit.sum()
+        wages_k = at_volume * op.costs["wages"]
+        lines = _tax_amounts(op, years, sales, at_volume, capex, base)
+        direct["compensation"] = by_sector(wages_k)
+        direct["value_added"] = by_sector(sales - purchases_k)
+        for kind, amount in lines.items():
+            direct[kind] = by_sector(amount)
+        direct["taxes"] = sum(direct[k] for k in TAX_VARIABLES)
+        direct["operating_surplus"] = (
+            direct["value_added"] - direct["compensation"] - direct["taxes"]
         )
-    return share
+        if (direct["operating_surplus"] < -1e-9 * np.abs(direct["output"]).max()).any():
+            notes.append(
+                Note(
+                    "operation: in some years purchases, wages and taxes exceed the output value "
+                    "(negative operating surplus)",
+                    "эксплуатация: в отдельные годы закупки, оплата труда и налоги превышают "
+                    "стоимость выпуска (отрицательная валовая прибыль)",
+                )
+            )
+    else:
+        # the product's average column of the table, at the volume value
+        cols = sector
+        vol_k = at_volume
+        demand = np.einsum("atk,ik->ati", vol_k, table.A[:, cols])
+        imports = by_sector(vol_k * coef["imports"][cols])
+        direct["compensation"] = by_sector(vol_k * coef["compensation"][cols])
+        direct["value_added"] = by_sector(vol_k * coef["value_added"][cols] + sales - vol_k)
+        direct["other_taxes"] = by_sector(vol_k * coef["taxes"][cols])
+        direct["mineral_extraction_tax"] = np.zeros((a, t, n))
+        direct["property_tax"] = np.zeros((a, t, n))
+        direct["taxes"] = direct["other_taxes"].copy()
+        direct["operating_surplus"] = (
+            direct["value_added"] - direct["compensation"] - direct["taxes"]
+        )
+        codes_used = ", ".join(p.product for p in op.products)
+        notes.append(
+            Note(
+                f"operation: no cost structure in the scenario — the average column "
+                f"of {codes_used} in the table is used",
+                f"эксплуатация: в сценарии нет структуры затрат — использован средний "
+                f"столбец продукта {codes_used} таблицы",
+            )
+        )
+    if op.jobs is not None:
+        share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
+        jobs = op.jobs * volume[:, None, None] * staff[None, :, None] * share[None, None, :]
+        direct["employment"] = by_sector(jobs)
+    elif "employment" in coef:
+        direct["employment"] = by_sector(at_volume * coef["employment"][sector])
+    else:
+        direct["employment"] = np.zeros((a, t, n))
+        notes.append(
+            Note(
+                "operation: no jobs figure and no employment in the table — direct "
+                "employment is zero",
+                "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
+                "таблице — прямая занятость принята нулевой",
+            )
+        )
+    return _Running(
+        demand=demand,
+        imports=imports,
+        income=direct["compensation"].sum(axis=-1),
+        direct=direct,
+        notes=notes,
+    )
+
+
+def _tax_amounts(
+    op,
+    years: list[int],
+    sales: np.ndarray,
+    at_volume: np.ndarray,
+    capex: np.ndarray,
+    base: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each kind of tax line, by output product: arrays (variant, year, product)."""
+    ids = [p.id for p in op.products]
+    out = {k: np.zeros_like(sales) for k in TAX_VARIABLES}
+    running = np.isin(years, op.years).astype(float)
+    for line in op.taxes:
+        if isinstance(line, MineralExtractionTax):
+            mask = np.isin(ids, line.products).astype(float)
+            rate = line.coefficient(years) * line.value_share
+            out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask
+        elif isinstance(line, PropertyTax):
+            value = line.rate * line.base_share * line.residual(years, op.start_year) * running
+            share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
+            out["property_tax"] += capex[:, None, None] * value[None, :, None] * share
+        else:
+            mask = np.isin(ids, line.products).astype(float)
+            out["other_taxes"] += at_volume * line.rate * mask
+    return out
 
 
 def _locate(table: IOTable, code: str, where: Path) -> int:

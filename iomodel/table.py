@@ -322,7 +322,8 @@ class IOTable:
         """Direct coefficients per unit of output, by effect.
 
         Keys: ``output`` (ones), ``value_added``, ``compensation``, ``taxes`` (net taxes on
-        products and on production), ``imports``, ``employment`` (persons per table unit; absent
+        products and on production), ``product_taxes`` (net taxes on products only: with value
+        added and imports they exhaust a unit of output), ``imports``, ``employment`` (persons per table unit; absent
         when the table has no employment).
         """
         r = self.roles
@@ -331,6 +332,7 @@ class IOTable:
             "value_added": self.coefficients(r.value_added),
             "compensation": self.coefficients(r.compensation),
             "taxes": self.coefficients(tuple(r.product_taxes) + tuple(r.production_taxes)),
+            "product_taxes": self.coefficients(r.product_taxes),
             "imports": self.coefficients(r.imports),
         }
         if self.employment is not None:

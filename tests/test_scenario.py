@@ -111,7 +111,49 @@ def test_mini_loads():
             r"centre.kind is 'mine'; choose one of centre, object",
         ),
         ("jobs = 500", "jobs = 500\nstaff = 3", r"operation has unknown key\(s\) \['staff'\]"),
-        ("schema = 1", "schema = 2", r"schema is 2; this iomodel reads schema 1"),
+        ("schema = 2", "schema = 3", r"schema is 3; this iomodel reads schema 2"),
+        ("schema = 2", "schema = 1", r"schema is 1, an older format.*price_scale.*volume_scale"),
+        (
+            "price_scale = 1.2\nvolume_scale = 1.0",
+            "output_scale = 1.2",
+            r"variants.high.output_scale is no longer read: it mixed price and volume. Give "
+            r"price_scale .* and volume_scale",
+        ),
+        (
+            "wages = 0.2\n",
+            "wages = 0.2\ntaxes = 0.05\n",
+            r"operation.costs.taxes is no longer read: give the taxes as \[\[operation.taxes\]\]",
+        ),
+        (
+            "wages = 0.2\n",
+            "wages = 0.2\noperating_surplus = 0.3\n",
+            r"operation.costs.operating_surplus is no longer read: operating surplus is now the "
+            r"remainder",
+        ),
+        ("wages = 0.2\n", "wages = 0.7\n", r"operation.costs \(purchases and wages\) sum to 1.1000"),
+        (
+            'products = ["concentrate"]',
+            'products = ["ore"]',
+            r"operation.taxes\[0\].products names \['ore'\]; use ids of \[\[operation.products\]\]: "
+            r"concentrate",
+        ),
+        (
+            "reduction_start = 2024-07-01",
+            "reduction_start = 2024-07-15",
+            r"operation.taxes\[0\].reduction_start is 2024-07-15; tax periods are calendar months",
+        ),
+        (
+            "reduction_months = 18\n",
+            "",
+            r"operation.taxes\[0\].reduction_months is missing",
+        ),
+        (
+            'kind = "property"',
+            'kind = "land"',
+            r"operation.taxes\[1\].kind is 'land'; choose one of mineral_extraction, property, other",
+        ),
+        ("useful_life = 20", "useful_life = 0", r"operation.taxes\[1\].useful_life is 0.0; it must be above 0"),
+        ('id = "concentrate"', 'id = "Concentrate!"', r"operation.products\[0\].id 'Concentrate!' must use"),
         (
             'jobs = 500\nestimate = "fictitious"',
             'jobs = 500\nsources = ["test"]\nestimate_ru = "вымысел"',
