@@ -34,6 +34,7 @@ __all__ = [
     "ClosureKind",
     "consumption_per_income",
     "household_closure",
+    "household_purchases",
     "multiplier_table",
     "type1",
     "type2",
@@ -43,16 +44,37 @@ ClosureKind = Literal["textbook", "default"]
 EFFECTS = ("output", "value_added", "compensation", "employment", "taxes", "imports")
 
 
+def household_purchases(table: IOTable) -> np.ndarray:
+    """Household consumption of domestic products that income buys, by product (table units).
+
+    The household-consumption column less the imputed rent of owner-occupied dwellings (when the
+    table's ``[closure]`` gives it): nobody pays it out of wages, so it induces nothing.
+    """
+    household = np.array(table.final_demand_column(table.roles.household_consumption), dtype=float)
+    p = table.closure_parameters
+    if p.imputed_rent:
+        j = table.locate(p.imputed_rent_product or "")
+        if p.imputed_rent > household[j]:
+            raise TableError(
+                f"{table.meta.path}: closure.imputed_rent {p.imputed_rent:,.0f} exceeds household "
+                f"consumption of {table.codes[j]} ({household[j]:,.0f}); check the figure and "
+                "its unit"
+            )
+        household[j] -= p.imputed_rent
+    return household
+
+
 def consumption_per_income(table: IOTable, kind: ClosureKind = "default") -> float:
     """Domestic products bought by households per unit of compensation of employees.
 
-    ``textbook``: household consumption of domestic products ÷ total compensation.
-    ``default``: wage share × (1 − income tax rate) × propensity to consume × domestic share.
+    ``textbook``: household purchases of domestic products ÷ total compensation.
+    ``default``: wage share × (1 − income tax rate) × propensity to consume × domestic share,
+    the domestic share taken without imputed rent (a domestic service nobody buys).
     """
-    household = table.final_demand_column(table.roles.household_consumption)
+    purchases = household_purchases(table)
     if kind == "textbook":
         total_income = table.primary_row(table.roles.compensation).sum()
-        return float(household.sum() / total_income)
+        return float(purchases.sum() / total_income)
     if kind != "default":
         raise ValueError(f"closure must be 'textbook' or 'default', not {kind!r}")
     p = table.closure_parameters
@@ -67,15 +89,20 @@ def consumption_per_income(table: IOTable, kind: ClosureKind = "default") -> flo
             f"{', '.join(missing)} in table.toml [closure] (with a source); add them "
             "or use the textbook closure (--closure textbook)"
         )
-    return float(
-        p.wage_share * (1 - p.income_tax_rate) * p.propensity_to_consume * p.domestic_share
-    )
+    assert p.domestic_share is not None  # checked above
+    domestic = p.domestic_share
+    if p.imputed_rent:
+        # domestic share = domestic purchases ÷ all purchases at purchasers' prices; take the
+        # imputed rent out of both
+        with_rent = table.final_demand_column(table.roles.household_consumption).sum()
+        domestic = (with_rent - p.imputed_rent) / (with_rent / p.domestic_share - p.imputed_rent)
+    return float(p.wage_share * (1 - p.income_tax_rate) * p.propensity_to_consume * domestic)
 
 
 def household_closure(table: IOTable, kind: ClosureKind = "default") -> leontief.Closure:
     """The household row and column used to close ``table`` for Type II effects."""
-    household = table.final_demand_column(table.roles.household_consumption)
-    structure = household / household.sum()
+    purchases = household_purchases(table)
+    structure = purchases / purchases.sum()
     return leontief.Closure(
         income=table.direct["compensation"],
         consumption=consumption_per_income(table, kind) * structure,

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from .errors import TableError
-from .impact import VARIABLES, run_impact
+from .impact import ACTIVITY_VARIABLES, VARIABLES, run_impact
 from .prices import Prices
 from .scenario import Scenario
 from .shock import Bridge, build_shock
@@ -26,10 +26,12 @@ __all__ = [
     "Appraisal",
     "by_group",
     "compare",
+    "design_years",
     "key_figures",
     "load_appraisal",
     "load_groups",
     "localisation",
+    "new_activity",
     "views",
 ]
 
@@ -42,18 +44,22 @@ INDICATORS = (
     "construction_employment",
     "construction_taxes",
     "construction_imports",
+    "design_year",
     "operation_output",
     "operation_value_added",
     "operation_compensation",
     "operation_employment",
     "operation_taxes",
     "operation_imports",
+    "operation_exports",
+    "operation_domestic_sales",
     "output_per_capex",
     "value_added_per_capex",
     "jobs_per_bn_capex",
     "discounted_output",
     "discounted_value_added",
     "discounted_taxes",
+    "discounted_exports",
     "type2_over_type1_output",
 )
 
@@ -132,12 +138,32 @@ def _discount(years: np.ndarray, appraisal: Appraisal) -> xr.DataArray:
     return xr.DataArray(factors, dims="year", coords={"year": years})
 
 
+def design_years(ds: xr.Dataset, variant: str) -> pd.Series:
+    """First year each centre's new activity runs at design output (its largest direct output).
+
+    NaN for a centre without an operation phase.
+    """
+    direct = (
+        ds["output"].sel(variant=variant, phase="operation", effect="direct").sum("sector")
+    )  # centre, year
+    peak = direct.max("year")
+    at_design = (direct >= peak * (1 - 1e-9)) & (peak > 0)
+    first = at_design.argmax("year")
+    years = xr.DataArray(ds.year.values, dims="year")[first]
+    return pd.Series(
+        np.where(peak.values > 0, years.values, np.nan), index=ds.centre.values, name="design_year"
+    )
+
+
 def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFrame:
     """One row per centre with :data:`INDICATORS`.
 
     * ``construction_*``: cumulative over the construction years, all effects (direct + indirect
       + induced where present);
-    * ``operation_*``: one year at design output (the last modelled year of operation);
+    * ``design_year``: the first year at design output (see :func:`design_years`);
+      ``operation_*``: that year, all effects; ``operation_exports`` and
+      ``operation_domestic_sales``: the new activity's sales abroad and at home that year (the
+      domestic part is supply that can replace imports);
     * ``*_per_capex``: construction effect per unit of capex (purchasers' prices);
       ``jobs_per_bn_capex``: job-years during construction per billion of currency of capex;
     * ``discounted_*``: both phases, every year, discounted to ``appraisal.base_year``;
@@ -147,16 +173,25 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     sel = ds.sel(variant=variant)
     total = sel[list(VARIABLES)].sum(["effect", "sector"])  # centre, phase, year
     cons = total.sel(phase="construction").sum("year").to_dataframe()[list(VARIABLES)]
-    operation = total.sel(phase="operation").to_dataframe()[list(VARIABLES)]
     frame = pd.DataFrame(index=pd.Index(ds.centre.values, name="centre"))
     frame["capex"] = sel["capex"].sel(phase="construction").sum("year").to_series()
     for v in VARIABLES:
         frame[f"construction_{v}"] = cons[v]
+    design = design_years(ds, variant)
+    frame["design_year"] = design
+    sales = sel[["exports", "domestic_sales"]].sum("sector")  # centre, year
     for centre in frame.index:
-        running = operation.loc[centre]
-        running = running[running["output"] > 0]
+        year = design[centre]
         for v in VARIABLES:
-            frame.loc[centre, f"operation_{v}"] = running[v].iloc[-1] if len(running) else 0.0
+            frame.loc[centre, f"operation_{v}"] = (
+                float(total[v].sel(centre=centre, phase="operation", year=int(year)))
+                if np.isfinite(year)
+                else 0.0
+            )
+        for v in ("exports", "domestic_sales"):
+            frame.loc[centre, f"operation_{v}"] = (
+                float(sales[v].sel(centre=centre, year=int(year))) if np.isfinite(year) else 0.0
+            )
     capex = frame["capex"].where(frame["capex"] > 0)
     frame["output_per_capex"] = frame["construction_output"] / capex
     frame["value_added_per_capex"] = frame["construction_value_added"] / capex
@@ -164,6 +199,7 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     disc = _discount(ds.year.values, appraisal)
     for v in ("output", "value_added", "taxes"):
         frame[f"discounted_{v}"] = (total[v].sum("phase") * disc).sum("year").to_series()
+    frame["discounted_exports"] = (sales["exports"] * disc).sum("year").to_series()
     effects = sel["output"].sel(phase="construction").sum(["sector", "year"])
     if "induced" in ds.effect.values:
         base = effects.sel(effect=["direct", "indirect"]).sum("effect")
@@ -234,6 +270,41 @@ def localisation(
     return pd.Series(out, name=scenario.id)
 
 
+def new_activity(ds: xr.Dataset) -> pd.DataFrame:
+    """The new activity's own accounts by centre, variant and year (operation phase, long form).
+
+    Output, value added, compensation, each kind of tax, operating surplus, direct jobs, and
+    sales abroad (``exports``) and at home (``domestic_sales``: supply that can replace imports).
+    """
+    direct = ds[["output", "value_added", "compensation", "taxes", "employment"]].sel(
+        phase="operation", effect="direct"
+    )
+    # the direct effect of the operation phase also holds the new activity's imported inputs by
+    # the product imported; its own output, value added … sit in its own product's rows only,
+    # which is what the sector sum below gives for these variables
+    own = direct.sum("sector").drop_vars(["phase", "effect"], errors="ignore")
+    extra = ds[list(ACTIVITY_VARIABLES)].sum("sector")
+    frame = xr.merge([own, extra]).to_dataframe().reset_index()
+    columns = [
+        "centre",
+        "variant",
+        "year",
+        "output",
+        "value_added",
+        "compensation",
+        "mineral_extraction_tax",
+        "property_tax",
+        "other_taxes",
+        "taxes",
+        "operating_surplus",
+        "employment",
+        "exports",
+        "domestic_sales",
+    ]
+    frame = frame[columns]
+    return frame[frame["output"] != 0].reset_index(drop=True)
+
+
 def views(
     ds: xr.Dataset,
     groups: pd.DataFrame,
@@ -242,7 +313,8 @@ def views(
 ) -> dict[str, pd.DataFrame]:
     """The tables a workbook or report shows, all derived from ``ds``.
 
-    ``key_figures`` (every variant), ``by_year`` (totals by phase and year), ``by_group`` (sector
+    ``key_figures`` (every variant), ``by_year`` (totals by phase and year), ``new_activity``
+    (the new activity's own accounts and sales by year), ``by_group`` (sector
     groups, summed over years) and ``by_sector`` (every product, summed over years), each in
     long form with the effects as columns, plus ``localisation`` when given.
     """
@@ -260,6 +332,7 @@ def views(
         .query("output != 0 or employment != 0")
         .reset_index(drop=True)
     )
+    out["new_activity"] = new_activity(ds)
     grouped = by_group(ds, groups).sum("year").sum("effect")
     gframe = grouped.to_dataframe()[list(VARIABLES)].reset_index()
     gframe.insert(

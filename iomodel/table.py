@@ -45,13 +45,17 @@ class ClosureParameters:
     ``wage_share × (1 − income_tax_rate) × propensity_to_consume × domestic_share``.
     ``wage_share`` (wages ÷ compensation, i.e. net of employers' social contributions) and
     ``domestic_share`` (domestic output at basic prices ÷ household consumption at purchasers'
-    prices) are read from the table where it has them.
+    prices) are read from the table where it has them.  ``imputed_rent`` (table units) is the
+    imputed rent of owner-occupied dwellings inside household consumption of
+    ``imputed_rent_product``: wages do not buy it, so the closure leaves it out.
     """
 
     income_tax_rate: float | None = None
     propensity_to_consume: float | None = None
     wage_share: float | None = None
     domestic_share: float | None = None
+    imputed_rent: float | None = None
+    imputed_rent_product: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
 

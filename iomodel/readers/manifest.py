@@ -85,10 +85,12 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
             if not 0 < value <= 1:
                 raise TableError(f"{where}: closure.{key} = {value} must lie in (0, 1]")
             values[key] = value
+    if "imputed_rent" in closure_raw:
+        values.update(_imputed_rent(where, closure_raw))
     sources = {
         k[: -len("_source")]: str(v) for k, v in closure_raw.items() if k.endswith("_source")
     }
-    for key in values:
+    for key in (k for k in values if k != "imputed_rent_product"):
         if key not in sources:
             raise TableError(f'{where}: closure.{key} has no source; add {key}_source = "…"')
     meta = TableMeta(
@@ -125,3 +127,20 @@ def read_manifest(path: Path) -> Manifest:
     except tomllib.TOMLDecodeError as exc:
         raise TableError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
     return parse_manifest(data, path, (path,))
+
+
+def _imputed_rent(where: Path, closure: dict[str, Any]) -> dict[str, Any]:
+    """``imputed_rent`` (table units, ≥ 0) inside household consumption of ``imputed_rent_product``."""
+    value = closure["imputed_rent"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e300:
+        raise TableError(
+            f"{where}: closure.imputed_rent = {value!r} must be a non-negative number in table "
+            "units (the imputed rent of owner-occupied dwellings inside household consumption)"
+        )
+    product = closure.get("imputed_rent_product")
+    if not isinstance(product, str) or not product:
+        raise TableError(
+            f"{where}: closure.imputed_rent needs imputed_rent_product = the code of the product "
+            'whose household consumption holds it (e.g. "68")'
+        )
+    return {"imputed_rent": float(value), "imputed_rent_product": product}

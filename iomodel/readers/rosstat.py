@@ -241,6 +241,8 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
         propensity_to_consume=manifest.closure.propensity_to_consume,
         wage_share=manifest.closure.wage_share,
         domestic_share=manifest.closure.domestic_share,
+        imputed_rent=manifest.closure.imputed_rent,
+        imputed_rent_product=manifest.closure.imputed_rent_product,
     )
     sources = dict(manifest.closure.sources)
     comp_row = v[pi_codes.index(manifest.roles.compensation)]

@@ -14,14 +14,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ..impact import VARIABLES
 from ..multipliers import consumption_per_income
 from ..pipeline import Run
-from ..scenario import PURPOSES, Scenario
-from ..summary import Appraisal, by_group, compare, key_figures, localisation
+from ..scenario import PURPOSES, MineralExtractionTax, PropertyTax, Scenario, TaxLine
+from ..summary import (
+    Appraisal,
+    by_group,
+    compare,
+    design_years,
+    key_figures,
+    localisation,
+    new_activity,
+)
 from . import _charts as charts
 from ._locale import Locale
 
@@ -137,14 +146,9 @@ def _centre_name(loc: Locale, s: Scenario) -> str:
 
 
 def _design_year(ds: xr.Dataset, centre: str, variant: str) -> int | None:
-    """The year key_figures reports for the operation phase: the last with output."""
-    out = (
-        ds["output"]
-        .sel(centre=centre, variant=variant, phase="operation")
-        .sum(["sector", "effect"])
-    )
-    years = out.year.values[out.values > 0]
-    return int(years[-1]) if len(years) else None
+    """The year key_figures reports for the operation phase: the first at design output."""
+    year = design_years(ds, variant)[centre]
+    return int(year) if np.isfinite(year) else None
 
 
 def _kf_rows(loc: Locale, inputs: Inputs, centre: str) -> list[dict[str, Any]]:
@@ -437,7 +441,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             if op_tot is not None
             else ""
         ),
-        "scenario_jobs": loc.num(op.jobs * s.variants[v].output_scale, 0)
+        "scenario_jobs": loc.num(op.jobs * s.variants[v].volume_scale, 0)
         if op is not None and op.jobs is not None
         else "",
         "comp_per_job": (
@@ -604,7 +608,8 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "description": loc.pick(vv.description_ru, vv.description_en),
             "capex": loc.num(vv.capex, 1),
             "import_share": loc.pct(vv.equipment_import_share),
-            "output_scale": loc.num(vv.output_scale, 2),
+            "price_scale": loc.num(vv.price_scale, 2),
+            "volume_scale": loc.num(vv.volume_scale, 2),
             "sources": _sources_cited(loc, vv.sources),
         }
         for name, vv in s.variants.items()
@@ -662,6 +667,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             else []
         ),
         "op_sources": _sources_cited(loc, op.sources) if op else "",
+        "taxes": [_tax_line(loc, line) for line in op.taxes] if op else [],
     }
     notes_key = "notes_ru" if loc.lang == "ru" and "notes_ru" in ds.attrs else "notes"
     notes = json.loads(ds.attrs.get(notes_key, "{}")).get(centre, [])
@@ -756,6 +762,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "products": products,
         "products_unit": op_unit,
         "year_rows": year_rows,
+        "activity_rows": _activity_rows(loc, inputs, centre, v),
         "year_total": year_total,
         "cons_effects": _by_effect_rows(loc, inputs, cons_tot),
         "op_effects": _by_effect_rows(loc, inputs, op_tot) if op_tot is not None else [],
@@ -1230,3 +1237,56 @@ def comparison_context(
         },
         **_common(loc, inputs),
     }
+
+
+def _tax_line(loc: Locale, line: TaxLine) -> dict[str, str]:
+    """One tax line of the new activity as report text: name, what it is, its legal basis."""
+    if isinstance(line, MineralExtractionTax):
+        what = loc.t(
+            "about.tax_mineral",
+            rate=loc.pct(line.rate * line.multiplier, 1),
+            share=loc.pct(line.value_share),
+        )
+        if line.reduction_start is not None:
+            year, month = line.reduction_start
+            what += " " + loc.t(
+                "about.tax_reduction",
+                k=loc.num(line.reduction, 2),
+                months=line.reduction_months,
+                start=f"{month:02d}.{year}",
+            )
+    elif isinstance(line, PropertyTax):
+        what = loc.t(
+            "about.tax_property",
+            rate=loc.pct(line.rate, 1),
+            share=loc.pct(line.base_share),
+            life=loc.num(line.useful_life, 0),
+        )
+    else:
+        what = loc.t("about.tax_other", rate=loc.pct(line.rate, 1))
+    return {"name": loc.pick(line.name_ru, line.name_en), "what": what, "law": line.legal_basis}
+
+
+def _activity_rows(loc: Locale, inputs: Inputs, centre: str, variant: str) -> list[dict]:
+    """The new activity's own accounts by year: output, sales abroad and at home, taxes, jobs."""
+    ds = inputs.run.dataset
+    if "exports" not in ds:
+        return []
+    frame = new_activity(ds.sel(centre=[centre], variant=[variant]))
+    rows = []
+    for r in frame.itertuples():
+        rows.append(
+            {
+                "year": int(r.year),
+                "cells": [
+                    _money(loc, r.output, inputs),
+                    _money(loc, r.exports, inputs),
+                    _money(loc, r.domestic_sales, inputs),
+                    _money(loc, r.mineral_extraction_tax, inputs, 2),
+                    _money(loc, r.property_tax + r.other_taxes, inputs, 2),
+                    _money(loc, r.operating_surplus, inputs),
+                    loc.num(r.employment, 0),
+                ],
+            }
+        )
+    return rows
