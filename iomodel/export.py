@@ -50,6 +50,20 @@ HEADERS: dict[str, tuple[str, str]] = {
     "employment": ("Занятость, чел.", "Employment, persons"),
     "taxes": ("Налоги", "Taxes"),
     "imports": ("Импорт", "Imports"),
+    "product_taxes": ("Чистые налоги на продукты", "Net taxes on products"),
+    "exports": ("Экспорт", "Exports"),
+    "domestic_sales": ("Продажи на внутреннем рынке", "Domestic sales"),
+    "operating_surplus": ("Валовая прибыль", "Gross operating surplus"),
+    "mineral_extraction_tax": ("НДПИ", "Mineral extraction tax"),
+    "property_tax": ("Налог на имущество", "Property tax"),
+    "other_taxes": ("Прочие налоги на производство", "Other taxes on production"),
+    "design_year": ("Год выхода на проектную мощность", "First year at design output"),
+    "operation_exports": ("Экспорт, эксплуатация (год)", "Exports, operation (year)"),
+    "operation_domestic_sales": (
+        "Продажи на внутреннем рынке, эксплуатация (год)",
+        "Domestic sales, operation (year)",
+    ),
+    "discounted_exports": ("Экспорт, дисконтированный", "Exports, discounted"),
     "capex": ("Капвложения", "Capex"),
     "construction_output": ("Выпуск, стройка", "Output, construction"),
     "construction_value_added": ("ДС, стройка", "Value added, construction"),
@@ -159,6 +173,8 @@ def _sheet(
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
         fmt = formats.get(column)
+        if fmt is None and column.endswith("year"):
+            fmt = "0"
         if fmt is None and pd.api.types.is_float_dtype(frame[column]):
             fmt = "#,##0.0"
         if fmt:
