@@ -21,3 +21,7 @@ class ScenarioError(IOModelError):
 
 class PriceError(IOModelError):
     """A price conversion is impossible (unknown currency, missing deflator or rate)."""
+
+
+class FiscalError(IOModelError):
+    """Fiscal law data (tables/fiscal/) is malformed, or a year it does not cover was asked for."""
