@@ -567,7 +567,8 @@ def regime_codes(names: str | Sequence[str] | np.ndarray) -> np.ndarray:
     unknown = ~np.isin(arr, REGIMES)
     if unknown.any():
         raise FiscalError(
-            f"unknown preference regime {arr[unknown].flat[0]!r}: use one of {', '.join(REGIMES)}"
+            f"unknown preference regime {str(arr[unknown].flat[0])!r}: use one of "
+            f"{', '.join(REGIMES)}"
         )
     return out
 
@@ -575,8 +576,10 @@ def regime_codes(names: str | Sequence[str] | np.ndarray) -> np.ndarray:
 def _bracket_tax(income, thresholds, rates, federal) -> tuple[np.ndarray, np.ndarray]:
     """Tax and its federal part on ``income`` under a marginal scale (last axis: brackets)."""
     upper = np.concatenate([thresholds[..., 1:], np.full(thresholds[..., :1].shape, np.inf)], -1)
-    slab = np.clip(income[..., None] - thresholds, 0.0, upper - thresholds)
-    slab = np.where(np.isfinite(thresholds), slab, 0.0)
+    finite = np.isfinite(thresholds)
+    lower = np.where(finite, thresholds, 0.0)
+    width = np.where(finite, upper - lower, 0.0)  # the last bracket is unbounded (inf)
+    slab = np.clip(income[..., None] - lower, 0.0, width)
     return (slab * rates).sum(-1), (slab * federal).sum(-1)
 
 
@@ -826,16 +829,15 @@ def revenue_dataarray(law: FiscalLaw, year: xr.DataArray | ArrayLike, **flows: A
     by dimension name (centre, variant, phase, year, sector, effect …), plain numbers are
     scalars.
     """
-    named = {"year": year, **flows}
+    named = {**flows, "year": year}
     labelled = [v for v in named.values() if isinstance(v, xr.DataArray)]
     if not labelled:
         raise FiscalError("revenue_dataarray needs at least one xarray.DataArray input")
-    template = xr.broadcast(*labelled)[0]
+    dims = list(dict.fromkeys(d for v in labelled for d in v.dims))
+    template = xr.broadcast(*labelled)[0].transpose(*dims)
     plain = {
         k: (
-            xr.broadcast(v, template)[0].transpose(*template.dims).data
-            if isinstance(v, xr.DataArray)
-            else v
+            xr.broadcast(v, template)[0].transpose(*dims).data if isinstance(v, xr.DataArray) else v
         )
         for k, v in named.items()
     }
