@@ -25,3 +25,7 @@ class PriceError(IOModelError):
 
 class FiscalError(IOModelError):
     """Fiscal law data (tables/fiscal/) is malformed, or a year it does not cover was asked for."""
+
+
+class RegionError(IOModelError):
+    """Regional data is malformed, or a region name is not one of the known regions."""

@@ -312,15 +312,14 @@ def closed_interregional_coefficients(
 
 
 # --------------------------------------------------------------------------- results
-def split_effects(coefficients: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
+def split_effects(coefficients: np.ndarray, x: np.ndarray, n: int, locations: int) -> np.ndarray:
     """Effects by location: ``coefficients`` (k×n, national) times each location's output.
 
-    ``x`` is a solution of the interregional system ((K+1)n[, m] production rows first; any
-    household rows after them are ignored).  Returns (K+1, k[, m]).
+    ``x`` is a solution of the interregional system: ``locations``·n production rows first (any
+    household rows after them are ignored), then columns.  Returns (locations, k[, m]).
     """
     c = np.atleast_2d(np.asarray(coefficients, dtype=float))
     x = np.asarray(x, dtype=float)
-    locations = x.shape[0] // n
     xs = x[: locations * n].reshape((locations, n) + x.shape[1:])
     return np.einsum("kn,ln...->lk...", c, xs)
 
@@ -346,7 +345,7 @@ def regional_multipliers(
     y = regional_demand(demand, rpc, supply)
     if factorization.n > y.shape[0]:
         y = np.vstack([y, np.zeros((factorization.n - y.shape[0], n))])
-    return split_effects(coefficients, factorization.solve(y), n)
+    return split_effects(coefficients, factorization.solve(y), n, K + 1)
 
 
 # --------------------------------------------------------------------------- assembly
