@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -81,17 +81,23 @@ class RegionalData:
         """Years with data for every region."""
         return sorted({int(y) for _, y in self.grp.index})
 
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        names = {}
+        for column in ("name_ru", "name_en", "rosstat_label"):
+            names.update({_key(v): str(rid) for rid, v in self.regions[column].items()})
+        names.update({_key(rid): str(rid) for rid in self.regions.index})
+        return names
+
     def resolve(self, name: str) -> str:
         """The id of a region given by id, Russian or English name (case-insensitive)."""
-        key = " ".join(str(name).split()).casefold()
-        for rid, row in self.regions.iterrows():
-            names = (rid, row["name_ru"], row["name_en"], row["rosstat_label"])
-            if key in {" ".join(str(v).split()).casefold() for v in names}:
-                return str(rid)
-        raise RegionError(
-            f"{self.path}: unknown region {name!r}; valid ids are: {', '.join(self.ids)} "
-            "(Russian and English names in regions.csv are accepted too)"
-        )
+        rid = self._names.get(_key(name))
+        if rid is None:
+            raise RegionError(
+                f"{self.path}: unknown region {name!r}; valid ids are: {', '.join(self.ids)} "
+                "(Russian and English names in regions.csv are accepted too)"
+            )
+        return rid
 
     def section_gva(self, year: int) -> pd.DataFrame:
         """GVA by section (million roubles, current prices): regions × sections.
@@ -111,6 +117,10 @@ class RegionalData:
     def national_gva(self, year: int) -> pd.Series:
         """GVA by section of Russia as the sum of all regions (million roubles)."""
         return self.section_gva(year).sum(axis=0)
+
+
+def _key(name: object) -> str:
+    return " ".join(str(name).split()).casefold()
 
 
 def regional_dir() -> Path:
