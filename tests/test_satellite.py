@@ -55,6 +55,25 @@ def productivity():
 
 
 @pytest.fixture(scope="module")
+def iot():
+    """Cells of the 2021 workbook the imputed rent is checked against (one pass per sheet).
+
+    Row 90 = product 086 (OKPD2 68); column DN = P3_S14 of the symmetric tables, DU of the use
+    table at purchasers' prices; DN122 = TOTAL; column CQ = industry 68.2, rows 178, 215, 216 =
+    its purchases of construction (41-43), financial services (64), insurance (65)."""
+    domestic, total = cells(IOT, "Симм отеч", "DN90", "DN122")
+    (imported,) = cells(IOT, "Симм имп", "DN90")
+    purchasers, *inputs_68_2 = cells(IOT, "ТИцп", "DU218", "CQ178", "CQ215", "CQ216")
+    return {
+        "domestic": domestic,
+        "total": total,
+        "imported": imported,
+        "purchasers": purchasers,
+        "inputs_68_2": inputs_68_2,
+    }
+
+
+@pytest.fixture(scope="module")
 def method():
     return tomllib.loads(METHOD.read_text(encoding="utf-8"))
 
@@ -73,29 +92,24 @@ def test_imputed_rent_is_rosstats_published_gva_of_owner_occupied_dwellings():
     assert all(s.publisher and s.date_read for s in rent.sources)
 
 
-def test_imputed_rent_lies_below_household_consumption_of_product_68():
+def test_imputed_rent_lies_below_household_consumption_of_product_68(iot):
     """The imputed rent is part of P3_S14 of product 68 at basic and at purchasers' prices."""
     rent = read_imputed_rent(RENT)
-    # row 90 = product 086 (OKPD2 68), column DN = P3_S14; DN122 = TOTAL
-    domestic, total = cells(IOT, "Симм отеч", "DN90", "DN122")
-    (imported,) = cells(IOT, "Симм имп", "DN90")
-    (purchasers,) = cells(IOT, "ТИцп", "DU218")
-    assert rent.value < domestic + imported
-    assert rent.value < purchasers
-    assert rent.alternative is not None and rent.alternative < purchasers
-    assert rent.upper == domestic
+    assert rent.value < iot["domestic"] + iot["imported"]
+    assert rent.value < iot["purchasers"]
+    assert rent.alternative is not None and rent.alternative < iot["purchasers"]
+    assert rent.upper == iot["domestic"]
     checks = tomllib.loads(RENT.read_text(encoding="utf-8"))["check"]
-    assert checks["p3_s14_product_68_domestic_basic"] == domestic
-    assert checks["p3_s14_product_68_imported_basic"] == imported
-    assert checks["p3_s14_product_68_purchasers"] == purchasers
-    assert checks["p3_s14_total_purchasers"] == total
+    assert checks["p3_s14_product_68_domestic_basic"] == iot["domestic"]
+    assert checks["p3_s14_product_68_imported_basic"] == iot["imported"]
+    assert checks["p3_s14_product_68_purchasers"] == iot["purchasers"]
+    assert checks["p3_s14_total_purchasers"] == iot["total"]
 
 
-def test_imputed_rent_alternative_adds_industry_68_2_construction_finance_insurance():
+def test_imputed_rent_alternative_adds_industry_68_2_construction_finance_insurance(iot):
     """[alternative] = GVA + ТИцп column 68.2 (CQ) rows 178 (41-43), 215 (64) and 216 (65)."""
     rent = read_imputed_rent(RENT)
-    inputs = sum(cells(IOT, "ТИцп", "CQ178", "CQ215", "CQ216"))
-    assert rent.alternative == pytest.approx(rent.value + inputs, abs=0.01)
+    assert rent.alternative == pytest.approx(rent.value + sum(iot["inputs_68_2"]), abs=0.01)
 
 
 def write_rent(tmp_path: Path, old: str, new: str) -> Path:
