@@ -21,3 +21,11 @@ class ScenarioError(IOModelError):
 
 class PriceError(IOModelError):
     """A price conversion is impossible (unknown currency, missing deflator or rate)."""
+
+
+class FiscalError(IOModelError):
+    """Fiscal law data (tables/fiscal/) is malformed, or a year it does not cover was asked for."""
+
+
+class RegionError(IOModelError):
+    """Regional data is malformed, or a region name is not one of the known regions."""
