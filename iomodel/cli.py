@@ -183,20 +183,39 @@ def _appraisal_and_groups(run):
     )
 
 
-def _run(centres, variant, table, kind, closure, quiet):
+def _run(centres, variant, table, kind, closure, quiet, productivity="path"):
     from .pipeline import run_centres, shocks_dir
     from .scenario import load_scenarios
 
     ids = list(centres) or [s.id for s in load_scenarios(shocks_dir())]
     if quiet or len(ids) < 2:
-        return run_centres(ids, table, [variant] if variant else None, kind, closure)
+        return run_centres(
+            ids, table, [variant] if variant else None, kind, closure, productivity=productivity
+        )
     with click.progressbar(length=len(ids), label="Building shocks", file=sys.stderr) as bar:
 
         def step(_centre: str) -> None:
             bar.update(1)
 
-        return run_centres(ids, table, [variant] if variant else None, kind, closure, progress=step)
+        return run_centres(
+            ids,
+            table,
+            [variant] if variant else None,
+            kind,
+            closure,
+            progress=step,
+            productivity=productivity,
+        )
 
+
+_PRODUCTIVITY = click.option(
+    "--productivity",
+    type=click.Choice(["path", "frozen"]),
+    default="path",
+    show_default=True,
+    help="Employment per rouble falls with the labour-productivity path by section "
+    "(tables/productivity), or stays at the table year's (frozen).",
+)
 
 _RUN_OPTIONS = [
     click.option("--variant", default=None, help="One variant (default: all in each file)."),
@@ -209,6 +228,7 @@ _RUN_OPTIONS = [
         show_default=True,
     ),
     click.option("--quiet", is_flag=True, help="No progress bar or chatter (for scripts)."),
+    _PRODUCTIVITY,
 ]
 
 
@@ -236,12 +256,12 @@ def _with_run_options(func):
     multiple=True,
     help="Output format(s); repeat for several (default: all three).",
 )
-def run(centres, variant, table, kind, closure, quiet, out_dir, formats):
+def run(centres, variant, table, kind, closure, quiet, productivity, out_dir, formats):
     """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook."""
     from .export import write_csv, write_excel, write_netcdf
     from .summary import localisation, views
 
-    result = _run(centres, variant, table, kind, closure, quiet)
+    result = _run(centres, variant, table, kind, closure, quiet, productivity)
     appraisal, groups = _appraisal_and_groups(result)
     formats = formats or ("netcdf", "xlsx", "csv")
     written = []
@@ -283,6 +303,7 @@ def provenance(result, appraisal) -> dict[str, str]:
         "bridge and price files sha256": ds.attrs.get("inputs_sha256", "{}"),
         "model type": ds.attrs["model_type"],
         "household closure": ds.attrs["closure"],
+        "labour productivity": ds.attrs.get("productivity", "frozen"),
         "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
         "in persons (job-years for construction)",
         "discount rate": f"{appraisal.discount_rate:.2%} to {appraisal.base_year} — {appraisal.source}",
@@ -306,14 +327,14 @@ def provenance(result, appraisal) -> dict[str, str]:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
 )
-def compare(by, variant, table, kind, closure, quiet, fmt):
+def compare(by, variant, table, kind, closure, quiet, productivity, fmt):
     """Rank all centres by an indicator, absolute and per rouble invested."""
     from .summary import INDICATORS
     from .summary import compare as compare_centres
 
     if by not in INDICATORS:
         raise click.BadParameter(f"choose one of {', '.join(INDICATORS)}", param_hint="--by")
-    result = _run((), variant or "central", table, kind, closure, quiet)
+    result = _run((), variant or "central", table, kind, closure, quiet, productivity)
     appraisal, _ = _appraisal_and_groups(result)
     frame = compare_centres(result.dataset, variant or "central", appraisal, by)
     if fmt == "json":
@@ -381,6 +402,7 @@ def compare(by, variant, table, kind, closure, quiet, fmt):
     help="Processes rendering PDFs (default: one per core).",
 )
 @click.option("--quiet", is_flag=True, help="Print only where the reports are.")
+@_PRODUCTIVITY
 @click.option(
     "--dataset/--no-dataset",
     "with_dataset",
@@ -399,6 +421,7 @@ def report(
     closure,
     workers,
     quiet,
+    productivity,
     with_dataset,
 ):
     """Write PDF reports: one per centre and a comparison of all centres.
@@ -418,7 +441,7 @@ def report(
         raise click.BadParameter(
             "a comparison needs at least two centres; name more or none", param_hint="CENTRES"
         )
-    result = _run(centres, None, table, kind, closure, quiet)
+    result = _run(centres, None, table, kind, closure, quiet, productivity)
     for scenario in result.scenarios:
         if variant not in scenario.variants:
             raise click.BadParameter(

@@ -9,18 +9,30 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+import pandas as pd
 import xarray as xr
 
+from .errors import TableError
 from .impact import ModelType, run_impact
 from .multipliers import ClosureKind
 from .prices import Prices, load_prices
 from .readers import load_table, project_dir
+from .readers.satellite import read_productivity
 from .scenario import Scenario, load_scenarios
 from .shock import Bridge, Shock, build_shock, load_bridge
 from .table import IOTable
 
-__all__ = ["Run", "prices_dir", "run_centres", "shocks_dir"]
+__all__ = [
+    "Productivity",
+    "Run",
+    "prices_dir",
+    "productivity_by_sector",
+    "productivity_file",
+    "run_centres",
+    "shocks_dir",
+]
 
 
 def shocks_dir() -> Path:
@@ -31,6 +43,40 @@ def shocks_dir() -> Path:
 def prices_dir() -> Path:
     """Folder of the shipped price data."""
     return project_dir() / "tables" / "prices"
+
+
+def productivity_file() -> Path:
+    """The shipped labour-productivity path by OKVED2 section (2021 = 1)."""
+    return project_dir() / "tables" / "productivity" / "labour_productivity.csv"
+
+
+Productivity = Literal["path", "frozen"]
+
+
+def productivity_by_sector(table: IOTable, path: Path | None = None) -> pd.DataFrame | None:
+    """Labour-productivity index by year (rows) and sector (columns), 1 in the table year.
+
+    Each product takes the path of its OKVED2 section (``okved2_section`` of the sector list);
+    None when the table has no section column (its employment coefficients stay frozen).
+    """
+    if "okved2_section" not in table.sectors.columns:
+        return None
+    by_section = read_productivity(path or productivity_file())
+    if table.meta.year not in by_section.columns:
+        raise TableError(
+            f"{path or productivity_file()}: no index for the table year {table.meta.year}"
+        )
+    by_section = by_section.div(by_section[table.meta.year], axis=0)
+    sections = table.sectors["okved2_section"].astype(str).tolist()
+    missing = sorted(set(sections) - set(by_section.index))
+    if missing:
+        raise TableError(
+            f"{path or productivity_file()}: no path for section(s) {', '.join(missing)} of "
+            f"table {table.meta.id}"
+        )
+    return pd.DataFrame(
+        by_section.loc[sections].to_numpy().T, index=by_section.columns, columns=table.codes
+    )
 
 
 @dataclass(frozen=True)
@@ -56,11 +102,14 @@ def run_centres(
     closure: ClosureKind = "default",
     shocks_folder: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    productivity: Productivity = "path",
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
     ``centres`` None means every ``shocks/*.toml`` except the template; ``variants`` None means
     every variant of each file.  ``progress`` is called with each centre id as its shock is built.
+    ``productivity`` "path" lets the table's employment coefficients fall with the shipped
+    labour-productivity path (``tables/productivity/``); "frozen" keeps the table year's.
     """
     io_table = load_table(table)
     bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
@@ -77,11 +126,23 @@ def run_centres(
         bridge.path,
         *(prices.path / name for name in ("exchange_rates.csv", "deflators.csv", "price_map.toml")),
     ]
+    if productivity not in ("path", "frozen"):
+        raise ValueError(f"productivity must be 'path' or 'frozen', not {productivity!r}")
+    index = productivity_by_sector(io_table) if productivity == "path" else None
+    if index is not None:
+        inputs.append(productivity_file())
     dataset = run_impact(
         io_table,
         shocks,
         model=model,
         closure=closure,
+        productivity=index,
+        productivity_label=(
+            "labour-productivity path by OKVED2 section (tables/productivity), "
+            f"{io_table.meta.year} = 1"
+            if index is not None
+            else ""
+        ),
         scenario_hashes={s.id: s.sha256 for s in scenarios},
         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
     )

@@ -130,7 +130,11 @@ def test_mini_loads():
             r"operation.costs.operating_surplus is no longer read: operating surplus is now the "
             r"remainder",
         ),
-        ("wages = 0.2\n", "wages = 0.7\n", r"operation.costs \(purchases and wages\) sum to 1.1000"),
+        (
+            "wages = 0.2\n",
+            "wages = 0.7\n",
+            r"operation.costs \(purchases and wages\) sum to 1.1000",
+        ),
         (
             'products = ["concentrate"]',
             'products = ["ore"]',
@@ -152,8 +156,16 @@ def test_mini_loads():
             'kind = "land"',
             r"operation.taxes\[1\].kind is 'land'; choose one of mineral_extraction, property, other",
         ),
-        ("useful_life = 20", "useful_life = 0", r"operation.taxes\[1\].useful_life is 0.0; it must be above 0"),
-        ('id = "concentrate"', 'id = "Concentrate!"', r"operation.products\[0\].id 'Concentrate!' must use"),
+        (
+            "useful_life = 20",
+            "useful_life = 0",
+            r"operation.taxes\[1\].useful_life is 0.0; it must be above 0",
+        ),
+        (
+            'id = "concentrate"',
+            'id = "Concentrate!"',
+            r"operation.products\[0\].id 'Concentrate!' must use",
+        ),
         (
             'jobs = 500\nestimate = "fictitious"',
             'jobs = 500\nsources = ["test"]\nestimate_ru = "вымысел"',

@@ -85,7 +85,12 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
             if not 0 < value <= 1:
                 raise TableError(f"{where}: closure.{key} = {value} must lie in (0, 1]")
             values[key] = value
-    if "imputed_rent" in closure_raw:
+    if "imputed_rent_file" in closure_raw:
+        rent_file = where.parent / str(closure_raw["imputed_rent_file"])
+        values.update(_imputed_rent_file(where, rent_file, year, unit, data, roles))
+        closure_raw = {**closure_raw, "imputed_rent_source": f"{rent_file.name} (see its sources)"}
+        files = (*files, rent_file)
+    elif "imputed_rent" in closure_raw:
         values.update(_imputed_rent(where, closure_raw))
     sources = {
         k[: -len("_source")]: str(v) for k, v in closure_raw.items() if k.endswith("_source")
@@ -144,3 +149,27 @@ def _imputed_rent(where: Path, closure: dict[str, Any]) -> dict[str, Any]:
             'whose household consumption holds it (e.g. "68")'
         )
     return {"imputed_rent": float(value), "imputed_rent_product": product}
+
+
+def _imputed_rent_file(
+    where: Path, path: Path, year: int, unit: float, data: dict[str, Any], roles: Roles
+) -> dict[str, Any]:
+    """The imputed rent from its own data file, checked against the table it belongs to."""
+    from .satellite import read_imputed_rent
+
+    rent = read_imputed_rent(path)
+    units = {"million RUB": 1e6, "thousand RUB": 1e3, "RUB": 1.0, "billion RUB": 1e9}
+    if rent.unit not in units or str(data.get("currency")) != "RUB":
+        raise TableError(
+            f"{path}: unit {rent.unit!r} cannot be converted to the table's units "
+            f"({data.get('currency')}); use one of {', '.join(units)} for a rouble table"
+        )
+    if rent.year != year or rent.consumption_column != roles.household_consumption:
+        raise TableError(
+            f"{path}: the imputed rent is for {rent.year}, column {rent.consumption_column}; "
+            f"{where} is {year} with household consumption in {roles.household_consumption}"
+        )
+    return {
+        "imputed_rent": rent.value * units[rent.unit] / unit,
+        "imputed_rent_product": rent.product,
+    }
