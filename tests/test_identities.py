@@ -1,0 +1,57 @@
+"""Accounting identities for every shipped centre, variant, phase and year.
+
+With the open model (Type I), what goes in comes out: every rouble of capex at purchasers'
+prices ends up as domestic value added, imports or net product taxes (margins are domestic
+output), and so does every rouble of the new activity's output (new-industry method).  The only
+gap is the table's own residual rows (purchases of non-residents P34, CIF/FOB adjustment P6a).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from iomodel.pipeline import run_centres
+
+LEAKS = ("value_added", "imports", "product_taxes")
+
+
+@pytest.fixture(scope="module")
+def type1():
+    return run_centres(model="I").dataset
+
+
+def _ratio(ds, phase, reference):
+    part = ds.sel(phase=phase).sum(["sector", "effect"])
+    leaks = sum(part[k] for k in LEAKS)
+    active = reference > 0
+    return (leaks / reference.where(active)).where(active, 1.0)
+
+
+def test_construction_leakages_equal_capex(type1):
+    capex = type1.capex.sel(phase="construction")
+    ratio = _ratio(type1, "construction", capex)
+    assert float(capex.sum()) > 0
+    np.testing.assert_allclose(ratio.values, 1.0, rtol=0, atol=1e-3)
+
+
+def test_operation_leakages_equal_new_output(type1):
+    new = type1.output.sel(phase="operation", effect="direct").sum("sector")
+    ratio = _ratio(type1, "operation", new)
+    assert int((new > 0).sum()) > 8 * 3 * 10  # every centre and variant runs for years
+    np.testing.assert_allclose(ratio.values, 1.0, rtol=0, atol=1e-3)
+
+
+def test_new_activity_accounts_close(type1):
+    """Output = purchases + wages + taxes + surplus; sales abroad + at home = output."""
+    direct = type1.sel(phase="operation", effect="direct")
+    own = direct.output.sum("sector")
+    sales = (type1.exports + type1.domestic_sales).sum("sector")
+    np.testing.assert_allclose(sales.values, own.values, rtol=1e-12, atol=1e-9)
+    va = direct.value_added.sum("sector")
+    parts = (
+        direct.compensation.sum("sector")
+        + (type1.mineral_extraction_tax + type1.property_tax + type1.other_taxes).sum("sector")
+        + type1.operating_surplus.sum("sector")
+    )
+    np.testing.assert_allclose(va.values, parts.values, rtol=1e-9, atol=1e-6)
