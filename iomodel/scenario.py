@@ -320,8 +320,8 @@ class MineralExtractionTax:
 @dataclass(frozen=True)
 class PropertyTax:
     """Corporate property tax (Tax Code ch. 30): ``rate`` × the average residual value of the
-    taxable real estate, ``base_share`` of capex, depreciated straight-line over ``useful_life``
-    years from the first year of operation (mid-year average value)."""
+    taxable real estate, ``base_share`` of capex, each year's spending depreciated straight-line
+    over ``useful_life`` years from when it is in use (see :meth:`residual`)."""
 
     name_ru: str
     name_en: str
@@ -335,9 +335,18 @@ class PropertyTax:
     kind: str = "property"
 
     def residual(self, years: Sequence[int], first_year: int) -> np.ndarray:
-        """Average residual value in each year as a share of the initial value."""
-        age = np.asarray(years, dtype=float) - first_year
-        return np.where(age >= 0, np.clip(1.0 - (age + 0.5) / self.useful_life, 0.0, 1.0), 0.0)
+        """Residual value matrix R[t, v]: average value in year ``years[t]`` of one unit of capex
+        spent in year ``years[v]``, as a share of it.
+
+        Assets enter the tax base when both built and in use — from the later of their year of
+        spending and ``first_year`` (the first year of operation); unfinished construction is
+        not taxed.  Each vintage then depreciates straight-line (mid-year value).
+        """
+        y = np.asarray(years, dtype=float)
+        t, v = y[:, None], y[None, :]
+        start = np.maximum(v, first_year)
+        value = np.clip(1.0 - (t - start + 0.5) / self.useful_life, 0.0, 1.0)
+        return np.where((t >= start), value, 0.0)
 
 
 @dataclass(frozen=True)

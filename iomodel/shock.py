@@ -312,7 +312,7 @@ class _Built:
     imports: np.ndarray
     taxes: np.ndarray
     purchasers: np.ndarray
-    capex: np.ndarray  # (variant,) capex at table-year purchasers' prices, table units
+    capex: np.ndarray  # (variant, year) capex at table-year purchasers' prices, table units
     notes: list[Note]
 
 
@@ -370,7 +370,7 @@ def _construction(
         imports=basic - home,
         taxes=spend * ratios["taxes"].to_numpy(),
         purchasers=spend.sum(axis=-1),
-        capex=amount.sum(axis=(1, 2)),
+        capex=amount.sum(axis=2),
         notes=list(valuation_notes),
     )
 
@@ -541,9 +541,10 @@ def _tax_amounts(
             rate = line.coefficient(years) * line.value_share
             out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask
         elif isinstance(line, PropertyTax):
-            value = line.rate * line.base_share * line.residual(years, op.start_year) * running
+            in_use = capex @ line.residual(years, op.start_year).T  # (variant, year)
+            value = line.rate * line.base_share * in_use * running
             share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
-            out["property_tax"] += capex[:, None, None] * value[None, :, None] * share
+            out["property_tax"] += value[:, :, None] * share
         else:
             mask = np.isin(ids, line.products).astype(float)
             out["other_taxes"] += at_volume * line.rate * mask

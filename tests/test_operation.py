@@ -162,3 +162,19 @@ def test_installation_keeps_the_tables_domestic_share(rosstat, prices, mini):
         phase="construction", sector="33"
     ).sum("year")
     np.testing.assert_allclose(share.values, 1 - 0.8922, rtol=1e-9)
+
+
+def test_property_tax_only_on_assets_in_use(rosstat, bridge, prices, mini):
+    """Operation from 2023 while 60 % of capex is still spent that year: each vintage enters the
+    base when it is in use, and nothing is taxed before operation starts."""
+    early = replace(mini, operation=replace(mini.operation, start_year=2023))
+    shock = build_shock(early, rosstat, bridge, prices, ["central"])
+    tax = shock.direct.property_tax.sel(variant="central").sum("sector")
+    rate = 0.022 * 0.5
+    assert float(tax.sel(year=2022)) == 0
+    assert float(tax.sel(year=2023)) == pytest.approx(rate * 10000.0 * (1 - 0.5 / 20))
+    assert float(tax.sel(year=2025)) == pytest.approx(rate * 10000.0 * (1 - 2.5 / 20))
+    spent_2022 = replace(early, construction=replace(early.construction, profile=(1.0, 0.0)))
+    shock = build_shock(spent_2022, rosstat, bridge, prices, ["central"])
+    tax = shock.direct.property_tax.sel(variant="central").sum("sector")
+    assert float(tax.sel(year=2022)) == 0  # built, not yet in use

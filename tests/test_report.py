@@ -142,8 +142,8 @@ def _figures(ds, centre: str, variant: str = "central") -> dict[str, dict[str, f
     sel = ds.sel(centre=centre, variant=variant)
     cons = sel.sel(phase="construction").sum(["year", "sector"])
     op = sel.sel(phase="operation").sum("sector")
-    running = op["output"].sum("effect")
-    year = int(running.year.values[running.values > 0][-1])
+    own = op["output"].sel(effect="direct")  # the new activity: first year at design output
+    year = int(own.year.values[own.values >= own.values.max() * (1 - 1e-9)][0])
     op = op.sel(year=year)
     out = {}
     for var in ("output", "value_added", "compensation", "employment", "taxes", "imports"):

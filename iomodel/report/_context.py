@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..impact import VARIABLES
+from ..impact import VARIABLES as _ALL_VARIABLES
 from ..multipliers import consumption_per_income
 from ..pipeline import Run
 from ..scenario import PURPOSES, MineralExtractionTax, PropertyTax, Scenario, TaxLine
@@ -33,6 +33,10 @@ from ..summary import (
 )
 from . import _charts as charts
 from ._locale import Locale
+
+#: The variables a report shows (net taxes on products alone support the accounting identity
+#: and stay in the data outputs).
+VARIABLES = tuple(v for v in _ALL_VARIABLES if v != "product_taxes")
 
 __all__ = ["MONEY_SCALE", "Inputs", "centre_context", "comparison_context", "prepare"]
 
