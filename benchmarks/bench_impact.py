@@ -306,7 +306,11 @@ def read_cases(shocks) -> Cases:
                 "income": s.income.values,
                 "imports": s.imports.values,
                 "taxes": s.product_taxes.values,
-                "direct": {k: s.direct[k].values for k in VARIABLES},
+                # the new activity's own accounts; its imported inputs are in "imports"
+                "direct": {
+                    k: s.direct[k].values if k in s.direct else np.zeros(s.direct["output"].shape)
+                    for k in VARIABLES
+                },
             }
         )
     return Cases([s.centre for s in shocks], variants, years, per)
