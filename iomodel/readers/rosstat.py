@@ -67,6 +67,8 @@ def _allocate_employment(
 ) -> pd.Series:
     """Employment by section spread over the section's products in proportion to ``by``.
 
+    A row of the employment file may cover several sections joined with '+' (``A+B`` where the
+    source does not separate them); its figure is spread over the products of all of them.
     Sections listed in ``without`` (declared in table.toml because the source has no figure)
     get zero employment.
     """
@@ -77,28 +79,33 @@ def _allocate_employment(
     if "section" not in sections or "employed_thousand" not in sections:
         raise TableError(f"{where}: needs columns 'section' and 'employed_thousand'")
     totals = sections.set_index("section")["employed_thousand"].astype(float) * 1000.0
-    out = pd.Series(0.0, index=sectors.index)
     section_of = sectors[section_column].to_numpy()
-    for section in pd.unique(section_of):
-        members = section_of == section
+    out = pd.Series(0.0, index=sectors.index)
+    covered: set[str] = set()
+    for group, total in totals.items():
+        members_of = [s.strip() for s in str(group).split("+")]
+        unknown = sorted(set(members_of) - set(section_of))
+        if unknown:
+            raise TableError(
+                f"{where}: sections {unknown} have employment but no product in the table"
+            )
+        covered.update(members_of)
+        members = np.isin(section_of, members_of)
         weight = by[members]
-        if section in without:
-            continue
-        if section not in totals.index:
+        if weight.sum() <= 0:
+            raise TableError(
+                f"{where}: section {group!r} has employment but its products pay no "
+                "compensation, so it cannot be allocated"
+            )
+        out[members] = total * weight / weight.sum()
+    for section in pd.unique(section_of):
+        if section not in covered and section not in without:
+            members = section_of == section
             raise TableError(
                 f"{where}: no employment for section {section!r} ({section_column}), which "
                 f"products {list(sectors.index[members][:3])} belong to; add it, or list "
                 "the section in table.toml [employment] sections_without_data"
             )
-        if weight.sum() <= 0:
-            raise TableError(
-                f"{where}: section {section!r} has employment but its products pay no "
-                "compensation, so it cannot be allocated"
-            )
-        out[members] = totals[section] * weight / weight.sum()
-    unused = sorted(set(totals.index) - set(section_of))
-    if unused:
-        raise TableError(f"{where}: sections {unused} have employment but no product in the table")
     return out
 
 
