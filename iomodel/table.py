@@ -155,6 +155,8 @@ class IOTable:
     allow_negative: tuple[str, ...] = ()
     sign_exceptions: tuple[SignException, ...] = ()
     tolerance: Tolerance = field(default_factory=Tolerance)
+    #: Shares of each sector (rows, table order) in each OKVED2 section (columns); rows sum to 1.
+    section_shares: pd.DataFrame | None = None
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -174,6 +176,7 @@ class IOTable:
         closure_parameters: ClosureParameters = ClosureParameters(),
         imported_intermediate: pd.DataFrame | None = None,
         gfcf_valuation: pd.DataFrame | None = None,
+        section_shares: pd.DataFrame | None = None,
     ) -> IOTable:
         """Validate labelled blocks and return the table.
 
@@ -183,6 +186,8 @@ class IOTable:
         names the final-demand columns and primary-input rows that may hold negative values
         (inventories, subsidies …); ``sign_exceptions`` single cells of any block (each must
         name existing labels and hold a negative value, so stale declarations are caught).
+        ``section_shares`` (sectors × OKVED2 sections, rows summing to 1) is the concordance
+        used to compare tables of different classifications at section level.
         Raises :class:`~iomodel.errors.TableError` naming ``meta.path``, the cell or sector,
         the size of the discrepancy and the fix.
         """
@@ -258,6 +263,7 @@ class IOTable:
             allow_negative=tuple(str(a) for a in allow_negative),
             sign_exceptions=exceptions,
             tolerance=tolerance,
+            section_shares=_checked_shares(where, codes, section_shares),
         )
         table._check_productive()
         return table
@@ -395,6 +401,24 @@ def _checked_valuation(where: str, codes: list[str], frame: pd.DataFrame | None)
     out = frame[list(_VALUATION)].astype(float).copy()
     out.flags.allows_duplicate_labels = False
     return out
+
+
+def _checked_shares(where: str, codes: list[str], shares: pd.DataFrame | None):
+    if shares is None:
+        return None
+    if [str(c) for c in shares.index] != codes:
+        raise TableError(f"{where}: section shares need one row per sector code, in table order")
+    values = shares.to_numpy(float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise TableError(f"{where}: section shares must be finite and non-negative")
+    sums = values.sum(axis=1)
+    if np.any(np.abs(sums - 1) > 1e-6):
+        k = int(np.argmax(np.abs(sums - 1)))
+        raise TableError(
+            f"{where}: the section shares of sector {codes[k]} sum to {sums[k]:.6f}, not 1; "
+            "fix the concordance file"
+        )
+    return shares.astype(float).copy()
 
 
 def _check_labels(where, codes, Z, Y, V, employment, imported) -> None:

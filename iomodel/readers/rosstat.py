@@ -109,6 +109,46 @@ def _allocate_employment(
     return out
 
 
+#: OKVED2 (OK 029-2014) sections.
+OKVED2_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+
+def _section_shares(folder: Path, manifest: Manifest, sectors: pd.DataFrame) -> pd.DataFrame | None:
+    """Sectors × OKVED2 sections: from the concordance file named in table.toml [sections], or
+    from a one-to-one ``okved2_section`` column of sectors.csv; None if neither is there."""
+    cfg = manifest.raw.get("sections")
+    codes = list(sectors.index)
+    if cfg is None:
+        if "okved2_section" not in sectors.columns:
+            return None
+        pairs = pd.DataFrame(
+            {"code": codes, "okved2_section": sectors["okved2_section"].tolist(), "share": 1.0}
+        )
+        where = folder / "sectors.csv"
+    else:
+        where = folder / cfg["file"]
+        try:
+            pairs = pd.read_csv(where, dtype={"code": str, "okved2_section": str})
+        except FileNotFoundError:
+            raise TableError(
+                f"{where}: concordance file not found (table.toml [sections])"
+            ) from None
+        if not {"code", "okved2_section", "share"} <= set(pairs.columns):
+            raise TableError(f"{where}: needs columns code, okved2_section, share")
+    unknown = sorted(set(pairs["code"]) - set(codes))
+    bad = sorted(set(pairs["okved2_section"]) - set(OKVED2_SECTIONS))
+    missing = [c for c in codes if c not in set(pairs["code"])]
+    if unknown or bad or missing:
+        raise TableError(
+            f"{where}: concordance names unknown products {unknown[:5]} or sections {bad[:5]}, "
+            f"or leaves out products {missing[:5]}; every product needs OKVED2 sections A–U"
+        )
+    shares = pairs.pivot_table(
+        index="code", columns="okved2_section", values="share", aggfunc="sum", fill_value=0.0
+    )
+    return shares.reindex(index=codes, columns=list(OKVED2_SECTIONS), fill_value=0.0)
+
+
 def _margin_codes(manifest: Manifest, cfg: dict) -> tuple[list[str], list[str]]:
     try:
         trade, transport = cfg["trade_margin_codes"], cfg["transport_margin_codes"]
@@ -237,6 +277,8 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
     files = tuple(manifest.meta.files) + (workbook_path, folder / sectors_file)
     if emp_cfg:
         files += (folder / emp_cfg["file"],)
+    if manifest.raw.get("sections"):
+        files += (folder / manifest.raw["sections"]["file"],)
     meta = replace(manifest.meta, files=files)
     return IOTable.build(
         meta=meta,
@@ -253,4 +295,5 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
         closure_parameters=closure,
         imported_intermediate=imported,
         gfcf_valuation=valuation,
+        section_shares=_section_shares(folder, manifest, sectors),
     )
