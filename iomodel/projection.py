@@ -129,13 +129,19 @@ def project_table(
     x_new = base.x * factor
     n, k = base.n, base.Y.shape[1]
     other = base.V[other_rows]
-    # ΣY − ΣV_other = ΣGVA in a balanced table; dividing by the base's own difference (which
-    # differs from its GVA by the published rounding) makes the targets' grand totals equal
-    total_growth = float(va_new.sum() / (base.Y.sum() - other.sum()))
-
     matrix = np.block([[base.Z, base.Y], [other, np.zeros((len(other_rows), k))]])
-    row_targets = np.concatenate([x_new, other.sum(axis=1) * total_growth])
-    col_targets = np.concatenate([x_new - va_new.sum(axis=0), base.Y.sum(axis=0) * total_growth])
+    row_x = x_new.copy()
+    col_x = x_new - va_new.sum(axis=0)
+    # a product row or column with no entries (e.g. households as employers: output = value
+    # added) must have a zero target; the base's rounding would leave a few units
+    row_x[~matrix[:n].any(axis=1)] = 0.0
+    col_x[~matrix[:, :n].any(axis=0)] = 0.0
+    # final demand and the other primary inputs grow with the factor that makes the grand
+    # totals equal: ΣY − ΣV_other = ΣGVA in a balanced table, so it is total GVA growth up to
+    # the base table's published rounding
+    total_growth = float((row_x.sum() - col_x.sum()) / (base.Y.sum() - other.sum()))
+    row_targets = np.concatenate([row_x, other.sum(axis=1) * total_growth])
+    col_targets = np.concatenate([col_x, base.Y.sum(axis=0) * total_growth])
     result = gras(matrix, row_targets, col_targets, tol=tol, max_iter=max_iter)
     if not result.converged:
         raise TableError(
