@@ -249,18 +249,13 @@ def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:
             )
         if cfg.get("valuation_column"):
             trade, transport = _margin_codes(manifest, cfg)
-            try:
-                frame = read_final_demand_valuation(
-                    book,
-                    cfg["valuation_column"],
-                    trade_codes=trade,
-                    transport_codes=transport,
-                    ambiguous=cfg.get("valuation_ambiguous", "raise"),
-                )
-            except ValueError as exc:
-                raise TableError(
-                    f"{workbook_path}: valuation of {cfg['valuation_column']}: {exc}"
-                ) from None
+            frame = read_final_demand_valuation(
+                book,
+                cfg["valuation_column"],
+                trade_codes=trade,
+                transport_codes=transport,
+                ambiguous=cfg.get("valuation_ambiguous", "raise"),
+            )
             number_to_code = dict(zip(numbers, codes))
             valuation = frame.rename(index=lambda k: number_to_code[str(k)]).reindex(codes)
 
