@@ -61,3 +61,20 @@ def test_bad_years(rosstat):
         project_table(rosstat, 2021, gva)
     with pytest.raises(TableError, match="no GVA by section for 2030"):
         project_table(rosstat, 2030, gva)
+
+
+def test_projection_of_2011_keeps_the_declared_negative_flows(rosstat2011):
+    gva = load_gva_by_section()
+    t = project_table(rosstat2011, 2016, gva)
+    assert t.meta.id == "rosstat-2011-projected-2016" and t.employment is None
+    assert np.array_equal(np.sign(t.Z), np.sign(rosstat2011.Z))
+    assert t.Z[t.locate("11.2"), t.locate("23.2")] < 0
+    assert t.sign_exceptions == rosstat2011.sign_exceptions
+    # a product split over sections (64: post H, telecom J) grows with its share-weighted mix
+    va = list(rosstat2011.roles.value_added)
+    j = t.locate("64")
+    shares = rosstat2011.section_shares.loc["64"]
+    growth = (gva[2016] / gva[2011]).reindex(shares.index).fillna(0)
+    assert t.V[[t.primary_inputs.index(r) for r in va], j].sum() / rosstat2011.V[
+        [rosstat2011.primary_inputs.index(r) for r in va], j
+    ].sum() == pytest.approx(float((shares * growth).sum()), rel=1e-12)

@@ -3,7 +3,8 @@
 Blocks are located by their codes and header text, never by fixed cell addresses: the header
 cell «Коды» gives the column of row codes and the row of column codes; «№№» gives the column of
 product numbers and the row of column numbers.  Products are matched by number and checked
-against the OKPD2 code in ``sectors.csv``; final-demand columns (P3_S14, P51 …) and primary-input
+against their product code in ``sectors.csv`` (OKPD2 for 2021, OKPD 2007 for 2011 and 2016; the
+column is named in ``table.toml``); final-demand columns (P3_S14, P51 …) and primary-input
 rows (P7, D21-D31, D1, B2n+B3n …) by code, after normalising spaces and Cyrillic look-alike
 letters (the 2021 workbook writes «Р51с» with Cyrillic Р and с).
 """
