@@ -91,12 +91,12 @@ def _check(X0: np.ndarray, u: np.ndarray, v: np.ndarray, tol: float) -> None:
     for axis, targets, name in ((1, u, "row"), (0, v, "column")):
         has_pos, has_neg = pos.any(axis=axis), neg.any(axis=axis)
         bad = (~has_pos & ~has_neg & (targets != 0)) | (~has_pos & has_neg & (targets >= 0))
-        bad |= has_pos & ~has_neg & (targets <= 0) & (targets != 0)
+        bad |= has_pos & ~has_neg & (targets <= 0)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             raise ValueError(
                 f"GRAS: {name} {k} cannot reach its target {targets[k]:g} keeping the signs "
-                "of its cells (all zero, all negative or all positive against the target's sign)"
+                "of its cells (all zero, or all of one sign against the target's sign or zero)"
             )
 
 

@@ -69,7 +69,11 @@ def test_bad_targets(u, v, message):
         gras(X0, u, v)
 
 
-def test_zero_row_with_target_is_refused():
+def test_unreachable_targets_are_refused():
     X = np.array([[1.0, 2.0], [0.0, 0.0]])
     with pytest.raises(ValueError, match="row 1 cannot reach its target 1"):
         gras(X, np.array([2.0, 1.0]), np.array([1.5, 1.5]))
+    # a row of positive cells cannot sum to zero without losing its signs
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    with pytest.raises(ValueError, match="row 0 cannot reach its target 0"):
+        gras(X, np.array([0.0, 2.0]), np.array([1.0, 1.0]))
