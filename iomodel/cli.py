@@ -106,7 +106,7 @@ def _clean(value: Any) -> Any:
 
 
 @main.command()
-@click.argument("table")
+@click.argument("table", required=False)
 @click.option(
     "--type",
     "kind",
@@ -128,8 +128,45 @@ def _clean(value: Any) -> Any:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
 )
-def multipliers(table: str, kind: str, closure: str, codes: str | None, fmt: str) -> None:
-    """Type I and Type II multipliers per unit of final demand, by sector."""
+@click.option(
+    "--compare-tables",
+    "compare",
+    default=None,
+    help="Comma-separated tables to compare (e.g. rosstat-2011,rosstat-2016,rosstat-2021).",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["sector", "section"]),
+    default="sector",
+    show_default=True,
+    help="section: averages by OKVED2 section, weighted by final demand (iomodel.sections).",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["output", "value_added", "income", "employment"]),
+    default="output",
+    show_default=True,
+    help="Multiplier compared across tables in text output.",
+)
+def multipliers(
+    table: str | None,
+    kind: str,
+    closure: str,
+    codes: str | None,
+    fmt: str,
+    compare: str | None,
+    level: str,
+    measure: str,
+) -> None:
+    """Type I and Type II multipliers per unit of final demand, by sector or OKVED2 section."""
+    if compare or level == "section":
+        ids = [c.strip() for c in (compare or table or "").split(",") if c.strip()]
+        if not ids:
+            raise click.UsageError("give TABLE or --compare-tables")
+        click.echo(_compare_text(ids, kind, closure, fmt, measure), nl=False)
+        return
+    if table is None:
+        raise click.UsageError("give TABLE or --compare-tables")
     t = load_table(table)
     frame = multiplier_table(t, closure)  # type: ignore[arg-type]
     if codes:
@@ -144,6 +181,38 @@ def multipliers(table: str, kind: str, closure: str, codes: str | None, fmt: str
         click.echo(frame.to_csv(float_format="%.6g"), nl=False)
     else:
         click.echo(_text_table(t, frame, kind, closure))
+
+
+def _compare_text(ids: list[str], kind: str, closure: str, fmt: str, measure: str) -> str:
+    """Multipliers of several tables side by side, by OKVED2 section."""
+    from .sections import SECTION_LABELS, section_multipliers
+
+    tables = [load_table(i) for i in ids]
+    by_table = {
+        t.meta.id: section_multipliers(t, multiplier_table(t, closure))  # type: ignore[arg-type]
+        for t in tables
+    }
+    if fmt != "text":
+        long = pd.concat(by_table, names=["table", "section"]).reset_index()
+        if fmt == "csv":
+            return long.to_csv(index=False, float_format="%.6g")
+        records = [{k: _clean(v) for k, v in r.items()} for r in long.to_dict(orient="records")]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    suffix = "type1" if kind == "I" else "type2"
+    column = f"{measure}_{suffix}"
+    frame = pd.DataFrame({i: f[column] for i, f in by_table.items()})
+    frame = frame.reindex(sorted(frame.index))
+    units = ", ".join(f"{t.meta.id}: {t.meta.unit_label} of {t.meta.year}" for t in tables)
+    lines = [
+        f"{measure} multipliers, Type {kind}"
+        + (f" ({closure} household closure)" if kind == "II" else "")
+        + f", by OKVED2 section, weighted by final demand; per 1 unit of final demand ({units})",
+        f"{'section':<8}{'':<41}" + "".join(f"{i:>15}" for i in frame.columns),
+    ]
+    for section, row in frame.iterrows():
+        cells = "".join(f"{v:>15.3f}" if pd.notna(v) else f"{'–':>15}" for v in row)
+        lines.append(f"{section:<8}{SECTION_LABELS.get(section, '')[:40]:<41}{cells}")
+    return "\n".join(lines) + "\n"
 
 
 def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:

@@ -22,7 +22,7 @@ import pandas as pd
 from . import leontief
 from .errors import TableError
 
-__all__ = ["ClosureParameters", "IOTable", "Roles", "TableMeta", "Tolerance"]
+__all__ = ["ClosureParameters", "IOTable", "Roles", "SignException", "TableMeta", "Tolerance"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,19 @@ class Tolerance:
 
 
 @dataclass(frozen=True)
+class SignException:
+    """One cell that may be negative although its block may not, and why.
+
+    ``row`` and ``column`` are labels of ``Z`` (sector codes), of ``Y`` (sector code and
+    final-demand column) or of ``V`` (primary-input row and sector code).
+    """
+
+    row: str
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class TableMeta:
     """Descriptive metadata of a table (from its ``table.toml``)."""
 
@@ -84,6 +97,14 @@ class TableMeta:
     path: Path
     employment_unit: str = "persons"
     files: tuple[Path, ...] = ()
+    #: Set for a projected table: what it was projected from, to which year, with which
+    #: margins, and how the balancing went (see :mod:`iomodel.projection`).
+    projection: Mapping[str, object] | None = None
+
+    @property
+    def projected(self) -> bool:
+        """True for a table projected from another (not a published basic table)."""
+        return self.projection is not None
 
     @cached_property
     def file_hashes(self) -> dict[str, str]:
@@ -135,6 +156,11 @@ class IOTable:
     closure_parameters: ClosureParameters = field(default_factory=ClosureParameters)
     imported_intermediate: np.ndarray | None = None
     gfcf_valuation: pd.DataFrame | None = None
+    allow_negative: tuple[str, ...] = ()
+    sign_exceptions: tuple[SignException, ...] = ()
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    #: Shares of each sector (rows, table order) in each OKVED2 section (columns); rows sum to 1.
+    section_shares: pd.DataFrame | None = None
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -149,17 +175,23 @@ class IOTable:
         x: pd.Series | None = None,
         employment: pd.Series | None = None,
         allow_negative: Sequence[str] = (),
+        sign_exceptions: Sequence[SignException] = (),
         tolerance: Tolerance = Tolerance(),
         closure_parameters: ClosureParameters = ClosureParameters(),
         imported_intermediate: pd.DataFrame | None = None,
         gfcf_valuation: pd.DataFrame | None = None,
+        section_shares: pd.DataFrame | None = None,
     ) -> IOTable:
         """Validate labelled blocks and return the table.
 
         ``x`` defaults to ``Z·1 + Y·1``.  ``gfcf_valuation`` (sectors × purchasers, basic,
         trade_margins, transport_margins, net_taxes …) values gross fixed capital formation at
-        purchasers' prices; margin-earning products carry negative margins.  ``allow_negative`` names the final-demand columns and
-        primary-input rows that may hold negative values (inventories, subsidies …).
+        purchasers' prices; margin-earning products carry negative margins.  ``allow_negative``
+        names the final-demand columns and primary-input rows that may hold negative values
+        (inventories, subsidies …); ``sign_exceptions`` single cells of any block (each must
+        name existing labels and hold a negative value, so stale declarations are caught).
+        ``section_shares`` (sectors × OKVED2 sections, rows summing to 1) is the concordance
+        used to compare tables of different classifications at section level.
         Raises :class:`~iomodel.errors.TableError` naming ``meta.path``, the cell or sector,
         the size of the discrepancy and the fix.
         """
@@ -173,7 +205,8 @@ class IOTable:
         if employment is not None:
             _check_finite(where, "employment", employment.to_frame())
         _check_roles(where, roles, list(Y.columns), list(V.index))
-        _check_signs(where, Z, Y, V, employment, set(allow_negative))
+        exceptions = tuple(sign_exceptions)
+        _check_signs(where, Z, Y, V, employment, set(allow_negative), exceptions)
 
         z = Z.to_numpy(float)
         y = Y.to_numpy(float)
@@ -231,6 +264,10 @@ class IOTable:
             closure_parameters=closure_parameters,
             imported_intermediate=imp,
             gfcf_valuation=_checked_valuation(where, codes, gfcf_valuation),
+            allow_negative=tuple(str(a) for a in allow_negative),
+            sign_exceptions=exceptions,
+            tolerance=tolerance,
+            section_shares=_checked_shares(where, codes, section_shares),
         )
         table._check_productive()
         return table
@@ -372,6 +409,24 @@ def _checked_valuation(where: str, codes: list[str], frame: pd.DataFrame | None)
     return out
 
 
+def _checked_shares(where: str, codes: list[str], shares: pd.DataFrame | None):
+    if shares is None:
+        return None
+    if [str(c) for c in shares.index] != codes:
+        raise TableError(f"{where}: section shares need one row per sector code, in table order")
+    values = shares.to_numpy(float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise TableError(f"{where}: section shares must be finite and non-negative")
+    sums = values.sum(axis=1)
+    if np.any(np.abs(sums - 1) > 1e-6):
+        k = int(np.argmax(np.abs(sums - 1)))
+        raise TableError(
+            f"{where}: the section shares of sector {codes[k]} sum to {sums[k]:.6f}, not 1; "
+            "fix the concordance file"
+        )
+    return shares.astype(float).copy()
+
+
 def _check_labels(where, codes, Z, Y, V, employment, imported) -> None:
     if len(set(codes)) != len(codes):
         dup = sorted({c for c in codes if codes.count(c) > 1})
@@ -466,16 +521,46 @@ def _check_roles(where: str, roles: Roles, fd: list[str], pi: list[str]) -> None
         )
 
 
-def _check_signs(where, Z, Y, V, employment, allowed: set[str]) -> None:
+def _excepted(where, blocks, exceptions: Sequence[SignException]) -> list[np.ndarray]:
+    """Masks of the cells of each block declared as sign exceptions (checked)."""
+    masks = [np.zeros(b.shape, dtype=bool) for b in blocks]
+    for ex in exceptions:
+        hits = [
+            (k, b.index.get_loc(ex.row), b.columns.get_loc(ex.column))
+            for k, b in enumerate(blocks)
+            if ex.row in b.index and ex.column in b.columns
+        ]
+        if not hits:
+            raise TableError(
+                f"{where}: sign exception at row {ex.row!r}, column {ex.column!r} names no "
+                "cell of the table; use a sector code, final-demand or primary-input code"
+            )
+        k, i, j = hits[0]
+        value = float(blocks[k].iat[i, j])
+        if value >= 0:
+            raise TableError(
+                f"{where}: sign exception at row {ex.row!r}, column {ex.column!r} is declared "
+                f"but the cell holds {value:g} ≥ 0; remove the declaration"
+            )
+        masks[k][i, j] = True
+    return masks
+
+
+def _check_signs(where, Z, Y, V, employment, allowed: set[str], exceptions=()) -> None:
+    z_ok, y_ok, v_ok = _excepted(where, (Z, Y, V), exceptions)
     z = Z.to_numpy(float)
-    if np.any(z < 0):
-        i, j = np.argwhere(z < 0)[0]
+    if np.any((z < 0) & ~z_ok):
+        i, j = np.argwhere((z < 0) & ~z_ok)[0]
         raise TableError(
             f"{where}: Z has a negative flow {z[i, j]:g} at row {Z.index[i]!r}, column "
-            f"{Z.columns[j]!r}; intermediate flows cannot be negative"
+            f"{Z.columns[j]!r}; intermediate flows cannot be negative unless the cell is "
+            "declared in table.toml [[sign_exceptions]] with the reason"
         )
-    for block, axis, kind in ((Y, 1, "final-demand column"), (V, 0, "primary-input row")):
-        arr = block.to_numpy(float)
+    for block, axis, kind, ok in (
+        (Y, 1, "final-demand column", y_ok),
+        (V, 0, "primary-input row", v_ok),
+    ):
+        arr = np.where(ok, 0.0, block.to_numpy(float))
         labels = block.columns if axis == 1 else block.index
         for k, label in enumerate(labels):
             part = arr[:, k] if axis == 1 else arr[k]

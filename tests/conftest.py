@@ -36,3 +36,29 @@ def miller_blair():
 def rosstat():
     """The shipped Rosstat 2021 symmetric table of domestic products."""
     return load_table("rosstat-2021")
+
+
+@pytest.fixture(scope="session")
+def rosstat2016():
+    """The shipped Rosstat 2016 symmetric table of domestic products (98 OKPD 2007 products)."""
+    return load_table("rosstat-2016")
+
+
+@pytest.fixture(scope="session")
+def rosstat2011():
+    """The shipped Rosstat 2011 symmetric table of domestic products (126 OKPD 2007 products)."""
+    return load_table("rosstat-2011")
+
+
+@pytest.fixture(scope="session")
+def projected2024(rosstat):
+    """The 2021 table projected to 2024 with GVA by OKVED2 section (and 2024 employment)."""
+    from iomodel.projection import project_table
+    from iomodel.readers.national_accounts import load_employment_by_section, load_gva_by_section
+
+    return project_table(
+        rosstat,
+        2024,
+        load_gva_by_section(),
+        employment=load_employment_by_section()[2024] * 1000.0,
+    )

@@ -227,7 +227,7 @@ def test_unknown_table():
     with pytest.raises(
         TableError,
         match=r"no-such-table: no such table; give a shipped id "
-        r"\(rosstat-2021",
+        r"\(rosstat-2011, rosstat-2016, rosstat-2021",
     ):
         load_table("no-such-table")
 

@@ -43,6 +43,8 @@ COLUMNS = [
 TRADE_PRODUCTS = ["062", "063", "064"]  # OKPD2 45, 46, 47
 TRANSPORT_PRODUCTS = ["065", "066", "067", "068", "069", "070", "071", "072"]  # OKPD2 49-52
 ROUNDING = 5.0  # million RUB: five published figures, each rounded to 1 million RUB
+# margin-earning products of the 2021 classification (OKPD2), as in tables/rosstat-2021/table.toml
+MARGINS = {"trade_codes": ("45", "46", "47"), "transport_codes": ("49", "50", "51", "52")}
 
 
 # --------------------------------------------------------------------------------------------
@@ -74,12 +76,12 @@ def symmetric_column(sheet: str, code: str) -> tuple[pd.Series, dict[str, float]
 
 @pytest.fixture(scope="module")
 def gfcf() -> pd.DataFrame:
-    return read_final_demand_valuation(WORKBOOK, "P51")
+    return read_final_demand_valuation(WORKBOOK, "P51", **MARGINS)
 
 
 @pytest.fixture(scope="module")
 def households() -> pd.DataFrame:
-    return read_final_demand_valuation(WORKBOOK, "P3_S14", ambiguous="split")
+    return read_final_demand_valuation(WORKBOOK, "P3_S14", ambiguous="split", **MARGINS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ def test_transport_margins_on_goods_equal_those_received_by_transport(gfcf: pd.D
 
 def test_margin_columns_sum_to_zero_in_every_final_demand_column() -> None:
     for column in ["P31_S13", "P52", "P6"]:
-        df = read_final_demand_valuation(WORKBOOK, column, ambiguous="split")
+        df = read_final_demand_valuation(WORKBOOK, column, ambiguous="split", **MARGINS)
         assert abs(df.trade_margins.sum()) <= 10, column
         assert abs(df.transport_margins.sum()) <= 10, column
 
@@ -195,7 +197,7 @@ def test_household_column_agrees_with_symmetric_tables(households: pd.DataFrame)
 
 def test_ambiguous_insurance_row_raises_by_default() -> None:
     with pytest.raises(ValueError, match=r"baz_tzv-2021\.xlsx.*'ТИоц'.*'65'.*083.*084"):
-        read_final_demand_valuation(WORKBOOK, "P3_S14")
+        read_final_demand_valuation(WORKBOOK, "P3_S14", **MARGINS)
 
 
 def test_gfcf_ratios_for_capital_goods(gfcf: pd.DataFrame) -> None:
@@ -337,7 +339,7 @@ def make_workbook(
 def test_synthetic_margin_bookkeeping(tmp_path: Path) -> None:
     # Cyrillic 'Р51' in one header must still be found
     path = make_workbook(tmp_path / "synthetic.xlsx", column_code={"М-торг": "Р51"})
-    df = read_final_demand_valuation(path)
+    df = read_final_demand_valuation(path, **MARGINS)
     expected = pd.DataFrame(
         {
             "purchasers": [150.0, 5.0, 0.0],
@@ -358,13 +360,13 @@ def test_synthetic_margin_bookkeeping(tmp_path: Path) -> None:
 def test_synthetic_missing_sheet(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "no_imports.xlsx", drop="М-имп")
     with pytest.raises(ValueError, match=r"no_imports\.xlsx.*no sheet named 'М-имп'"):
-        read_final_demand_valuation(path)
+        read_final_demand_valuation(path, **MARGINS)
 
 
 def test_synthetic_missing_column(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "wb.xlsx")
     with pytest.raises(ValueError, match=r"wb\.xlsx, sheet 'ТИцп': no header cell 'P99'"):
-        read_final_demand_valuation(path, "P99")
+        read_final_demand_valuation(path, "P99", **MARGINS)
 
 
 def test_synthetic_unmappable_product(tmp_path: Path) -> None:
@@ -373,7 +375,7 @@ def test_synthetic_unmappable_product(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "wb.xlsx", sut_rows=rows)
     message = r"wb\.xlsx, sheet 'ТИоц'.* 005 code '99' matches no product"
     with pytest.raises(ValueError, match=message):
-        read_final_demand_valuation(path)
+        read_final_demand_valuation(path, **MARGINS)
 
 
 def test_synthetic_straddling_product(tmp_path: Path) -> None:
@@ -384,10 +386,10 @@ def test_synthetic_straddling_product(tmp_path: Path) -> None:
     }
     path = make_workbook(tmp_path / "wb.xlsx", sut_rows=rows, symm_rows=symm)
     with pytest.raises(ValueError, match=r"code '28' straddles symmetric products 001 .* 002"):
-        read_final_demand_valuation(path)
+        read_final_demand_valuation(path, **MARGINS)
     # the symmetric tables of this synthetic workbook are all zero: nothing to split by
     with pytest.raises(ValueError, match="no use of them"):
-        read_final_demand_valuation(path, ambiguous="split")
+        read_final_demand_valuation(path, ambiguous="split", **MARGINS)
 
 
 def test_synthetic_broken_identity(tmp_path: Path) -> None:
@@ -395,9 +397,9 @@ def test_synthetic_broken_identity(tmp_path: Path) -> None:
     rows[("002", "28.9")]["ТИцп"] += 100
     path = make_workbook(tmp_path / "wb.xlsx", sut_rows=rows)
     with pytest.raises(ValueError, match=r"product 002 \(code '28.9'\) breaks"):
-        read_final_demand_valuation(path)
+        read_final_demand_valuation(path, **MARGINS)
 
 
 def test_bad_option(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="ambiguous"):
-        read_final_demand_valuation(WORKBOOK, ambiguous="guess")  # type: ignore[arg-type]
+        read_final_demand_valuation(WORKBOOK, ambiguous="guess", **MARGINS)  # type: ignore[arg-type]

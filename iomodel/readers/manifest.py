@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TableError
-from ..table import ClosureParameters, Roles, TableMeta, Tolerance
+from ..table import ClosureParameters, Roles, SignException, TableMeta, Tolerance
 
 __all__ = ["Manifest", "parse_manifest", "read_manifest"]
 
@@ -28,6 +28,7 @@ class Manifest:
     allow_negative: tuple[str, ...]
     closure: ClosureParameters
     raw: dict[str, Any]
+    sign_exceptions: tuple[SignException, ...] = ()
 
 
 def _as_list(where: str, key: str, value: Any) -> tuple[str, ...]:
@@ -36,6 +37,23 @@ def _as_list(where: str, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TableError(f"{where}: {key} must be a list of row names, got {value!r}")
     return tuple(value)
+
+
+def _sign_exceptions(where: Path, value: Any) -> tuple[SignException, ...]:
+    """``[[sign_exceptions]]``: cells that may be negative, each with row, column and reason."""
+    if not isinstance(value, list):
+        raise TableError(f"{where}: sign_exceptions must be an array of tables [[sign_exceptions]]")
+    out = []
+    for k, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(key), str) and item.get(key).strip()
+            for key in ("row", "column", "reason")
+        ):
+            raise TableError(
+                f"{where}: sign exception no. {k} needs row, column and reason (text), got {item!r}"
+            )
+        out.append(SignException(item["row"].strip(), item["column"].strip(), item["reason"]))
+    return tuple(out)
 
 
 def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = ()) -> Manifest:
@@ -118,6 +136,7 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
         allow_negative=_as_list(where, "allow_negative", data.get("allow_negative", [])),
         closure=ClosureParameters(**values, sources=sources),
         raw=data,
+        sign_exceptions=_sign_exceptions(where, data.get("sign_exceptions", [])),
     )
 
 

@@ -1,8 +1,8 @@
-"""Read the valuation layers of one final-demand column of Rosstat's 2021 basic IO tables.
+"""Valuation layers of one final-demand column of Rosstat's basic input-output tables.
 
-Rosstat's workbook «Базовые таблицы «затраты-выпуск» Российской Федерации за 2021 год»
-(``baz_tzv-2021.xlsx``) publishes the use of about 240 products (OKPD2) by industries and by
-final-demand categories at several valuations, each on its own sheet:
+Rosstat's workbooks «Базовые таблицы «затраты-выпуск» Российской Федерации» (2011, 2016, 2021)
+publish the use of about 220–260 products by industries and by final-demand categories at
+several valuations, each on its own sheet:
 
 ============  =================================================================  ==========
 sheet         content                                                            our column
@@ -17,29 +17,33 @@ sheet         content                                                           
 ============  =================================================================  ==========
 
 The symmetric (product-by-product) tables ``Симм отеч`` and ``Симм имп`` use a coarser list
-of 113 products. This module reads one final-demand column (``P51``, gross fixed capital
-formation, by default) from the seven sheets above and aggregates the supply-use products to
-the 113 symmetric products by their OKPD2 codes.
+of products (113 in 2021, 98 in 2016, 126 in 2011). This module reads one final-demand column
+(``P51``, gross fixed capital formation, by default) from the seven sheets above and
+aggregates the supply-use products to the symmetric products by their product codes (OKPD2 in
+2021, OKPD 2007 before). Which products receive the trade and transport margins depends on the
+classification and is passed in by the caller (from the table's manifest).
 
-The module imports only the standard library, numpy, pandas and openpyxl.
+Each sheet is read once, and only the four columns needed (numbers, codes, labels, values):
+see :mod:`iomodel.readers.xlsx`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import openpyxl
 import pandas as pd
+
+from ..errors import TableError
+from .codes import Okpd2Set, normalise_code, parse_okpd2
+from .rosstat_sheets import SheetColumn, read_column
+from .xlsx import XlsxBook
 
 __all__ = [
     "SYMMETRIC_DOMESTIC_SHEET",
     "SYMMETRIC_IMPORTS_SHEET",
-    "TRADE_MARGIN_DIVISIONS",
-    "TRANSPORT_MARGIN_DIVISIONS",
     "VALUATION_SHEETS",
     "Okpd2Set",
     "normalise_code",
@@ -47,7 +51,7 @@ __all__ = [
     "read_final_demand_valuation",
 ]
 
-#: Output column -> workbook sheet holding that valuation layer.
+#: Output column -> workbook sheet holding that valuation layer (the same in 2011–2021).
 VALUATION_SHEETS: dict[str, str] = {
     "purchasers": "ТИцп",
     "basic": "ТИоц",
@@ -57,316 +61,246 @@ VALUATION_SHEETS: dict[str, str] = {
     "domestic_basic": "М-отеч",
     "imports_basic": "М-имп",
 }
-#: Symmetric table of domestic output; gives the list of the 113 products.
+#: Symmetric table of domestic output; gives the list of the symmetric products.
 SYMMETRIC_DOMESTIC_SHEET = "Симм отеч"
 #: Symmetric table of imports; used only to split supply-use products that straddle two
 #: symmetric products (``ambiguous="split"``).
 SYMMETRIC_IMPORTS_SHEET = "Симм имп"
 
-#: OKPD2 divisions whose rows in the basic-price use table carry the trade margins.
-TRADE_MARGIN_DIVISIONS: tuple[str, ...] = ("45", "46", "47")
-#: OKPD2 divisions whose rows in the basic-price use table carry the transport margins.
-TRANSPORT_MARGIN_DIVISIONS: tuple[str, ...] = ("49", "50", "51", "52")
-
 # Largest residual (million RUB) of purchasers = basic + trade + transport + net taxes that a
 # non-margin row may show from rounding (each of the five published figures is rounded to
 # 1 million RUB; the workbook itself shows at most 2).
 _ROUNDING_TOLERANCE = 5.0
-# How far down a sheet to look for the header rows.
-_HEADER_SCAN_ROWS = 30
-
-# Cyrillic letters that look like Latin ones, as they appear in Rosstat's codes ('Р51с').
-_LOOKALIKES = str.maketrans(
-    {
-        "А": "A",
-        "В": "B",
-        "С": "C",
-        "Е": "E",
-        "Н": "H",
-        "К": "K",
-        "М": "M",
-        "О": "O",
-        "Р": "P",
-        "Т": "T",
-        "Х": "X",
-        "У": "Y",
-        "а": "a",
-        "с": "c",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "х": "x",
-        "у": "y",
-        "к": "k",
-    }
-)
-_OKPD2_TOKEN = re.compile(r"\d{2}(?:\.\d{1,3}){0,3}")
-_EXCLUSION_KEYWORD = re.compile(r"(?:кроме|без|except|excluding)", re.IGNORECASE)
-_EXCLUSION_SEPARATORS = re.compile(r"(?:[\s,;+]|\bи\b|\band\b)+", re.IGNORECASE)
-_INCLUSION_SEPARATORS = re.compile(r"[\s+]+")
 
 Ambiguity = Literal["raise", "split"]
 
 
-def normalise_code(value: Any) -> str:
-    """Return a workbook code or header in a canonical form for comparison.
-
-    Integers stay integers (``30`` -> ``'30'``), whitespace is removed, minus signs and en
-    dashes become hyphens, Cyrillic letters that look like Latin ones are replaced by the Latin
-    letter and the result is upper-cased, so
-    ``'Р51с'`` (Cyrillic Р and с) and ``'P51C'`` compare equal.
-
-    Parameters
-    ----------
-    value : Any
-        A cell value: ``str``, ``int``, ``float`` or ``None``.
-
-    Returns
-    -------
-    str
-        The normalised code; ``''`` for an empty cell.
-
-    Examples
-    --------
-    >>> normalise_code(' Р51с ')
-    'P51C'
-    >>> normalise_code(30)
-    '30'
-    >>> normalise_code('41 + 42 + 43')
-    '41+42+43'
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).translate(_LOOKALIKES).replace("−", "-").replace("–", "-")
-    return re.sub(r"\s+", "", text).upper()
-
-
-def _normalise_text(value: Any) -> str:
-    """Header or sheet-name text for comparison: look-alikes mapped, spaces collapsed."""
-    if value is None:
-        return ""
-    text = str(value).translate(_LOOKALIKES)
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-@dataclass(frozen=True)
-class Okpd2Set:
-    """A set of OKPD2 codes: the union of ``include`` minus the union of ``exclude``.
-
-    Codes are kept as digit strings (dots dropped): OKPD2 positions have a fixed width
-    (XX.X X.X X), so ``'01.11.1'`` -> ``'01111'`` lies inside ``'01.1'`` -> ``'011'`` exactly
-    when the digit string starts with it.
-    """
-
-    text: str
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-
-    def classify(self, code: str, own_exclusions: tuple[str, ...] = ()) -> str:
-        """Where the code ``code`` (less ``own_exclusions``) lies relative to this set.
-
-        Returns ``'inside'``, ``'partial'`` (overlaps this set and something outside it) or
-        ``'outside'``.
-        """
-        if any(code.startswith(i) for i in self.include):
-            if any(code.startswith(x) for x in self.exclude):
-                return "outside"  # the code lies within an excluded code
-            # Exclusions finer than the code cut a piece out of it, unless the code's own
-            # exclusions already remove that piece.
-            uncovered = [
-                x
-                for x in self.exclude
-                if x.startswith(code) and not any(x.startswith(e) for e in own_exclusions)
-            ]
-            return "partial" if uncovered else "inside"
-        if any(i.startswith(code) for i in self.include):
-            return "partial"  # the code is coarser than this set
-        return "outside"
-
-
-def parse_okpd2(value: Any) -> Okpd2Set | None:
-    """Parse an OKPD2 code expression as written in Rosstat's tables.
-
-    Handles single codes (``'07.2'``, ``30``), sums (``'41 + 42 + 43'``) and exclusions
-    (``'32 без 32.1 и 32.5'``, ``'01.13 кроме 01.13.51, 01.13.6'``).
-
-    Parameters
-    ----------
-    value : Any
-        The content of a code cell.
-
-    Returns
-    -------
-    Okpd2Set or None
-        The parsed set, or ``None`` if the cell is not an OKPD2 expression (for example
-        ``'P33'``, ``'TOTAL'`` or ``'D21 - D31'``).
-
-    Examples
-    --------
-    >>> parse_okpd2('32 без 32.1 и 32.5').include, parse_okpd2('32 без 32.1 и 32.5').exclude
-    (('32',), ('321', '325'))
-    >>> parse_okpd2('P51') is None
-    True
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        value = f"{value:02d}"
-    text = str(value).strip()
-    if not text:
-        return None
-    parts = _EXCLUSION_KEYWORD.split(text, maxsplit=1)
-    include_text = parts[0]
-    exclude_text = parts[1] if len(parts) > 1 else ""
-    include = _OKPD2_TOKEN.findall(include_text)
-    if not include or _INCLUSION_SEPARATORS.sub("", _OKPD2_TOKEN.sub("", include_text)):
-        return None
-    exclude = _OKPD2_TOKEN.findall(exclude_text)
-    if len(parts) > 1 and (
-        not exclude or _EXCLUSION_SEPARATORS.sub("", _OKPD2_TOKEN.sub("", exclude_text))
-    ):
-        return None
-    return Okpd2Set(
-        text=text,
-        include=tuple(c.replace(".", "") for c in include),
-        exclude=tuple(c.replace(".", "") for c in exclude),
-    )
-
-
-@dataclass(frozen=True)
-class _SheetColumn:
-    """One column of one sheet: rows keyed by (row number, code cell)."""
-
-    sheet: str
-    numbers: list[str]
-    codes: list[Any]
-    labels: list[str]
-    values: np.ndarray
-
-
-def _find_sheet(workbook: openpyxl.Workbook, wanted: str, path: Path) -> Any:
-    target = _normalise_text(wanted)
-    matches = [name for name in workbook.sheetnames if _normalise_text(name) == target]
-    if len(matches) != 1:
-        found = ", ".join(repr(n) for n in workbook.sheetnames)
-        problem = "no sheet" if not matches else f"{len(matches)} sheets"
-        raise ValueError(
-            f"{path}: {problem} named {wanted!r} (sheets found: {found}); "
-            "is this Rosstat's basic input-output workbook (baz_tzv-2021.xlsx)?"
-        )
-    return workbook[matches[0]]
-
-
-def _to_number(value: Any, path: Path, sheet: str, row: int, col: int) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, bool):
-        raise ValueError(f"{path}, sheet {sheet!r}, row {row}, column {col}: boolean {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if text in {"", "-", "–", "—", "x", "х", "X", "Х", "..."}:
-        return 0.0
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
-        raise ValueError(
-            f"{path}, sheet {sheet!r}, row {row}, column {col}: expected a number, found {value!r}"
-        ) from None
-
-
-def _read_column(
-    workbook: openpyxl.Workbook, sheet_name: str, column: str, path: Path
-) -> _SheetColumn:
-    """Read the row numbers, code cells, labels and one coded column of a sheet.
-
-    The header row is the first row (within the top of the sheet) holding a cell equal to
-    ``column`` after normalisation; the code column is the column whose cell in that row reads
-    'Коды'; the row-number column is the column with '№№' in a header row.
-    """
-    ws = _find_sheet(workbook, sheet_name, path)
-    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    wanted = normalise_code(column)
-    header_row = value_col = None
-    for r, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        hits = [c for c, v in enumerate(row) if normalise_code(v) == wanted]
-        if hits:
-            if len(hits) > 1:
-                raise ValueError(
-                    f"{path}, sheet {ws.title!r}: column code {column!r} appears {len(hits)} "
-                    f"times in header row {r + 1}"
-                )
-            header_row, value_col = r, hits[0]
-            break
-    if header_row is None or value_col is None:
-        raise ValueError(
-            f"{path}, sheet {ws.title!r}: no header cell {column!r} in the first "
-            f"{_HEADER_SCAN_ROWS} rows; use a final-demand code such as 'P51', 'P3_S14' or 'P6'"
-        )
-    codes_header = _normalise_text("Коды")
-    code_cols = [c for c, v in enumerate(rows[header_row]) if _normalise_text(v) == codes_header]
-    if len(code_cols) != 1:
-        raise ValueError(
-            f"{path}, sheet {ws.title!r}: expected one header cell 'Коды' in row {header_row + 1} "
-            f"(the row holding {column!r}), found {len(code_cols)}"
-        )
-    code_col = code_cols[0]
-    number_col = None
-    header_end = min(len(rows), header_row + 3)
-    for r in range(0, header_end):
-        for c, v in enumerate(rows[r]):
-            if isinstance(v, str) and v.strip() in {"№№", "№", "No", "N"}:
-                number_col = c
-                break
-        if number_col is not None:
-            break
-    if number_col is None:
-        raise ValueError(
-            f"{path}, sheet {ws.title!r}: no row-number header cell '№№' near row {header_row + 1}"
-        )
-    label_col = code_col + 1
-    numbers: list[str] = []
-    codes: list[Any] = []
-    labels: list[str] = []
-    values: list[float] = []
-    for r in range(header_row + 1, len(rows)):
-        row = rows[r]
-        code = row[code_col] if code_col < len(row) else None
-        if normalise_code(code) == "":
-            continue
-        number = row[number_col] if number_col < len(row) else None
-        value = row[value_col] if value_col < len(row) else None
-        label = row[label_col] if label_col < len(row) else None
-        numbers.append(normalise_code(number))
-        codes.append(code)
-        labels.append("" if label is None else str(label).strip())
-        values.append(_to_number(value, path, ws.title, r + 1, value_col + 1))
-    return _SheetColumn(ws.title, numbers, codes, labels, np.asarray(values, dtype=float))
-
-
-def _split_rows(col: _SheetColumn) -> tuple[list[int], list[int]]:
-    """Indices of OKPD2 product rows and of the other rows (P33, TOTAL, D21 - D31 ...)."""
+def _split_rows(col: SheetColumn) -> tuple[list[int], list[int]]:
+    """Indices of product rows and of the other rows (P33, TOTAL, D21 - D31 ...)."""
     product, other = [], []
     for k, code in enumerate(col.codes):
         (product if parse_okpd2(code) is not None else other).append(k)
     return product, other
 
 
-def _division(code: Any) -> str:
+def _in_codes(code: Any, prefixes: Sequence[str]) -> bool:
+    """Whether the product code expression ``code`` starts with one of ``prefixes``."""
     parsed = parse_okpd2(code)
-    return "" if parsed is None else parsed.include[0][:2]
+    wanted = [p.replace(".", "").strip() for p in prefixes]
+    return parsed is not None and any(parsed.include[0].startswith(p) for p in wanted)
+
+
+class _Symmetric:
+    """The symmetric products (from ``Симм отеч``) and where supply-use codes fall in them."""
+
+    def __init__(self, column: SheetColumn, where: Path):
+        self.column = column
+        self.rows, _ = _split_rows(column)
+        self.numbers = [column.numbers[k] for k in self.rows]
+        if len(set(self.numbers)) != len(self.numbers):
+            raise TableError(f"{where}, sheet {column.sheet!r}: duplicate product numbers")
+        self.sets = [parse_okpd2(column.codes[k]) for k in self.rows]
+
+    def code(self, i: int) -> str:
+        return str(self.column.codes[self.rows[i]]).strip()
+
+    def locate(self, code: Any) -> tuple[list[int], list[int]]:
+        """Symmetric products containing, and overlapping, a supply-use code expression."""
+        sut_set = parse_okpd2(code)
+        assert sut_set is not None
+        containing, overlapping = [], []
+        for i, symm_set in enumerate(self.sets):
+            assert symm_set is not None
+            status = [symm_set.classify(c, sut_set.exclude) for c in sut_set.include]
+            if all(s == "inside" for s in status):
+                containing.append(i)
+            if any(s != "outside" for s in status):
+                overlapping.append(i)
+        return containing, overlapping
+
+
+def _align(sut: Mapping[str, SheetColumn], where: Path) -> tuple[list[str], dict, dict, dict]:
+    """Product rows of every layer aligned by row number; codes per sheet; non-product rows."""
+    ref = sut["purchasers"]
+    ref_rows, _ = _split_rows(ref)
+    numbers = [ref.numbers[k] for k in ref_rows]
+    if len(set(numbers)) != len(numbers):
+        raise TableError(f"{where}, sheet {ref.sheet!r}: duplicate product numbers")
+    layers: dict[str, np.ndarray] = {}
+    codes_by_sheet: dict[str, list[Any]] = {}
+    non_product: dict[str, dict[str, float]] = {}
+    for name, col in sut.items():
+        rows, other = _split_rows(col)
+        by_number = {col.numbers[k]: k for k in rows}
+        missing = [n for n in numbers if n not in by_number]
+        extra = [n for n in by_number if n not in set(numbers)]
+        if missing or extra or len(by_number) != len(rows):
+            first = (missing or extra or ["(duplicate)"])[0]
+            raise TableError(
+                f"{where}, sheet {col.sheet!r}: its product rows differ from sheet "
+                f"{ref.sheet!r} (e.g. product number {first})"
+            )
+        layers[name] = np.array([col.values[by_number[n]] for n in numbers], dtype=float)
+        codes_by_sheet[col.sheet] = [col.codes[by_number[n]] for n in numbers]
+        non_product[col.sheet] = {normalise_code(col.codes[k]): float(col.values[k]) for k in other}
+    return numbers, layers, codes_by_sheet, non_product
+
+
+def _resolve_codes(
+    numbers: list[str],
+    codes_by_sheet: dict[str, list[Any]],
+    basic_sheet: str,
+    symm: _Symmetric,
+    where: Path,
+) -> tuple[list[Any], list[tuple[list[int], list[int]]], dict[str, dict[str, str]]]:
+    """One code per supply-use row, where it falls among the symmetric products, and the rows
+    whose code differs between sheets.
+
+    The same row may carry different codes on different sheets (in the 2021 workbook, row 020
+    is '01.46' everywhere but in ТИцп, where row 019's code was repeated). That is harmless
+    when every code of the row maps to the same symmetric product.
+    """
+    codes: list[Any] = []
+    locations: list[tuple[list[int], list[int]]] = []
+    discrepancies: dict[str, dict[str, str]] = {}
+    for j, number in enumerate(numbers):
+        variants = {normalise_code(c[j]): c[j] for c in codes_by_sheet.values()}
+        code = codes_by_sheet[basic_sheet][j]
+        located = {key: symm.locate(raw) for key, raw in variants.items()}
+        if len(variants) > 1:
+            discrepancies[number] = {
+                sheet: str(c[j]).strip() for sheet, c in codes_by_sheet.items()
+            }
+            targets = {
+                tuple(loc[0]) if loc[0] else ("?",) + tuple(loc[1]) for loc in located.values()
+            }
+            if len(targets) > 1:
+                shown = "; ".join(f"{sh}: {v}" for sh, v in discrepancies[number].items())
+                raise TableError(
+                    f"{where}: supply-use product {number} has different product codes on "
+                    f"different sheets ({shown}) that map to different products of sheet "
+                    f"{symm.column.sheet!r}"
+                )
+        codes.append(code)
+        locations.append(located[normalise_code(code)])
+    return codes, locations, discrepancies
+
+
+def _book_margins(
+    layers: dict[str, np.ndarray],
+    codes: list[Any],
+    numbers: list[str],
+    margin_codes: Mapping[str, Sequence[str]],
+    sheets: Mapping[str, str],
+    where: str,
+) -> dict[str, dict[str, float]]:
+    """Move the margins from the basic-price margin rows onto those rows, negative (in place).
+
+    Returns the margins moved, by kind ('trade', 'transport') and row code.
+    """
+    residual = (
+        layers["purchasers"]
+        - layers["basic"]
+        - layers["trade_margins"]
+        - layers["transport_margins"]
+        - layers["net_taxes"]
+    )
+    is_margin = {
+        kind: np.array([_in_codes(c, prefixes) for c in codes], dtype=bool)
+        for kind, prefixes in margin_codes.items()
+    }
+    both = is_margin["trade"] & is_margin["transport"]
+    if both.any():
+        k = int(np.flatnonzero(both)[0])
+        raise TableError(
+            f"{where}: product {numbers[k]} (code {codes[k]!r}) is listed both as a trade "
+            "and as a transport product; fix trade_margin_codes / transport_margin_codes in "
+            "table.toml [rosstat]"
+        )
+    outside = ~(is_margin["trade"] | is_margin["transport"]) & (
+        np.abs(residual) > _ROUNDING_TOLERANCE
+    )
+    if outside.any():
+        k = int(np.flatnonzero(outside)[0])
+        raise TableError(
+            f"{where}: product {numbers[k]} (code {codes[k]!r}) breaks "
+            f"{sheets['purchasers']} = {sheets['basic']} + {sheets['trade_margins']} + "
+            f"{sheets['transport_margins']} + {sheets['net_taxes']} by {residual[k]:,.0f} "
+            "million RUB; only the trade and transport rows may differ (they receive the "
+            "margins): if this product earns margins, list its code in table.toml [rosstat] "
+            "trade_margin_codes or transport_margin_codes"
+        )
+    moved = {}
+    for kind, mask in is_margin.items():
+        layers[f"{kind}_margins"] = layers[f"{kind}_margins"] + np.where(mask, residual, 0.0)
+        moved[kind] = {str(codes[k]).strip(): float(residual[k]) for k in np.flatnonzero(mask)}
+    return moved
+
+
+def _aggregation_weights(
+    codes: list[Any],
+    numbers: list[str],
+    locations: list[tuple[list[int], list[int]]],
+    layers: dict[str, np.ndarray],
+    symm: _Symmetric,
+    symm_imp: SheetColumn | None,
+    where: str,
+    column: str,
+) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+    """Weights from supply-use product j to symmetric product i, and the products split."""
+    weights = np.zeros((len(symm.numbers), len(codes)))
+    split: dict[str, dict[str, float]] = {}
+    for j, code in enumerate(codes):
+        containing, overlapping = locations[j]
+        if len(containing) == 1:
+            weights[containing[0], j] = 1.0
+            continue
+        row = f"{where}: supply-use product {numbers[j]} code {str(code).strip()!r}"
+        sheet = symm.column.sheet
+        if len(containing) > 1:
+            raise TableError(
+                f"{row} lies in {len(containing)} symmetric products of sheet {sheet!r} "
+                f"({', '.join(symm.numbers[i] for i in containing)}); their codes overlap"
+            )
+        if not overlapping:
+            raise TableError(
+                f"{row} matches no product of sheet {sheet!r}; check the product codes of "
+                "both sheets"
+            )
+        if not any(np.any(layer[j]) for layer in layers.values()):
+            continue  # nothing to allocate
+        candidates = ", ".join(f"{symm.numbers[i]} ({symm.code(i)})" for i in overlapping)
+        if symm_imp is None:
+            raise TableError(
+                f"{row} straddles symmetric products {candidates} of sheet {sheet!r} and has "
+                f"non-zero values in column {column!r}; pass ambiguous='split' to share it "
+                "out in proportion to the symmetric tables"
+            )
+        imp_by_number = {symm_imp.numbers[k]: symm_imp.values[k] for k in _split_rows(symm_imp)[0]}
+        basis = np.array(
+            [
+                symm.column.values[symm.rows[i]] + imp_by_number.get(symm.numbers[i], 0.0)
+                for i in overlapping
+            ]
+        )
+        if basis.sum() == 0:
+            raise TableError(
+                f"{row} straddles symmetric products {candidates} and the symmetric tables "
+                f"have no use of them in column {column!r} to split it by"
+            )
+        shares = basis / basis.sum()
+        weights[overlapping, j] = shares
+        split[str(code).strip()] = {symm.numbers[i]: float(s) for i, s in zip(overlapping, shares)}
+    return weights, split
 
 
 def read_final_demand_valuation(
-    path: str | Path,
+    source: str | Path | XlsxBook,
     column: str = "P51",
     *,
+    trade_codes: Sequence[str],
+    transport_codes: Sequence[str],
+    sheets: Mapping[str, str] | None = None,
     ambiguous: Ambiguity = "raise",
 ) -> pd.DataFrame:
     """Valuation layers of one final-demand column, by the 113 symmetric-table products.
@@ -387,14 +321,25 @@ def read_final_demand_valuation(
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        Rosstat's workbook ``baz_tzv-2021.xlsx`` (or a later one with the same layout).
+    source : str, pathlib.Path or XlsxBook
+        Rosstat's basic-table workbook (``baz_tzv-2021.xlsx``, ``baz2016.xlsx``,
+        ``baz2011.xlsx``), or the same already open.
     column : str, default 'P51'
         Final-demand code, as in the code header row of the supply-use sheets and of
         ``Симм отеч``: 'P51', 'P3_S14', 'P31_S13', 'P32_S13', 'P3_S15', 'P52', 'P53', 'P6'
         (or a total such as 'TOTAL', 'TFU'). Cyrillic look-alike letters and spaces are
         ignored. Industry columns are not meant: the supply-use columns are industries but
         the symmetric-table columns are products.
+    trade_codes, transport_codes : sequence of str
+        Product codes (OKPD2 divisions for 2021: ``('45', '46', '47')`` and
+        ``('49', '50', '51', '52')``; OKPD 2007 classes for 2011 and 2016: ``('50', '51', '52')``
+        and ``('60', '61', '62', '63')``) whose supply-use rows receive the trade and the
+        transport margins. A row belongs to them when its code starts with one of them. They
+        come from the table's ``table.toml`` ([rosstat] ``trade_margin_codes`` and
+        ``transport_margin_codes``), never from this module.
+    sheets : mapping, optional
+        Output column -> sheet name, if a workbook names its sheets differently from
+        :data:`VALUATION_SHEETS`.
     ambiguous : {'raise', 'split'}, default 'raise'
         What to do with a supply-use product coarser than the symmetric products (in 2021 only
         '65', insurance and pension funding, which the symmetric tables split into
@@ -420,7 +365,7 @@ def read_final_demand_valuation(
 
     Raises
     ------
-    ValueError
+    TableError (a ValueError)
         If a sheet, the header cell of ``column``, the 'Коды' or '№№' header cell cannot be
         found; if a data cell is not a number; if the seven sheets do not list the same
         products; if a supply-use product cannot be mapped to a symmetric product (the message
@@ -442,7 +387,7 @@ def read_final_demand_valuation(
 
     To make ``purchasers = basic + trade_margins + transport_margins + net_taxes`` hold for
     every product, this reader books that difference as a **negative** margin on the service
-    row: for rows of OKPD2 divisions 45-47 (trade) and 49-52 (transport),
+    row: for rows of ``trade_codes`` (2021: OKPD2 45-47) and ``transport_codes`` (49-52),
     ``trade_margins`` (resp. ``transport_margins``) gets
     ``ТИцп - ТИоц - М-торг - М-трансп - М-чистнал`` added. So, in the result:
 
@@ -481,200 +426,67 @@ def read_final_demand_valuation(
     >>> round(gfcf.loc["046", "trade_margins"] / gfcf.loc["046", "purchasers"], 3)  # doctest: +SKIP
     0.143
     """
-    path = Path(path)
     if ambiguous not in ("raise", "split"):
         raise ValueError(f"ambiguous must be 'raise' or 'split', not {ambiguous!r}")
+    sheets = dict(VALUATION_SHEETS if sheets is None else sheets)
+    if isinstance(source, XlsxBook):
+        return _valuation(source, column, trade_codes, transport_codes, sheets, ambiguous)
+    path = Path(source)
     if not path.is_file():
-        raise ValueError(f"{path}: no such file; expected Rosstat's baz_tzv-2021.xlsx")
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sut = {
-            name: _read_column(workbook, sheet, column, path)
-            for name, sheet in VALUATION_SHEETS.items()
-        }
-        symm_dom = _read_column(workbook, SYMMETRIC_DOMESTIC_SHEET, column, path)
-        symm_imp = (
-            _read_column(workbook, SYMMETRIC_IMPORTS_SHEET, column, path)
-            if ambiguous == "split"
-            else None
-        )
-    finally:
-        workbook.close()
+        raise TableError(f"{path}: no such file; expected a Rosstat basic-table workbook")
+    with XlsxBook(path) as book:
+        return _valuation(book, column, trade_codes, transport_codes, sheets, ambiguous)
 
-    # --- the symmetric products --------------------------------------------------------
-    symm_rows, _ = _split_rows(symm_dom)
-    symm_numbers = [symm_dom.numbers[k] for k in symm_rows]
-    if len(set(symm_numbers)) != len(symm_numbers):
-        raise ValueError(f"{path}, sheet {symm_dom.sheet!r}: duplicate product numbers")
-    symm_sets = [parse_okpd2(symm_dom.codes[k]) for k in symm_rows]
-    n_symm = len(symm_rows)
 
-    def locate(code: Any) -> tuple[list[int], list[int]]:
-        """Symmetric products containing, and overlapping, a supply-use code expression."""
-        sut_set = parse_okpd2(code)
-        assert sut_set is not None
-        containing, overlapping = [], []
-        for i, symm_set in enumerate(symm_sets):
-            assert symm_set is not None
-            status = [symm_set.classify(c, sut_set.exclude) for c in sut_set.include]
-            if all(s == "inside" for s in status):
-                containing.append(i)
-            if any(s != "outside" for s in status):
-                overlapping.append(i)
-        return containing, overlapping
-
-    # --- the supply-use products, aligned by row number across the seven sheets ----------
-    ref = sut["purchasers"]
-    ref_rows, _ = _split_rows(ref)
-    numbers = [ref.numbers[k] for k in ref_rows]
-    if len(set(numbers)) != len(numbers):
-        raise ValueError(f"{path}, sheet {ref.sheet!r}: duplicate product numbers")
-    layers: dict[str, np.ndarray] = {}
-    codes_by_sheet: dict[str, list[Any]] = {}
-    non_product: dict[str, dict[str, float]] = {}
-    for name, col in sut.items():
-        rows, other = _split_rows(col)
-        by_number = {col.numbers[k]: k for k in rows}
-        missing = [n for n in numbers if n not in by_number]
-        extra = [n for n in by_number if n not in set(numbers)]
-        if missing or extra or len(by_number) != len(rows):
-            first = (missing or extra or ["(duplicate)"])[0]
-            raise ValueError(
-                f"{path}, sheet {col.sheet!r}: its product rows differ from sheet "
-                f"{ref.sheet!r} (e.g. product number {first})"
-            )
-        layers[name] = np.array([col.values[by_number[n]] for n in numbers], dtype=float)
-        codes_by_sheet[col.sheet] = [col.codes[by_number[n]] for n in numbers]
-        non_product[col.sheet] = {normalise_code(col.codes[k]): float(col.values[k]) for k in other}
-
-    # The same row may carry different codes on different sheets (in the 2021 workbook,
-    # row 020 is '01.46' everywhere but in ТИцп, where row 019's code was repeated). That is
-    # harmless when every code of the row maps to the same symmetric product.
-    codes: list[Any] = []
-    code_discrepancies: dict[str, dict[str, str]] = {}
-    locations: list[tuple[list[int], list[int]]] = []
-    for j, number in enumerate(numbers):
-        variants = {normalise_code(c[j]): c[j] for c in codes_by_sheet.values()}
-        code = codes_by_sheet[VALUATION_SHEETS["basic"]][j]
-        located = {key: locate(raw) for key, raw in variants.items()}
-        if len(variants) > 1:
-            code_discrepancies[number] = {
-                sheet: str(c[j]).strip() for sheet, c in codes_by_sheet.items()
-            }
-            targets = {
-                tuple(loc[0]) if loc[0] else ("?",) + tuple(loc[1]) for loc in located.values()
-            }
-            if len(targets) > 1:
-                shown = "; ".join(f"{sh}: {v}" for sh, v in code_discrepancies[number].items())
-                raise ValueError(
-                    f"{path}: supply-use product {number} has different OKPD2 codes on "
-                    f"different sheets ({shown}) that map to different products of sheet "
-                    f"{symm_dom.sheet!r}"
-                )
-        codes.append(code)
-        locations.append(located[normalise_code(code)])
-    divisions = [_division(c) for c in codes]
-
-    # --- margins: move them from the basic-price margin rows onto those rows, negative ---
-    residual = (
-        layers["purchasers"]
-        - layers["basic"]
-        - layers["trade_margins"]
-        - layers["transport_margins"]
-        - layers["net_taxes"]
+def _valuation(
+    book: XlsxBook,
+    column: str,
+    trade_codes: Sequence[str],
+    transport_codes: Sequence[str],
+    sheets: dict[str, str],
+    ambiguous: Ambiguity,
+) -> pd.DataFrame:
+    path = book.path
+    sut = {name: read_column(book, sheet, column) for name, sheet in sheets.items()}
+    symm = _Symmetric(read_column(book, SYMMETRIC_DOMESTIC_SHEET, column), path)
+    symm_imp = read_column(book, SYMMETRIC_IMPORTS_SHEET, column) if ambiguous == "split" else None
+    numbers, layers, codes_by_sheet, non_product = _align(sut, path)
+    codes, locations, discrepancies = _resolve_codes(
+        numbers, codes_by_sheet, sut["basic"].sheet, symm, path
     )
-    is_trade = np.array([d in TRADE_MARGIN_DIVISIONS for d in divisions])
-    is_transport = np.array([d in TRANSPORT_MARGIN_DIVISIONS for d in divisions])
-    outside = ~(is_trade | is_transport) & (np.abs(residual) > _ROUNDING_TOLERANCE)
-    if outside.any():
-        k = int(np.flatnonzero(outside)[0])
-        raise ValueError(
-            f"{path}, column {column!r}: product {numbers[k]} (code {codes[k]!r}) breaks "
-            f"{VALUATION_SHEETS['purchasers']} = {VALUATION_SHEETS['basic']} + "
-            f"{VALUATION_SHEETS['trade_margins']} + {VALUATION_SHEETS['transport_margins']} + "
-            f"{VALUATION_SHEETS['net_taxes']} by {residual[k]:,.0f} million RUB; only the trade "
-            f"and transport rows may differ (they receive the margins)"
-        )
-    layers["trade_margins"] = layers["trade_margins"] + np.where(is_trade, residual, 0.0)
-    layers["transport_margins"] = layers["transport_margins"] + np.where(
-        is_transport, residual, 0.0
+    margin_rows = _book_margins(
+        layers,
+        codes,
+        numbers,
+        {"trade": trade_codes, "transport": transport_codes},
+        sheets,
+        f"{path}, column {column!r}",
     )
-    margin_rows = {
-        "trade": {str(codes[k]).strip(): float(residual[k]) for k in np.flatnonzero(is_trade)},
-        "transport": {
-            str(codes[k]).strip(): float(residual[k]) for k in np.flatnonzero(is_transport)
-        },
-    }
-
-    # --- aggregation weights: supply-use product j -> symmetric product i ----------------
-    weights = np.zeros((n_symm, len(codes)))
-    split: dict[str, dict[str, float]] = {}
-    for j, code in enumerate(codes):
-        containing, overlapping = locations[j]
-        if len(containing) == 1:
-            weights[containing[0], j] = 1.0
-            continue
-        where = (
-            f"{path}, sheet {VALUATION_SHEETS['basic']!r}: supply-use product {numbers[j]} "
-            f"code {str(code).strip()!r}"
-        )
-        if len(containing) > 1:
-            raise ValueError(
-                f"{where} lies in {len(containing)} symmetric products of sheet "
-                f"{symm_dom.sheet!r} ({', '.join(symm_numbers[i] for i in containing)}); "
-                "their OKPD2 codes overlap"
-            )
-        if not overlapping:
-            raise ValueError(
-                f"{where} matches no product of sheet {symm_dom.sheet!r}; "
-                "check the OKPD2 codes of both sheets"
-            )
-        row_values = np.array([layers[name][j] for name in VALUATION_SHEETS])
-        if not np.any(row_values):
-            continue  # nothing to allocate
-        candidates = ", ".join(
-            f"{symm_numbers[i]} ({str(symm_dom.codes[symm_rows[i]]).strip()})" for i in overlapping
-        )
-        if ambiguous == "raise":
-            raise ValueError(
-                f"{where} straddles symmetric products {candidates} of sheet "
-                f"{symm_dom.sheet!r} and has non-zero values in column {column!r}; "
-                "pass ambiguous='split' to share it out in proportion to the symmetric tables"
-            )
-        assert symm_imp is not None
-        imp_by_number = {symm_imp.numbers[k]: symm_imp.values[k] for k in _split_rows(symm_imp)[0]}
-        basis = np.array(
-            [
-                symm_dom.values[symm_rows[i]] + imp_by_number.get(symm_numbers[i], 0.0)
-                for i in overlapping
-            ]
-        )
-        if basis.sum() == 0:
-            raise ValueError(
-                f"{where} straddles symmetric products {candidates} and the symmetric tables "
-                f"have no use of them in column {column!r} to split it by"
-            )
-        shares = basis / basis.sum()
-        for i, share in zip(overlapping, shares):
-            weights[i, j] = share
-        split[str(code).strip()] = {symm_numbers[i]: float(s) for i, s in zip(overlapping, shares)}
-
+    weights, split = _aggregation_weights(
+        codes,
+        numbers,
+        locations,
+        layers,
+        symm,
+        symm_imp,
+        f"{path}, sheet {sut['basic'].sheet!r}",
+        column,
+    )
+    n_symm = len(symm.numbers)
     result = pd.DataFrame(
-        {name: weights @ layers[name] for name in VALUATION_SHEETS},
-        index=pd.Index(symm_numbers, name="product"),
+        {name: weights @ layers[name] for name in sheets},
+        index=pd.Index(symm.numbers, name="product"),
     )
     result.attrs = {
         "source": str(path),
         "column": column,
         "units": "million RUB, current prices",
-        "sheets": dict(VALUATION_SHEETS),
-        "okpd2": {
-            symm_numbers[i]: str(symm_dom.codes[symm_rows[i]]).strip() for i in range(n_symm)
-        },
-        "label_ru": {symm_numbers[i]: symm_dom.labels[symm_rows[i]] for i in range(n_symm)},
+        "sheets": dict(sheets),
+        "okpd2": {symm.numbers[i]: symm.code(i) for i in range(n_symm)},
+        "label_ru": {symm.numbers[i]: symm.column.labels[symm.rows[i]] for i in range(n_symm)},
         "non_product_rows": non_product,
         "margin_rows": margin_rows,
         "split": split,
-        "code_discrepancies": code_discrepancies,
+        "code_discrepancies": discrepancies,
     }
     return result
