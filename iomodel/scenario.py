@@ -308,6 +308,7 @@ class MineralExtractionTax:
     sources: tuple[str, ...]
     estimate: str
     estimate_ru: str = ""
+    legal_basis_ru: str = ""
     kind: str = "mineral_extraction"
 
     def coefficient(self, years: Sequence[int]) -> np.ndarray:
@@ -332,6 +333,7 @@ class PropertyTax:
     sources: tuple[str, ...]
     estimate: str
     estimate_ru: str = ""
+    legal_basis_ru: str = ""
     kind: str = "property"
 
     def residual(self, years: Sequence[int], first_year: int) -> np.ndarray:
@@ -362,6 +364,7 @@ class OtherTax:
     sources: tuple[str, ...]
     estimate: str
     estimate_ru: str = ""
+    legal_basis_ru: str = ""
     kind: str = "other"
 
 
@@ -856,11 +859,21 @@ def _tax_lines(node: _Node, product_ids: tuple[str, ...]) -> tuple[TaxLine, ...]
     for k, item in enumerate(raw):
         t = _Node(item, node.where, f"operation.taxes[{k}]")
         kind = t.choice("kind", TAX_KINDS)
-        common = {"kind", "name_ru", "name_en", "legal_basis", "sources", "estimate", "estimate_ru"}
+        common = {
+            "kind",
+            "name_ru",
+            "name_en",
+            "legal_basis",
+            "legal_basis_ru",
+            "sources",
+            "estimate",
+            "estimate_ru",
+        }
         t.only(common | _TAX_KEYS[kind])
         sources, estimate = t.basis()
         head = (t.text("name_ru"), t.text("name_en"), t.text("legal_basis"))
-        tail = (sources, estimate, t.estimate_ru())
+        basis_ru = t.text("legal_basis_ru", default="") if t.has("legal_basis_ru") else ""
+        tail = (sources, estimate, t.estimate_ru(), basis_ru)
         if kind == "mineral_extraction":
             products = _product_refs(t, product_ids, required=True)
             reduction = t.number("reduction", 0.0, 1.0, default=1.0)

@@ -1268,7 +1268,8 @@ def _tax_line(loc: Locale, line: TaxLine) -> dict[str, str]:
         )
     else:
         what = loc.t("about.tax_other", rate=loc.pct(line.rate, 1))
-    return {"name": loc.pick(line.name_ru, line.name_en), "what": what, "law": line.legal_basis}
+    law = loc.pick(line.legal_basis_ru or line.legal_basis, line.legal_basis)
+    return {"name": loc.pick(line.name_ru, line.name_en), "what": what, "law": law}
 
 
 def _activity_rows(loc: Locale, inputs: Inputs, centre: str, variant: str) -> list[dict]:
