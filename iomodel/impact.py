@@ -33,8 +33,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import leontief
-from .multipliers import ClosureKind, household_closure
+from .multipliers import ClosureKind, closed_factorization
 from .shock import DIRECT_VARIABLES, PHASES, Shock
 from .table import IOTable
 
@@ -170,7 +169,7 @@ def run_impact(
     st = _stack(shocks, n)
     shape = st.demand.shape
     y = st.demand.reshape(-1, n).T  # n × K, one column per case
-    x_open = table.factorization.solve(y)
+    x_cases = table.factorization.solve(y)
 
     coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
     if productivity is not None and "employment" in table.direct:
@@ -178,19 +177,18 @@ def run_impact(
     if model not in ("I", "II"):
         raise ValueError(f"model must be 'I' or 'II', not {model!r}")
     effects = ["direct", "indirect"] + (["induced"] if model == "II" else [])
-    x_open = x_open.T.reshape(shape)
+    x_open = x_cases.T.reshape(shape)
     levels = np.empty(shape + (len(effects),))  # output levels by effect, filled in place
     build = PHASES.index("construction")
     levels[..., 0] = 0.0
     levels[:, :, build, :, :, 0] = st.demand[:, :, build]  # construction: the shock is direct
     np.subtract(x_open, levels[..., 0], out=levels[..., 1])
     if model == "II":
-        closed = leontief.factorize(
-            leontief.closed_coefficients(table.A, household_closure(table, closure))
-        )
-        rhs = np.vstack([y, st.income.reshape(1, -1)])
-        x_closed = closed.solve(rhs)[:n].T.reshape(shape)
-        np.subtract(x_closed, x_open, out=levels[..., 2])
+        # bordered solve on the open LU: the closed model's output is the open one plus the
+        # households' spending u·w (see leontief.ClosedFactorization), no second factorisation
+        closed = closed_factorization(table, closure)
+        w = (st.income.reshape(-1) + closed.closure.income @ x_cases) / closed.s
+        levels[..., 2] = np.multiply.outer(w, closed.u).reshape(shape)
 
     data = {}
     operation = PHASES.index("operation")

@@ -11,17 +11,20 @@ the whole matrix.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 
 __all__ = [
+    "ClosedFactorization",
     "Closure",
     "Factorization",
     "closed_coefficients",
     "coefficient_row",
     "factorize",
+    "factorize_closed",
     "is_productive",
     "leontief_inverse",
     "multipliers",
@@ -52,31 +55,73 @@ def coefficient_row(flows: np.ndarray, x: np.ndarray) -> np.ndarray:
     flows = np.asarray(flows, dtype=float)
     x = np.asarray(x, dtype=float)
     active = x != 0
-    bad = np.flatnonzero(~active & np.any(flows.reshape(-1, x.shape[0]) != 0, axis=0))
+    if active.all():
+        return flows / x
+    inactive = np.flatnonzero(~active)
+    bad = inactive[np.any(flows.reshape(-1, x.shape[0])[:, inactive] != 0, axis=0)]
     if bad.size:
         raise ValueError(f"columns {bad.tolist()} have zero output but non-zero inputs")
-    safe_x = np.where(active, x, 1.0)
-    return np.where(active, flows / safe_x, 0.0)
+    out = flows / np.where(active, x, 1.0)
+    out[..., inactive] = 0.0
+    return out
 
 
-def spectral_radius(A: np.ndarray) -> float:
-    """Largest absolute eigenvalue ρ(A); the model is productive when ρ(A) < 1."""
+#: Below this size the spectral radius comes from the full eigenvalue problem (exact, cheap).
+_EIG_SIZE = 200
+
+
+def spectral_radius(A: np.ndarray, rtol: float = 1e-10, max_iter: int = 2000) -> float:
+    """Largest absolute eigenvalue ρ(A); the model is productive when ρ(A) < 1.
+
+    For a non-negative ``A`` larger than 200 × 200 the Perron root is found by power iteration
+    on ``A + I`` (whose Perron root is ρ(A) + 1 and which has no other eigenvalue of that
+    modulus, so the iteration converges even for periodic ``A``), O(n²) per step, until the
+    estimate changes by less than ``rtol``; the full
+    eigenvalue problem (O(n³), 30× an LU) is solved only for small or signed matrices, or when
+    the iteration has not settled to ``rtol`` after ``max_iter`` steps.
+    """
     A = np.asarray(A, dtype=float)
     if A.size == 0:
         return 0.0
+    if A.shape[0] <= _EIG_SIZE or np.any(A < 0):
+        return float(np.max(np.abs(np.linalg.eigvals(A))))
+    v = np.full(A.shape[0], 1.0 / A.shape[0])
+    rho = -1.0
+    for _ in range(max_iter):
+        w = A @ v + v  # (A + I)·v, v ≥ 0 with sum 1
+        estimate = float(w.sum()) - 1.0  # ‖(A + I)v‖₁ / ‖v‖₁ − 1
+        v = w / w.sum()
+        if abs(estimate - rho) <= rtol * max(abs(estimate), 1e-300):
+            return max(estimate, 0.0)
+        rho = estimate
     return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
-def is_productive(A: np.ndarray) -> bool:
-    """True when ρ(A) < 1, i.e. (I − A)⁻¹ exists and is non-negative for a non-negative A.
+def is_productive(A: np.ndarray, factorization: Factorization | None = None) -> bool:
+    """True when ρ(A) < 1, i.e. (I − A)⁻¹ exists and is non-negative, for a non-negative A.
 
-    For a non-negative A the Perron root is at most the largest column sum, so the eigenvalue
-    problem is solved only when some column sums to 1 or more.
+    The Perron root is at most the largest column sum, so most tables pass at once.  Otherwise
+    ``I − A`` is a non-singular M-matrix exactly when ``z = (I − A)⁻¹·1`` exists and is positive
+    (one of the equivalent characterisations of M-matrices, Berman & Plemmons, *Nonnegative
+    Matrices in the Mathematical Sciences*, ch. 6): one solve on the LU of ``I − A`` (pass the
+    one already computed as ``factorization``), no eigenvalue problem.  A signed ``A`` falls
+    back to the eigenvalues.
     """
     A = np.asarray(A, dtype=float)
-    if A.size and np.all(A >= 0) and A.sum(axis=0).max() < 1.0:
+    if A.size == 0:
         return True
-    return spectral_radius(A) < 1.0
+    if np.any(A < 0):
+        return spectral_radius(A) < 1.0
+    if A.sum(axis=0).max() < 1.0:
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a singular I − A is an answer here, not a warning
+            factorization = factorization or factorize(A)
+            z = factorization.solve(np.ones(A.shape[0]))
+    except (ValueError, np.linalg.LinAlgError):
+        return False
+    return bool(np.all(np.isfinite(z)) and np.all(z > 0))
 
 
 @dataclass(frozen=True)
@@ -89,6 +134,7 @@ class Factorization:
 
     lu: np.ndarray
     piv: np.ndarray
+    transposed: bool = False  # lu factorises (I − A)' rather than I − A
 
     @property
     def n(self) -> int:
@@ -97,18 +143,33 @@ class Factorization:
 
     def solve(self, y: np.ndarray) -> np.ndarray:
         """x = (I − A)⁻¹·y for a vector or the columns of a matrix ``y``."""
-        return scipy.linalg.lu_solve((self.lu, self.piv), np.asarray(y, dtype=float))
+        y = np.asarray(y, dtype=float)
+        return scipy.linalg.lu_solve((self.lu, self.piv), y, trans=int(self.transposed))
 
     def solve_transposed(self, c: np.ndarray) -> np.ndarray:
         """m = (I − A)⁻ᵀ·c, so that m' = c'·L (c a vector or the columns of a matrix)."""
-        return scipy.linalg.lu_solve((self.lu, self.piv), np.asarray(c, dtype=float), trans=1)
+        c = np.asarray(c, dtype=float)
+        return scipy.linalg.lu_solve((self.lu, self.piv), c, trans=int(not self.transposed))
 
 
 def factorize(A: np.ndarray) -> Factorization:
-    """Factorise ``I - A`` once (LU with partial pivoting) for many right-hand sides."""
+    """Factorise ``I - A`` once (LU with partial pivoting) for many right-hand sides.
+
+    ``I − A`` is formed in one new array that LAPACK then overwrites with its factors: one n×n
+    buffer besides ``A``.  LAPACK works on column-major arrays, so a row-major ``A`` is
+    factorised as ``(I − A)'`` (the same memory read column-wise) and solved with the
+    transposed factors.
+    """
     A = np.asarray(A, dtype=float)
-    lu, piv = scipy.linalg.lu_factor(np.eye(A.shape[0]) - A, check_finite=True)
-    return Factorization(lu, piv)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be square, got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError("A holds infinite or NaN coefficients")
+    transposed = not A.flags.f_contiguous
+    M = np.negative(A.T if transposed else A)  # keeps the column-major layout
+    M[np.diag_indices_from(M)] += 1.0
+    lu, piv = scipy.linalg.lu_factor(M, overwrite_a=True, check_finite=False)
+    return Factorization(lu, piv, transposed)
 
 
 def leontief_inverse(A: np.ndarray) -> np.ndarray:
@@ -139,7 +200,69 @@ def closed_coefficients(A: np.ndarray, closure: Closure) -> np.ndarray:
     return closed
 
 
-def multipliers(factorization: Factorization, coefficients: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class ClosedFactorization:
+    """Solves of the household-closed model ``I − A*`` on the LU of the open ``I − A``.
+
+    ``I − A* = [[I − A, −h_c], [−h_r, 1]]`` is the open matrix bordered by one row and column,
+    so its solves need no factorisation of their own (block elimination of the border): with ``u = L·h_c``, ``v = L'·h_r'`` and the scalar ``s = 1 − h_r·L·h_c``,
+
+    * ``(I − A*)⁻¹·[y; g]``: ``w = (g + h_r·L·y) / s``, ``x = L·y + u·w``;
+    * ``(I − A*)⁻ᵀ·[c; c₀]``: ``μ = (c₀ + h_c·L'·c) / s``, ``m = L'·c + v·μ``.
+
+    Each costs the open solve plus O(n) per right-hand side.  ``s > 0`` is exactly the condition
+    for the closed model to be productive when the open one is (the Schur complement of an
+    M-matrix), and ``1 / s`` is the household feedback (Miller & Blair 2009, §6.2).
+    """
+
+    open: Factorization
+    closure: Closure
+    u: np.ndarray  # L·h_c
+    v: np.ndarray  # L'·h_r
+    s: float  # 1 − h_r·L·h_c
+
+    @property
+    def n(self) -> int:
+        """Size of the closed system (sectors + households)."""
+        return self.open.n + 1
+
+    @property
+    def productive(self) -> bool:
+        """True when ρ(A*) < 1 (given a productive open model)."""
+        return bool(np.isfinite(self.s) and self.s > 0)
+
+    def solve(self, rhs: np.ndarray) -> np.ndarray:
+        """[x; w] = (I − A*)⁻¹·[y; g] for a vector or the columns of a matrix of n+1 rows."""
+        rhs = np.asarray(rhs, dtype=float)
+        n = self.open.n
+        x = self.open.solve(rhs[:n])
+        w = (rhs[n] + self.closure.income @ x) / self.s
+        x += np.multiply.outer(self.u, w)
+        return np.concatenate([x, np.asarray(w)[None]], axis=0)
+
+    def solve_transposed(self, c: np.ndarray) -> np.ndarray:
+        """[m; μ] = (I − A*)⁻ᵀ·[c; c₀] for a vector or the columns of a matrix of n+1 rows."""
+        c = np.asarray(c, dtype=float)
+        n = self.open.n
+        m = self.open.solve_transposed(c[:n])
+        mu = (c[n] + self.closure.consumption @ m) / self.s
+        m += np.multiply.outer(self.v, mu)
+        return np.concatenate([m, np.asarray(mu)[None]], axis=0)
+
+
+def factorize_closed(factorization: Factorization, closure: Closure) -> ClosedFactorization:
+    """Solves of the household-closed model on the open model's LU (see
+    :class:`ClosedFactorization`): two open solves and a dot product, O(n²)."""
+    h_c = np.asarray(closure.consumption, dtype=float)
+    h_r = np.asarray(closure.income, dtype=float)
+    u = factorization.solve(h_c)
+    v = factorization.solve_transposed(h_r)
+    return ClosedFactorization(factorization, closure, u, v, float(1.0 - h_r @ u))
+
+
+def multipliers(
+    factorization: Factorization | ClosedFactorization, coefficients: np.ndarray
+) -> np.ndarray:
     """Type-agnostic multipliers: m_kj = Σ_i c_ki·L_ij, the effect k per unit of final demand j.
 
     ``coefficients`` is a k×n block of direct coefficient rows (output: a row of ones).  For the

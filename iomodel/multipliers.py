@@ -20,6 +20,7 @@ Two closures:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -32,7 +33,9 @@ from .table import IOTable
 __all__ = [
     "EFFECTS",
     "ClosureKind",
+    "closed_factorization",
     "consumption_per_income",
+    "has_closure",
     "household_closure",
     "household_purchases",
     "multiplier_table",
@@ -109,16 +112,36 @@ def household_closure(table: IOTable, kind: ClosureKind = "default") -> leontief
     )
 
 
-def _closed_factorization(table: IOTable, kind: ClosureKind) -> leontief.Factorization:
-    closed = leontief.closed_coefficients(table.A, household_closure(table, kind))
-    if not leontief.is_productive(closed):
+def has_closure(table: IOTable, kind: ClosureKind = "default") -> bool:
+    """True when ``table`` has what the ``kind`` closure needs (the default closure needs its
+    four parameters in table.toml [closure])."""
+    if kind == "textbook":
+        return True
+    p = table.closure_parameters
+    return all(
+        getattr(p, name) is not None
+        for name in ("income_tax_rate", "propensity_to_consume", "wage_share", "domestic_share")
+    )
+
+
+@lru_cache(maxsize=8)
+def closed_factorization(
+    table: IOTable, kind: ClosureKind = "default"
+) -> leontief.ClosedFactorization:
+    """Solves of the household-closed model of ``table``, on the table's own LU of ``I − A``
+    (no second factorisation; see :class:`iomodel.leontief.ClosedFactorization`)."""
+    closed = leontief.factorize_closed(table.factorization, household_closure(table, kind))
+    if not closed.productive:
+        rho = leontief.spectral_radius(
+            leontief.closed_coefficients(table.A, household_closure(table, kind))
+        )
         raise TableError(
             f"{table.meta.path}: the household-closed model is not productive "
-            f"(spectral radius {leontief.spectral_radius(closed):.4f} ≥ 1) with the "
+            f"(spectral radius {rho:.4f} ≥ 1) with the "
             f"{kind} closure; households would re-spend more than they earn — check "
             "the [closure] parameters"
         )
-    return leontief.factorize(closed)
+    return closed
 
 
 def _coefficient_block(table: IOTable, effects: tuple[str, ...]) -> np.ndarray:
@@ -138,7 +161,7 @@ def type2(
     """Type II effects per unit of final demand (household-closed model, first n rows summed)."""
     effects = effects or tuple(e for e in EFFECTS if e in table.direct)
     block = np.hstack([_coefficient_block(table, effects), np.zeros((len(effects), 1))])
-    m = leontief.multipliers(_closed_factorization(table, closure), block)[:, : table.n]
+    m = leontief.multipliers(closed_factorization(table, closure), block)[:, : table.n]
     return pd.DataFrame(m.T, index=table.codes, columns=list(effects))
 
 
@@ -147,7 +170,7 @@ def _ratio(effect: np.ndarray, direct: np.ndarray) -> np.ndarray:
         return np.where(direct > 0, effect / np.where(direct > 0, direct, 1.0), np.nan)
 
 
-def multiplier_table(table: IOTable, closure: ClosureKind = "default") -> pd.DataFrame:
+def multiplier_table(table: IOTable, closure: ClosureKind | None = "default") -> pd.DataFrame:
     """Every multiplier the CLI prints, one row per sector.
 
     Columns: ``label`` and ``output_type1``, ``output_type2``, ``value_added_type1/2``,
@@ -155,10 +178,15 @@ def multiplier_table(table: IOTable, closure: ClosureKind = "default") -> pd.Dat
     ``employment_ratio_type1/2``, ``taxes_type1``, ``imports_type1`` — effects per one table unit
     of final demand (employment in the table's employment unit; NaN when the table has none).
     Ratio forms divide the effect by the sector's own direct coefficient (NaN where it is 0).
+    ``closure`` None leaves the Type II columns NaN (Type I only).
     """
     t1 = type1(table)
-    t2 = type2(table, closure)
     nan = np.full(table.n, np.nan)
+    t2 = (
+        type2(table, closure)
+        if closure is not None
+        else pd.DataFrame({k: nan for k in t1.columns}, index=t1.index)
+    )
     emp1 = t1["employment"].to_numpy() if "employment" in t1 else nan
     emp2 = t2["employment"].to_numpy() if "employment" in t2 else nan
     emp_direct = table.direct.get("employment", nan)

@@ -18,8 +18,9 @@ from .errors import TableError
 from .impact import ModelType, run_impact
 from .multipliers import ClosureKind
 from .prices import Prices, load_prices
-from .readers import load_table, project_dir
+from .readers import load_table
 from .readers.satellite import read_productivity
+from .resources import prices_dir, shocks_dir, tables_dir
 from .scenario import Scenario, load_scenarios
 from .shock import Bridge, Shock, build_shock, load_bridge
 from .table import IOTable
@@ -35,19 +36,9 @@ __all__ = [
 ]
 
 
-def shocks_dir() -> Path:
-    """Folder of the shipped scenario files."""
-    return project_dir() / "shocks"
-
-
-def prices_dir() -> Path:
-    """Folder of the shipped price data."""
-    return project_dir() / "tables" / "prices"
-
-
 def productivity_file() -> Path:
     """The shipped labour-productivity path by OKVED2 section (2021 = 1)."""
-    return project_dir() / "tables" / "productivity" / "labour_productivity.csv"
+    return tables_dir() / "productivity" / "labour_productivity.csv"
 
 
 Productivity = Literal["path", "frozen"]

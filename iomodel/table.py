@@ -11,6 +11,7 @@ Nothing mutates it: every analysis returns new objects.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,7 +23,16 @@ import pandas as pd
 from . import leontief
 from .errors import TableError
 
-__all__ = ["ClosureParameters", "IOTable", "Roles", "SignException", "TableMeta", "Tolerance"]
+__all__ = [
+    "ClosureParameters",
+    "IOTable",
+    "Roles",
+    "SignException",
+    "TableMeta",
+    "Tolerance",
+    "rounding_allowance",
+    "rounding_step",
+]
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,38 @@ class ClosureParameters:
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Allowed imbalance of a row or column: ``absolute + relative × |x_j|`` (table units)."""
+    """Allowed imbalance of a row or column: ``absolute + relative × |x_j|`` (table units).
+
+    With ``rounding`` (the default when a table states no absolute allowance), a table whose
+    figures are all rounded to one step ``q`` (whole units, thousands …) may also be off by the
+    rounding of the cells it sums: ``rounding_allowance`` below.
+    """
 
     relative: float = 1e-6
     absolute: float = 0.0
+    rounding: bool = False
 
     def allowed(self, x: np.ndarray) -> np.ndarray:
         return self.absolute + self.relative * np.abs(x)
+
+
+def rounding_step(*blocks: np.ndarray) -> float:
+    """The largest power of ten (10⁻⁶ … 10⁶) that every value of ``blocks`` is a multiple of
+    (0 when the figures are not rounded to any such step)."""
+    for k in range(6, -7, -1):
+        q = 10.0**k
+        if all(np.allclose(np.round(b / q) * q, b, rtol=1e-12, atol=q * 1e-6) for b in blocks):
+            return q
+    return 0.0
+
+
+def rounding_allowance(q: float, terms: int) -> float:
+    """Gap that rounding ``terms`` cells to a step ``q`` can leave between two sums.
+
+    Each cell is off by up to ``q/2``, uniformly and independently: the sum's rounding error has
+    a standard deviation of ``q·√(terms/12)``; five of them are allowed (never less than ``q``).
+    """
+    return max(q, 5.0 * q * float(np.sqrt(terms / 12.0)))
 
 
 @dataclass(frozen=True)
@@ -118,8 +153,8 @@ class TableMeta:
         return f"{names.get(self.unit, f'{self.unit:g} ')}{self.currency}"
 
 
-def _frozen(values: np.ndarray) -> np.ndarray:
-    arr = np.array(values, dtype=float)
+def _frozen(values: np.ndarray, copy: bool = True) -> np.ndarray:
+    arr = np.array(values, dtype=float, copy=True if copy else None)
     arr.flags.writeable = False
     return arr
 
@@ -181,8 +216,13 @@ class IOTable:
         imported_intermediate: pd.DataFrame | None = None,
         gfcf_valuation: pd.DataFrame | None = None,
         section_shares: pd.DataFrame | None = None,
+        copy: bool = True,
     ) -> IOTable:
         """Validate labelled blocks and return the table.
+
+        ``copy=False`` lets the table keep the float blocks of ``Z``, ``Y`` and ``V`` without
+        copying them — for a reader that built the frames itself and drops them afterwards (it
+        saves one n×n copy of a large table).
 
         ``x`` defaults to ``Z·1 + Y·1``.  ``gfcf_valuation`` (sectors × purchasers, basic,
         trade_margins, transport_margins, net_taxes …) values gross fixed capital formation at
@@ -211,8 +251,18 @@ class IOTable:
         z = Z.to_numpy(float)
         y = Y.to_numpy(float)
         v = V.to_numpy(float)
-        row_total = z.sum(axis=1) + y.sum(axis=1)
-        col_total = z.sum(axis=0) + v.sum(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            row_total = z.sum(axis=1) + y.sum(axis=1)
+            col_total = z.sum(axis=0) + v.sum(axis=0)
+        for kind, total in (("row", row_total), ("column", col_total)):
+            if not np.all(np.isfinite(total)):
+                j = int(np.flatnonzero(~np.isfinite(total))[0])
+                raise TableError(
+                    f"{where}: the {kind} total of sector {codes[j]} overflows (its figures reach "
+                    f"{np.abs(Z.to_numpy(float)).max():.3g}, too large to add up in double "
+                    "precision); express the table in a larger unit (e.g. millions) and set "
+                    "unit in table.toml"
+                )
         if x is None:
             out = row_total
         else:
@@ -227,6 +277,8 @@ class IOTable:
                 tolerance,
                 "intermediate use + final demand",
                 "output",
+                (z, y),
+                z.shape[0] + y.shape[1] + 1,
             )
         _check_identity(
             where,
@@ -237,6 +289,8 @@ class IOTable:
             tolerance,
             "intermediate inputs + primary inputs",
             "output",
+            (z, y, v),
+            z.shape[0] + v.shape[0] + (1 if x is not None else z.shape[0] + y.shape[1]),
         )
         if np.any(out < 0):
             j = int(np.argmin(out))
@@ -255,9 +309,9 @@ class IOTable:
             sectors=sectors.copy(),
             final_demand=tuple(str(c) for c in Y.columns),
             primary_inputs=tuple(str(r) for r in V.index),
-            Z=_frozen(z),
-            Y=_frozen(y),
-            V=_frozen(v),
+            Z=_frozen(z, copy),
+            Y=_frozen(y, copy),
+            V=_frozen(v, copy),
             x=_frozen(out),
             roles=roles,
             employment=None if employment is None else _frozen(employment.to_numpy(float)),
@@ -273,8 +327,12 @@ class IOTable:
         return table
 
     def _check_productive(self) -> None:
-        if leontief.is_productive(self.A):
+        if self.A.sum(axis=0).max(initial=0.0) < 1.0:  # the Perron root is below every bound
             return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a singular I − A is reported below
+            if leontief.is_productive(self.A, self.factorization):
+                return
         rho = leontief.spectral_radius(self.A)
         sums = self.A.sum(axis=0)
         j = int(np.argmax(sums))
@@ -347,7 +405,7 @@ class IOTable:
     @cached_property
     def A(self) -> np.ndarray:
         """Technical coefficients of domestic products."""
-        return _frozen(leontief.technical_coefficients(self.Z, self.x))
+        return _frozen(leontief.technical_coefficients(self.Z, self.x), copy=False)
 
     @cached_property
     def factorization(self) -> leontief.Factorization:
@@ -577,17 +635,40 @@ def _check_signs(where, Z, Y, V, employment, allowed: set[str], exceptions=()) -
         raise TableError(f"{where}: employment of sector {bad!r} is negative; it must be ≥ 0")
 
 
-def _check_identity(where, kind, codes, total, x, tol: Tolerance, lhs: str, rhs: str) -> None:
+def _check_identity(
+    where: str,
+    kind: str,
+    codes: list[str],
+    total: np.ndarray,
+    x: np.ndarray,
+    tol: Tolerance,
+    lhs: str,
+    rhs: str,
+    blocks: tuple[np.ndarray, ...] = (),
+    terms: int = 0,
+) -> None:
+    """Refuse the table when ``total`` and ``x`` differ by more than the tolerance; ``blocks``
+    (the figures summed) and ``terms`` (how many cells the two sides add) size the rounding
+    allowance."""
     gap = total - x
-    bad = np.abs(gap) > tol.allowed(x)
+    allowed = tol.allowed(x)
+    bad = np.abs(gap) > allowed
+    rounded = ""
+    if np.any(bad) and tol.rounding and blocks:
+        q = rounding_step(*blocks)
+        if q:
+            allowed = allowed + rounding_allowance(q, terms)
+            bad = np.abs(gap) > allowed
+            rounded = f" (figures rounded to {q:g}: rounding allowance included)"
     if np.any(bad):
         j = int(np.argmax(np.where(bad, np.abs(gap), -1)))
         rel = abs(gap[j]) / abs(x[j]) if x[j] else float("inf")
         raise TableError(
             f"{where}: {kind} identity fails for sector {codes[j]}: {lhs} = {total[j]:,.3f} but "
             f"{rhs} = {x[j]:,.3f} (gap {gap[j]:+,.3f}, relative {rel:.2e}, allowed "
-            f"{tol.allowed(x)[j]:,.3f}); {int(bad.sum())} sector(s) fail — rebalance the "
-            f"{kind} or raise the tolerance in table.toml if the gap is rounding"
+            f"{allowed[j]:,.3f}{rounded}); {int(bad.sum())} sector(s) fail — rebalance the "
+            f"{kind}, or if the gap is rounding state it in table.toml "
+            "([tolerance] absolute = …, in table units)"
         )
 
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# parsed tables are cached under the user's cache folder; the tests keep theirs apart
+if not os.environ.get("IOMODEL_CACHE_DIR"):
+    _CACHE = tempfile.mkdtemp(prefix="iomodel-test-cache-")
+    os.environ["IOMODEL_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 from iomodel.readers import load_table
 

@@ -76,3 +76,46 @@ def test_leakage_identity_exact(miller_blair):
     t1 = type1(miller_blair)
     product_taxes = miller_blair.factorization.solve_transposed(miller_blair.coefficients("taxes"))
     npt.assert_allclose(t1["imports"] + product_taxes + t1["value_added"], [1.0, 1.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["textbook", "default"])
+def test_bordered_closed_solves_equal_the_closed_factorisation(rosstat, kind):
+    """Type II on the open LU (bordered solve) equals factorising A* itself, to 1e-10."""
+    from iomodel.multipliers import closed_factorization
+
+    closure = household_closure(rosstat, kind)
+    full = leontief.factorize(leontief.closed_coefficients(rosstat.A, closure))
+    bordered = closed_factorization(rosstat, kind)
+    rng = np.random.default_rng(7)
+    rhs = rng.uniform(0, 100, (rosstat.n + 1, 5))  # income in the last row too
+    npt.assert_allclose(bordered.solve(rhs), full.solve(rhs), rtol=1e-10)
+    npt.assert_allclose(bordered.solve_transposed(rhs), full.solve_transposed(rhs), rtol=1e-10)
+    npt.assert_allclose(bordered.solve(rhs[:, 0]), full.solve(rhs[:, 0]), rtol=1e-10)
+    assert bordered.productive and bordered.s == pytest.approx(
+        1 - closure.income @ leontief.leontief_inverse(rosstat.A) @ closure.consumption
+    )
+
+
+def test_productivity_without_eigenvalues():
+    """Column sums ≥ 1 but ρ < 1: decided by one solve on the LU, agreeing with the eigenvalues."""
+    rng = np.random.default_rng(3)
+    for scale in (0.5, 0.99, 1.01, 2.0):
+        A = rng.uniform(0, 1, (30, 30))
+        A[:, 0] *= 5  # one column sums to more than 1
+        A *= scale / np.max(np.abs(np.linalg.eigvals(A)))
+        assert leontief.is_productive(A) == (scale < 1)
+    singular = np.array([[0.5, 0.5], [0.5, 0.5]])  # ρ = 1 exactly
+    assert not leontief.is_productive(singular)
+
+
+def test_spectral_radius_by_power_iteration_matches_eigenvalues():
+    rng = np.random.default_rng(5)
+    A = rng.uniform(0, 1, (400, 400)) * (rng.uniform(0.1, 0.9, 400) / 400)
+    A[:, 17] = 0.0  # an inactive sector: A is reducible
+    A[17, :] = 0.0
+    expected = np.max(np.abs(np.linalg.eigvals(A)))
+    assert leontief.spectral_radius(A) == pytest.approx(expected, rel=1e-8)
+    periodic = np.zeros((300, 300))  # a cycle: eigenvalues spread on a circle of radius 0.7
+    periodic[np.arange(1, 300), np.arange(299)] = 0.7
+    periodic[0, 299] = 0.7
+    assert leontief.spectral_radius(periodic) == pytest.approx(0.7, rel=1e-6)

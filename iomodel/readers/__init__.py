@@ -1,4 +1,8 @@
-"""Readers: turn a shipped table id or a path into an :class:`~iomodel.table.IOTable`."""
+"""Readers: turn a shipped table id or a path into an :class:`~iomodel.table.IOTable`.
+
+Tables read from workbooks are kept, once parsed, in a cache keyed by the sha256 of their files
+(:mod:`.cache`); a table is parsed again whenever any of its files changes.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import TableError
+from ..resources import home, tables_dir
 from ..table import IOTable
-from .generic import read_generic_folder, read_generic_workbook
-from .manifest import read_manifest
-from .rosstat import read_rosstat
+from . import cache
 
 __all__ = ["load_table", "project_dir", "shipped_tables", "tables_dir"]
 
 
 def project_dir() -> Path:
-    """Folder holding ``tables/``, ``shocks/`` and ``reports/`` (``IOMODEL_HOME`` overrides)."""
-    home = os.environ.get("IOMODEL_HOME")
-    return Path(home) if home else Path(__file__).resolve().parents[2]
-
-
-def tables_dir() -> Path:
-    """Folder of the shipped tables."""
-    return project_dir() / "tables"
+    """Folder holding the shipped ``tables/`` and ``shocks/`` (``IOMODEL_HOME`` overrides)."""
+    return home() or tables_dir().parent
 
 
 def shipped_tables() -> list[str]:
@@ -36,37 +33,94 @@ def load_table(ref: str | os.PathLike) -> IOTable:
 
     Raises :class:`~iomodel.errors.TableError` for anything malformed, naming the file and cell.
     """
+    path = _resolve(ref)
+    return _load_resolved(path, _stamp(path))
+
+
+def _resolve(ref: str | os.PathLike) -> Path:
     path = Path(ref)
     if not path.exists():
         candidate = tables_dir() / str(ref)
-        if (candidate / "table.toml").exists():
-            path = candidate
-        else:
+        if str(ref) and "/" not in str(ref) and (candidate / "table.toml").is_file():
+            return candidate.resolve()
+        raise TableError(
+            f"{ref}: no such table; give a shipped id ({', '.join(shipped_tables())})"
+            " or the path of a table folder or .xlsx workbook"
+        )
+    if path.is_dir():
+        if not (path / "table.toml").is_file():
             raise TableError(
-                f"{ref}: no such table; give a shipped id ({', '.join(shipped_tables())})"
-                " or the path of a table folder or .xlsx workbook"
+                f"{path}: no table.toml in this folder; a table folder needs table.toml and, "
+                "in the generic format, Z.csv, Y.csv and V.csv (see README, 'Bring your own "
+                "table')"
             )
-    return _load_resolved(path.resolve(), _mtime(path))
+    elif not path.is_file() or path.suffix.lower() != ".xlsx":
+        raise TableError(
+            f"{path}: not a table folder or an .xlsx workbook; give a folder with table.toml "
+            "or a workbook in the generic format"
+        )
+    return path.resolve()
 
 
-def _mtime(path: Path) -> float:
-    files = [path] if path.is_file() else list(path.iterdir())
-    return max(p.stat().st_mtime for p in files)
+def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the table's files (the in-process cache key)."""
+    stamps = []
+    for file in cache.table_files(path):
+        try:
+            st = file.stat()
+        except OSError:
+            continue
+        stamps.append((str(file), st.st_size, st.st_mtime_ns))
+    return tuple(stamps)
 
 
 @lru_cache(maxsize=8)
-def _load_resolved(path: Path, mtime: float) -> IOTable:
-    if path.is_file():
-        if path.suffix.lower() != ".xlsx":
-            raise TableError(
-                f"{path}: a table file must be an .xlsx workbook in the generic format"
-            )
-        return read_generic_workbook(path)
+def _load_resolved(path: Path, stamp: tuple) -> IOTable:
+    try:
+        return _read(path)
+    except PermissionError as exc:
+        raise TableError(f"{exc.filename or path}: permission denied; make it readable") from None
+    except (IsADirectoryError, NotADirectoryError) as exc:
+        raise TableError(f"{exc.filename or path}: {exc.strerror}") from None
+
+
+def _read(path: Path) -> IOTable:
+    from .manifest import read_manifest
+
+    if path.is_file():  # a generic .xlsx workbook
+        return _cached(path, path.parent, _read_workbook)
     manifest = read_manifest(path / "table.toml")
-    if manifest.format == "rosstat":
-        return read_rosstat(path, manifest)
     if manifest.format == "generic":
+        # CSV parses fast enough, and a binary copy of a large table would double its disk use
+        from .generic import read_generic_folder
+
         return read_generic_folder(path, manifest)
+    if manifest.format == "rosstat":
+        return _cached(path, path, _read_rosstat)
     raise TableError(
         f"{path / 'table.toml'}: unknown format {manifest.format!r}; use 'rosstat' or 'generic'"
     )
+
+
+def _read_workbook(path: Path) -> IOTable:
+    from .generic import read_generic_workbook
+
+    return read_generic_workbook(path)
+
+
+def _read_rosstat(path: Path) -> IOTable:
+    from .manifest import read_manifest
+    from .rosstat import read_rosstat
+
+    return read_rosstat(path, read_manifest(path / "table.toml"))
+
+
+def _cached(path: Path, root: Path, read) -> IOTable:
+    if cache.cache_dir() is None:
+        return read(path)
+    key = cache.fingerprint(path)
+    table = cache.load(key, root)
+    if table is None:
+        table = read(path)
+        cache.store(key, root, table)
+    return table

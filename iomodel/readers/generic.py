@@ -7,16 +7,21 @@ columns sectors), optional ``employment.csv`` (columns ``code``, ``employment``)
 key and value; dotted keys such as ``roles.compensation``; lists comma-separated), ``Z``, ``Y``,
 ``V`` and optionally ``employment`` and ``sectors``, laid out like the CSV files.  Output is
 ``x = Z·1 + Y·1`` and is checked against the column totals ``1'Z + 1'V``.
+
+CSV files are comma-separated UTF-8 with a decimal point.  Numbers are parsed straight to floats
+(pandas' C parser); only when that fails is the file read again as text, to name the first cell
+that is not a number.
 """
 
 from __future__ import annotations
 
+import csv
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from ..errors import TableError
@@ -25,6 +30,11 @@ from .manifest import Manifest, parse_manifest, read_manifest
 
 __all__ = ["read_generic_folder", "read_generic_workbook"]
 
+_FORMAT = (
+    "the generic format is comma-separated UTF-8 text with a decimal point, first column the "
+    "code (in Excel: save as 'CSV UTF-8 (comma delimited)' with a '.' decimal separator)"
+)
+
 
 def _numeric(where: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Convert to float, naming the first cell that is not a number."""
@@ -32,30 +42,72 @@ def _numeric(where: str, frame: pd.DataFrame) -> pd.DataFrame:
     bad = out.isna() & frame.notna()
     if bad.to_numpy().any():
         i, j = np.argwhere(bad.to_numpy())[0]
+        value = frame.iat[i, j]
+        hint = (
+            "; write decimals with a point (0.8), not a comma"
+            if isinstance(value, str) and _decimal_comma(value)
+            else ""
+        )
         raise TableError(
             f"{where}: cell at row {frame.index[i]!r}, column {frame.columns[j]!r} "
-            f"holds {frame.iat[i, j]!r}, not a number; correct it"
+            f"holds {value!r}, not a number; correct it{hint}"
         )
     return out.astype(float)
 
 
+def _decimal_comma(text: str) -> bool:
+    head, _, tail = text.strip().partition(",")
+    return bool(tail) and head.lstrip("-").isdigit() and tail.isdigit()
+
+
 def _labelled(where: str, frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.index.has_duplicates:
-        dup = frame.index[frame.index.duplicated()][0]
-        raise TableError(f"{where}: row label {dup!r} appears twice; labels must be unique")
-    if frame.columns.has_duplicates:
-        dup = frame.columns[frame.columns.duplicated()][0]
-        raise TableError(f"{where}: column label {dup!r} appears twice; labels must be unique")
     frame.index = frame.index.map(lambda c: str(c).strip())
     frame.columns = frame.columns.map(lambda c: str(c).strip())
-    out = _numeric(where, frame)
-    if out.isna().to_numpy().any():
-        i, j = np.argwhere(out.isna().to_numpy())[0]
+    for axis, labels in (("row", frame.index), ("column", frame.columns)):
+        if labels.has_duplicates:
+            dup = labels[labels.duplicated()][0]
+            raise TableError(f"{where}: {axis} label {dup!r} appears twice; labels must be unique")
+        if (labels == "").any():
+            k = int(np.flatnonzero(labels == "")[0]) + 1
+            raise TableError(f"{where}: {axis} {k} has no label; give every {axis} a code")
+    out = frame if all(dt == np.float64 for dt in frame.dtypes) else _numeric(where, frame)
+    values = out.to_numpy()
+    if np.isnan(values).any():
+        i, j = np.argwhere(np.isnan(values))[0]
         raise TableError(
             f"{where}: cell at row {out.index[i]!r}, column {out.columns[j]!r} is "
             "empty; fill it with a number (0 if the flow is empty)"
         )
     return out
+
+
+def _header(path: Path) -> list[str]:
+    """The header row of a CSV file, after checking the file is the expected kind of text."""
+    if path.is_dir():
+        raise TableError(f"{path}: is a folder, not a CSV file")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+            second = fh.readline()
+    except UnicodeDecodeError:
+        raise TableError(f"{path}: not UTF-8 text; {_FORMAT}") from None
+    if not first.strip():
+        raise TableError(
+            f"{path}: the file is empty (or starts with an empty line); it needs a header row "
+            "and one row per sector"
+        )
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if first.count(sep) > first.count(","):
+            raise TableError(f"{path}: the columns are separated by {name}; {_FORMAT}")
+    header = next(csv.reader([first]))
+    if len(header) < 2:
+        raise TableError(
+            f"{path}: the header row has one column; it needs the code column and at least one "
+            f"more — {_FORMAT}"
+        )
+    if not second.strip():
+        raise TableError(f"{path}: the file has a header row but no data rows")
+    return [h.strip() for h in header]
 
 
 def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
@@ -66,11 +118,41 @@ def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
                 "V.csv and table.toml"
             )
         return None
+    header = _header(path)
+    seen: set[str] = set()
+    for k, name in enumerate(header[1:], start=2):
+        if not name:
+            raise TableError(f"{path}: column {k} of the header row has no label")
+        if name in seen:
+            raise TableError(f"{path}: column label {name!r} appears twice; labels must be unique")
+        seen.add(name)
+    names = ["\0code", *header[1:]]
+    common: dict[str, Any] = {
+        "header": 0,
+        "names": names,
+        "index_col": 0,
+        "encoding": "utf-8-sig",
+        "keep_default_na": False,
+        "na_values": [""],
+    }
     try:
-        frame = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise TableError(f"{path}: cannot be parsed as CSV ({exc})") from None
+        frame = pd.read_csv(path, dtype=defaultdict(lambda: np.float64, {"\0code": str}), **common)
+    except (ValueError, TypeError, OverflowError):
+        frame = _read_text(path, common)  # to name the cell that is not a number
+    frame.index.name = header[0] or None
     return frame
+
+
+def _read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, **options)
+    except pd.errors.ParserError as exc:
+        raise TableError(
+            f"{path}: cannot be parsed as CSV ({str(exc).strip()}); every row needs as many "
+            f"cells as the header row — {_FORMAT}"
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TableError(f"{path}: cannot be parsed as CSV ({exc}); {_FORMAT}") from None
 
 
 def _sector_frame(codes: list[str], labels: pd.DataFrame | None, where: str) -> pd.DataFrame:
@@ -83,8 +165,18 @@ def _sector_frame(codes: list[str], labels: pd.DataFrame | None, where: str) -> 
         unknown = sorted(set(labels.index) - set(codes))
         if unknown:
             raise TableError(f"{where}: sectors {unknown[:5]} are not in Z")
+        if labels.index.has_duplicates:
+            dup = labels.index[labels.index.duplicated()][0]
+            raise TableError(f"{where}: sector {dup!r} appears twice")
         for column in labels.columns:
-            sectors[column] = labels[column].reindex(codes).fillna(pd.Series(codes, index=codes))
+            sectors[column] = (
+                labels[column]
+                .astype(object)
+                .where(labels[column].notna(), None)
+                .reindex(codes)
+                .fillna(pd.Series(codes, index=codes))
+                .astype(str)
+            )
     return sectors
 
 
@@ -97,7 +189,15 @@ def _employment(frame: pd.DataFrame | None, where: str) -> pd.Series | None:
     return series
 
 
-def _build(manifest: Manifest, Z, Y, V, emp, labels, where: dict[str, str]) -> IOTable:
+def _build(
+    manifest: Manifest,
+    Z: pd.DataFrame,
+    Y: pd.DataFrame,
+    V: pd.DataFrame,
+    emp: pd.DataFrame | None,
+    labels: pd.DataFrame | None,
+    where: dict[str, str],
+) -> IOTable:
     Z = _labelled(where["Z"], Z)
     Y = _labelled(where["Y"], Y)
     V = _labelled(where["V"], V)
@@ -124,6 +224,7 @@ def _build(manifest: Manifest, Z, Y, V, emp, labels, where: dict[str, str]) -> I
         allow_negative=manifest.allow_negative,
         tolerance=manifest.tolerance,
         closure_parameters=manifest.closure,
+        copy=False,  # the frames were read here and are dropped after the build
     )
 
 
@@ -132,41 +233,52 @@ def read_generic_folder(folder: Path, manifest: Manifest | None = None) -> IOTab
     manifest = manifest or read_manifest(folder / "table.toml")
     paths = {k: folder / f"{k}.csv" for k in ("Z", "Y", "V", "employment", "sectors")}
     frames = {k: _read_csv(p, required=k in ("Z", "Y", "V")) for k, p in paths.items()}
-    if frames["employment"] is not None and frames["employment"].index.name != "code":
+    employment = frames["employment"]
+    if employment is not None and employment.index.name != "code":
         raise TableError(f"{paths['employment']}: the first column must be 'code'")
     files = tuple(manifest.meta.files) + tuple(p for k, p in paths.items() if frames[k] is not None)
     meta = replace(manifest.meta, files=files)
     manifest = replace(manifest, meta=meta)
+    Z, Y, V = frames["Z"], frames["Y"], frames["V"]
+    assert Z is not None and Y is not None and V is not None  # required above
+    frames.clear()
     return _build(
-        manifest,
-        frames["Z"],
-        frames["Y"],
-        frames["V"],
-        frames["employment"],
-        frames["sectors"],
-        {k: str(p) for k, p in paths.items()},
+        manifest, Z, Y, V, employment, _labels(paths["sectors"]), {k: str(p) for k, p in paths.items()}
     )
 
 
-def _sheet_frame(ws, where: str) -> pd.DataFrame:
+def _labels(path: Path) -> pd.DataFrame | None:
+    """``sectors.csv``: text columns, read as text."""
+    if not path.exists():
+        return None
+    _header(path)
+    frame = _read_text(
+        path, {"index_col": 0, "encoding": "utf-8-sig", "keep_default_na": False, "na_values": []}
+    )
+    return frame
+
+
+def _sheet_frame(ws: Any, where: str) -> pd.DataFrame:
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     rows = [r for r in rows if any(c is not None for c in r)]
     if not rows:
         raise TableError(f"{where}: the sheet is empty")
     header = rows[0]
+    if all(c is None for c in header[1:]):
+        raise TableError(f"{where}: the header row has no column labels")
     width = max(i for i, c in enumerate(header) if c is not None) + 1
     data = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(
         [r[1:] for r in data],
         index=[r[0] for r in data],
-        columns=[str(c) for c in header[1:width]],
+        columns=[str(c) if c is not None else "" for c in header[1:width]],
         dtype=object,
     )
     frame.index.name = str(header[0]) if header[0] is not None else None
     return frame
 
 
-def _manifest_from_sheet(ws, where: Path) -> dict[str, Any]:
+def _manifest_from_sheet(ws: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     list_keys = {
         "roles.value_added",
@@ -186,34 +298,47 @@ def _manifest_from_sheet(ws, where: Path) -> dict[str, Any]:
         node = data
         *parents, leaf = key.split(".")
         for part in parents:
-            node = node.setdefault(part, {})
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise TableError(f"sheet 'table': key {key!r} clashes with {part!r}")
+            node = child
         node[leaf] = value
     return data
 
 
 def read_generic_workbook(path: Path) -> IOTable:
     """Read one .xlsx workbook in the generic format (sheets table, Z, Y, V[, employment, sectors])."""
+    import openpyxl
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
+    except Exception as exc:  # openpyxl raises many kinds (zipfile, XML, KeyError) for a bad file
         raise TableError(f"{path}: cannot be read as an .xlsx workbook ({exc})") from None
-    for sheet in ("table", "Z", "Y", "V"):
-        if sheet not in wb.sheetnames:
-            raise TableError(
-                f"{path}: sheet {sheet!r} is missing (found {wb.sheetnames}); the "
-                "workbook needs sheets table, Z, Y, V and optionally employment"
-            )
-    manifest = parse_manifest(_manifest_from_sheet(wb["table"], path), path, (path,))
-    frames = {
-        s: _sheet_frame(wb[s], f"{path} [{s}]") if s in wb.sheetnames else None
-        for s in ("Z", "Y", "V", "employment", "sectors")
-    }
-    wb.close()
+    try:
+        for sheet in ("table", "Z", "Y", "V"):
+            if sheet not in wb.sheetnames:
+                raise TableError(
+                    f"{path}: sheet {sheet!r} is missing (found {wb.sheetnames}); the "
+                    "workbook needs sheets table, Z, Y, V and optionally employment"
+                )
+        try:
+            raw = _manifest_from_sheet(wb["table"])
+        except TableError as exc:
+            raise TableError(f"{path} [table]: {exc}") from None
+        manifest = parse_manifest(raw, path, (path,), default_id=path.stem)
+        frames = {
+            s: _sheet_frame(wb[s], f"{path} [{s}]") if s in wb.sheetnames else None
+            for s in ("Z", "Y", "V", "employment", "sectors")
+        }
+    finally:
+        wb.close()
+    Z, Y, V = frames["Z"], frames["Y"], frames["V"]
+    assert Z is not None and Y is not None and V is not None  # required above
     return _build(
         manifest,
-        frames["Z"],
-        frames["Y"],
-        frames["V"],
+        Z,
+        Y,
+        V,
         frames["employment"],
         frames["sectors"],
         {s: f"{path} [{s}]" for s in frames},

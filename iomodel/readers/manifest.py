@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from ..table import ClosureParameters, Roles, SignException, TableMeta, Toleranc
 
 __all__ = ["Manifest", "parse_manifest", "read_manifest"]
 
-_REQUIRED = ("id", "name", "year", "currency", "unit", "price_basis", "source")
+_REQUIRED = ("name", "year", "currency", "unit", "price_basis", "source")  # id: the folder name
 _ROLE_LISTS = ("value_added", "imports", "product_taxes", "production_taxes")
 _CLOSURE_KEYS = ("income_tax_rate", "propensity_to_consume", "wage_share", "domestic_share")
 
@@ -31,7 +32,7 @@ class Manifest:
     sign_exceptions: tuple[SignException, ...] = ()
 
 
-def _as_list(where: str, key: str, value: Any) -> tuple[str, ...]:
+def _as_list(where: Path | str, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -56,23 +57,75 @@ def _sign_exceptions(where: Path, value: Any) -> tuple[SignException, ...]:
     return tuple(out)
 
 
-def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = ()) -> Manifest:
-    """Check a manifest dictionary and turn it into a :class:`Manifest`."""
-    missing = [k for k in _REQUIRED if k not in data]
+def _number(where: Path, key: str, value: Any, fix: str) -> float:
+    """A finite number (an int or float, or text holding one, as workbook cells may)."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            comma = "; write decimals with a point, not a comma" if "," in value else ""
+            raise TableError(
+                f"{where}: {key} must be a number, got {value!r}{comma} ({fix})"
+            ) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TableError(f"{where}: {key} must be a number, got {value!r} ({fix})")
+    if not math.isfinite(value):
+        raise TableError(f"{where}: {key} must be a finite number, got {value!r} ({fix})")
+    return float(value)
+
+
+def _tolerance(where: Path, raw: Any) -> Tolerance:
+    fix = "the allowed imbalance is absolute + relative·|output|, e.g. relative = 1e-6"
+    if not isinstance(raw, dict):
+        raise TableError(
+            f"{where}: tolerance must be a table [tolerance] with keys relative and/or "
+            f"absolute, got {raw!r} ({fix})"
+        )
+    unknown = sorted(set(raw) - {"relative", "absolute"})
+    if unknown:
+        raise TableError(f"{where}: tolerance has unknown key(s) {unknown}; use relative, absolute")
+    values = {}
+    for key, default in (("relative", 1e-6), ("absolute", 0.0)):
+        value = _number(where, f"tolerance.{key}", raw.get(key, default), fix)
+        if value < 0 or (key == "relative" and value >= 1):
+            raise TableError(
+                f"{where}: tolerance.{key} = {value:g} must be "
+                + ("in [0, 1)" if key == "relative" else "≥ 0")
+                + f" ({fix})"
+            )
+        values[key] = value
+    # without a stated absolute allowance, gaps from rounding the published figures are allowed
+    return Tolerance(**values, rounding="absolute" not in raw)
+
+
+def parse_manifest(
+    data: dict[str, Any], where: Path, files: tuple[Path, ...] = (), default_id: str | None = None
+) -> Manifest:
+    """Check a manifest dictionary and turn it into a :class:`Manifest`.
+
+    ``default_id`` (the folder or workbook name) is the table's id when the manifest has none.
+    """
+    if "id" not in data and default_id:
+        data = {"id": default_id, **data}
+    missing = [k for k in ("id", *_REQUIRED) if k not in data]
     if missing:
         raise TableError(
             f"{where}: missing key(s) {', '.join(missing)}; table.toml needs "
             f"{', '.join(_REQUIRED)} (see README, 'Bring your own table')"
         )
-    try:
-        year = int(data["year"])
-        unit = float(data["unit"])
-    except (TypeError, ValueError):
-        raise TableError(
-            f"{where}: year must be an integer and unit a number (the value of one "
-            f"table unit in {data.get('currency')!r}), got {data['year']!r} and "
-            f"{data['unit']!r}"
-        ) from None
+    year = data["year"]
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise TableError(f"{where}: year must be a year such as 2021, got {data['year']!r}")
+    unit = _number(
+        where,
+        "unit",
+        data["unit"],
+        f"the value of one table unit in {data.get('currency')!r}, e.g. 1e6 for millions",
+    )
     if unit <= 0:
         raise TableError(
             f"{where}: unit must be positive (e.g. 1e6 for million roubles), got {unit}"
@@ -91,15 +144,14 @@ def parse_manifest(data: dict[str, Any], where: Path, files: tuple[Path, ...] = 
         compensation=str(roles_raw["compensation"]),
         **{k: _as_list(where, f"roles.{k}", roles_raw[k]) for k in _ROLE_LISTS},
     )
-    tol_raw = data.get("tolerance", {})
-    tolerance = Tolerance(
-        relative=float(tol_raw.get("relative", 1e-6)), absolute=float(tol_raw.get("absolute", 0.0))
-    )
+    tolerance = _tolerance(where, data.get("tolerance", {}))
     closure_raw = data.get("closure", {})
-    values = {}
+    if not isinstance(closure_raw, dict):
+        raise TableError(f"{where}: closure must be a table [closure], got {closure_raw!r}")
+    values: dict[str, Any] = {}
     for key in _CLOSURE_KEYS:
         if key in closure_raw:
-            value = float(closure_raw[key])
+            value = _number(where, f"closure.{key}", closure_raw[key], "a share in (0, 1]")
             if not 0 < value <= 1:
                 raise TableError(f"{where}: closure.{key} = {value} must lie in (0, 1]")
             values[key] = value
@@ -148,9 +200,13 @@ def read_manifest(path: Path) -> Manifest:
         raise TableError(
             f"{path}: no table.toml; every table folder needs one (see README)"
         ) from None
+    except (IsADirectoryError, NotADirectoryError):
+        raise TableError(f"{path}: not a file; table.toml must be a text file") from None
+    except UnicodeDecodeError:
+        raise TableError(f"{path}: not UTF-8 text; save table.toml as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise TableError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
-    return parse_manifest(data, path, (path,))
+    return parse_manifest(data, path, (path,), default_id=path.parent.name)
 
 
 def _imputed_rent(where: Path, closure: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from ..resources import reports_dir
+
 __all__ = ["ALLOWED_SUFFIXES", "AssetFetcher", "AssetRefused", "assets_dir", "svg_data_url"]
 
 #: File types a report may load: its stylesheet and its fonts.
@@ -23,8 +25,9 @@ ALLOWED_SUFFIXES = {".css": "text/css", ".ttf": "font/ttf"}
 
 
 def assets_dir() -> Path:
-    """``reports/`` beside the package: templates, CSS, fonts (with licence), translations."""
-    return Path(__file__).resolve().parents[2] / "reports"
+    """The package's report assets (``reports/`` of the source tree): templates, CSS, fonts
+    (with licence), translations."""
+    return reports_dir()
 
 
 class AssetRefused(FatalURLFetchingError):

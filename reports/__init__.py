@@ -1,0 +1,1 @@
+"""Report templates, fonts and translations (package data ``iomodel.reports``)."""

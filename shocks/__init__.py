@@ -1,0 +1,1 @@
+"""Shipped centre scenarios (package data ``iomodel.shocks``; see iomodel/resources.py)."""

@@ -1,0 +1,1 @@
+"""Shipped input-output tables (package data ``iomodel.tables``; see iomodel/resources.py)."""
