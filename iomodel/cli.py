@@ -6,14 +6,18 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
 from .errors import IOModelError
-from .multipliers import multiplier_table
-from .readers import load_table, shipped_tables
+
+if TYPE_CHECKING:  # the heavy libraries are imported by the commands that need them
+    import pandas as pd
+
+    from .pipeline import Run
+    from .summary import Appraisal
+    from .table import IOTable
 
 #: Products the centres touch most: ores, chemicals, metals, equipment, construction, energy,
 #: transport (codes of the Rosstat 2021 table).
@@ -39,15 +43,49 @@ ADJACENT_SECTORS = (
 
 
 class _Group(click.Group):
-    """Turns library errors into one clean line (tracebacks only with --debug)."""
+    """Turns every error into one clean line (tracebacks only with --debug).
+
+    Input errors (:class:`~iomodel.errors.IOModelError`) and file-system errors name the file
+    and the fix; anything else is a defect of iomodel, reported as such in one line.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except IOModelError as exc:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_one_line(exc)) from None
+
+
+class _Refused(click.ClickException):
+    """A bad option value, refused in one line that names the option (exit code 1)."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(f"{option}: {message}")
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, IOModelError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = exc.filename or "iomodel"
+        if isinstance(exc, PermissionError):
+            return f"{where}: permission denied; choose another path or fix its permissions"
+        return f"{where}: {exc.strerror or exc}" + (
+            "; free some disk space and run again (earlier outputs are untouched)"
+            if getattr(exc, "errno", None) == 28
+            else ""
+        )
+    if isinstance(exc, MemoryError):
+        return "out of memory; run fewer centres or variants at once, or on a larger machine"
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return (
+        f"internal error ({type(exc).__name__}: {text}); this is a defect of iomodel — rerun "
+        "with `iomodel --debug …` for the traceback and report it"
+    )
 
 
 @click.group(cls=_Group)
@@ -63,6 +101,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 def tables() -> None:
     """List the shipped tables."""
+    from .readers import load_table, shipped_tables
+
     for table_id in shipped_tables():
         table = load_table(table_id)
         click.echo(
@@ -75,8 +115,10 @@ def tables() -> None:
 @click.argument("table")
 def validate(table: str) -> None:
     """Check TABLE (shipped id or path): shapes, labels, signs, balances, productivity."""
-    t = load_table(table)
     from . import leontief
+    from .readers import load_table
+
+    t = load_table(table)
 
     click.echo(
         f"OK {t.meta.id}: {t.n} sectors, year {t.meta.year}, output "
@@ -94,6 +136,8 @@ def validate(table: str) -> None:
 @click.argument("table")
 def sectors(table: str) -> None:
     """List the sector codes and labels of TABLE."""
+    from .readers import load_table
+
     t = load_table(table)
     for code, ru, en in zip(t.codes, t.labels("ru"), t.labels("en")):
         click.echo(f"{code}\t{en}\t{ru}")
@@ -159,18 +203,28 @@ def multipliers(
     measure: str,
 ) -> None:
     """Type I and Type II multipliers per unit of final demand, by sector or OKVED2 section."""
+    from .multipliers import has_closure, multiplier_table
+    from .readers import load_table
+
     if compare or level == "section":
         ids = [c.strip() for c in (compare or table or "").split(",") if c.strip()]
         if not ids:
-            raise click.UsageError("give TABLE or --compare-tables")
+            raise _Refused("TABLE", "give TABLE or --compare-tables")
+        if len(set(ids)) != len(ids):
+            dup = next(i for i in ids if ids.count(i) > 1)
+            raise _Refused("--compare-tables", f"table {dup!r} is named twice; name each once")
         click.echo(_compare_text(ids, kind, closure, fmt, measure), nl=False)
         return
     if table is None:
-        raise click.UsageError("give TABLE or --compare-tables")
+        raise _Refused("TABLE", "give TABLE or --compare-tables")
     t = load_table(table)
-    frame = multiplier_table(t, closure)  # type: ignore[arg-type]
-    if codes:
-        frame = frame.iloc[t.select([c.strip() for c in codes.split(",") if c.strip()])]
+    positions = _sector_positions(t, codes) if codes is not None else None
+    # Type I alone needs no closure: a table without [closure] parameters still answers --type I
+    # (its Type II columns are then empty in csv and json)
+    wanted = closure if kind == "II" or has_closure(t, closure) else None
+    frame = multiplier_table(t, wanted)  # type: ignore[arg-type]
+    if positions is not None:
+        frame = frame.iloc[positions]
     if fmt == "json":
         records = [
             {"code": code, **{k: _clean(v) for k, v in row.items()}}
@@ -185,6 +239,10 @@ def multipliers(
 
 def _compare_text(ids: list[str], kind: str, closure: str, fmt: str, measure: str) -> str:
     """Multipliers of several tables side by side, by OKVED2 section."""
+    import pandas as pd
+
+    from .multipliers import multiplier_table
+    from .readers import load_table
     from .sections import SECTION_LABELS, section_multipliers
 
     tables = [load_table(i) for i in ids]
@@ -215,7 +273,24 @@ def _compare_text(ids: list[str], kind: str, closure: str, fmt: str, measure: st
     return "\n".join(lines) + "\n"
 
 
-def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
+def _sector_positions(t: IOTable, codes: str) -> list[int]:
+    """Positions of the comma-separated ``codes``: at least one, each once."""
+    wanted = [c.strip() for c in codes.split(",") if c.strip()]
+    if not wanted:
+        raise _Refused(
+            "--sectors", f"{codes!r} names no sector; give codes separated by commas, e.g. 07.2,28"
+        )
+    positions = t.select(wanted)
+    seen: dict[int, str] = {}
+    for code, k in zip(wanted, positions):
+        if k in seen:
+            same = "" if seen[k] == code else f" (as {seen[k]!r})"
+            raise _Refused("--sectors", f"sector {code!r} is given twice{same}; name each once")
+        seen[k] = code
+    return positions
+
+
+def _text_table(t: IOTable, frame: pd.DataFrame, kind: str, closure: str) -> str:
     suffix = "type1" if kind == "I" else "type2"
     cols = {
         "output": f"output_{suffix}",
@@ -233,6 +308,8 @@ def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
     )
     width = max([4] + [len(str(c)) for c in frame.index]) + 1
     lines = [head, f"{'code':<{width}} {'label':<44}" + "".join(f"{c:>9}" for c in cols)]
+    import pandas as pd
+
     for code, row in frame.iterrows():
         label = str(row["label"])[:43]
         cells = "".join(
@@ -242,8 +319,8 @@ def _text_table(t, frame: pd.DataFrame, kind: str, closure: str) -> str:
     return "\n".join(lines)
 
 
-def _appraisal_and_groups(run):
-    from .readers import tables_dir
+def _appraisal_and_groups(run: Run) -> tuple[Appraisal, pd.DataFrame]:
+    from .resources import tables_dir
     from .summary import load_appraisal, load_groups
 
     return (
@@ -252,11 +329,12 @@ def _appraisal_and_groups(run):
     )
 
 
-def _run(centres, variant, table, kind, closure, quiet, productivity="path"):
-    from .pipeline import run_centres, shocks_dir
-    from .scenario import load_scenarios
+def _run(centres, variant, table, kind, closure, quiet, productivity="path") -> Run:
+    from .pipeline import run_centres
+    from .resources import shocks_dir
+    from .scenario import check_centre_ids, load_scenarios
 
-    ids = list(centres) or [s.id for s in load_scenarios(shocks_dir())]
+    ids = check_centre_ids(centres) or [s.id for s in load_scenarios(shocks_dir())]
     if quiet or len(ids) < 2:
         return run_centres(
             ids, table, [variant] if variant else None, kind, closure, productivity=productivity
@@ -285,6 +363,7 @@ _PRODUCTIVITY = click.option(
     help="Employment per rouble falls with the labour-productivity path by section "
     "(tables/productivity), or stays at the table year's (frozen).",
 )
+
 
 _RUN_OPTIONS = [
     click.option("--variant", default=None, help="One variant (default: all in each file)."),
@@ -326,40 +405,48 @@ def _with_run_options(func):
     help="Output format(s); repeat for several (default: all three).",
 )
 def run(centres, variant, table, kind, closure, quiet, productivity, out_dir, formats):
-    """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook."""
-    from .export import write_csv, write_excel, write_netcdf
+    """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook.
+
+    The outputs are replaced together: a run that fails or is interrupted leaves the earlier
+    outputs as they were.
+    """
+    import pandas as pd
+
+    from .export import OutputSet, check_output_folder, write_csv, write_excel, write_netcdf
     from .summary import localisation, views
 
+    formats = tuple(dict.fromkeys(formats or ("netcdf", "xlsx", "csv")))
+    names = {"netcdf": "impact.nc", "csv": "impact.csv", "xlsx": "impact.xlsx"}
+    check_output_folder(out_dir, [names[f] for f in formats])  # before the work, not after
     result = _run(centres, variant, table, kind, closure, quiet, productivity)
     appraisal, groups = _appraisal_and_groups(result)
-    formats = formats or ("netcdf", "xlsx", "csv")
-    written = []
-    if "netcdf" in formats:
-        written.append(write_netcdf(result.dataset, out_dir / "impact.nc"))
-    if "csv" in formats:
-        written.append(write_csv(result.dataset, out_dir / "impact.csv"))
-    if "xlsx" in formats:
-        loc = pd.DataFrame(
-            [
-                localisation(s, result.table, result.bridge, result.prices, groups, kind, closure)
-                for s in result.scenarios
-                if "central" in s.variants
-            ]
-        )
-        loc.index.name = "centre"
-        written.append(
+    with OutputSet(out_dir) as staging:
+        if "netcdf" in formats:
+            write_netcdf(result.dataset, staging / names["netcdf"])
+        if "csv" in formats:
+            write_csv(result.dataset, staging / names["csv"])
+        if "xlsx" in formats:
+            loc = pd.DataFrame(
+                [
+                    localisation(
+                        s, result.table, result.bridge, result.prices, groups, kind, closure
+                    )
+                    for s in result.scenarios
+                    if "central" in s.variants
+                ]
+            )
+            loc.index.name = "centre"
             write_excel(
-                out_dir / "impact.xlsx",
+                staging / names["xlsx"],
                 views(result.dataset, groups, appraisal, loc),
                 provenance(result, appraisal),
             )
-        )
     if not quiet:
-        for path in written:
-            click.echo(f"wrote {path}")
+        for fmt in formats:
+            click.echo(f"wrote {out_dir / names[fmt]}")
 
 
-def provenance(result, appraisal) -> dict[str, str]:
+def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
     """What made a run: table and scenario hashes, parameters, version, date."""
     import datetime
 
@@ -402,7 +489,7 @@ def compare(by, variant, table, kind, closure, quiet, productivity, fmt):
     from .summary import compare as compare_centres
 
     if by not in INDICATORS:
-        raise click.BadParameter(f"choose one of {', '.join(INDICATORS)}", param_hint="--by")
+        raise _Refused("--by", f"{by!r} is not an indicator; choose one of {', '.join(INDICATORS)}")
     result = _run((), variant or "central", table, kind, closure, quiet, productivity)
     appraisal, _ = _appraisal_and_groups(result)
     frame = compare_centres(result.dataset, variant or "central", appraisal, by)
@@ -504,44 +591,54 @@ def report(
     Files are named CENTRE.LANG.pdf and comparison.LANG.pdf (CENTRE.VARIANT.LANG.pdf for a
     variant other than central).
     """
-    from .report import write_reports
+    from .export import OutputSet, check_output_folder
+    from .report import report_name, write_reports
+    from .scenario import check_centre_ids
 
-    if compare_only and len(centres) == 1:
-        raise click.BadParameter(
-            "a comparison needs at least two centres; name more or none", param_hint="CENTRES"
-        )
-    result = _run(centres, None, table, kind, closure, quiet, productivity)
+    ids = check_centre_ids(centres)
+    if compare_only and len(ids) == 1:
+        raise _Refused("CENTRES", "a comparison needs at least two centres; name more or none")
+    out_dir = check_output_folder(
+        out_dir,
+        [report_name(c, lang, variant) for c in ids]
+        + ([report_name(None, lang, variant)] if compare_only or not ids else []),
+    )
+    result = _run(ids, None, table, kind, closure, quiet, productivity)
     for scenario in result.scenarios:
         if variant not in scenario.variants:
-            raise click.BadParameter(
+            raise _Refused(
+                "--variant",
                 f"{scenario.path}: no variant {variant!r}; it has {', '.join(scenario.variants)}",
-                param_hint="--variant",
             )
     appraisal, groups = _appraisal_and_groups(result)
 
     def done(rep) -> None:
         if not quiet:
-            click.echo(f"wrote {rep.path} ({rep.pages} pages)")
+            click.echo(f"rendered {rep.path.name} ({rep.pages} pages)")
 
-    written = write_reports(
-        result,
-        appraisal,
-        groups,
-        provenance(result, appraisal),
-        out_dir,
-        centres=[] if compare_only else None,
-        comparison=compare_only or not centres,
-        lang=lang,
-        variant=variant,
-        workers=workers,
-        progress=done,
-    )
-    if with_dataset:
-        from .export import write_netcdf
+    with OutputSet(out_dir) as staging:  # the PDFs (and the Dataset) replace the old ones together
+        written = write_reports(
+            result,
+            appraisal,
+            groups,
+            provenance(result, appraisal),
+            staging,
+            centres=[] if compare_only else None,
+            comparison=compare_only or not ids,
+            lang=lang,
+            variant=variant,
+            workers=workers,
+            progress=done,
+        )
+        if with_dataset:
+            from .export import write_netcdf
 
-        path = write_netcdf(result.dataset, Path(out_dir) / "impact.nc")
-        if not quiet:
-            click.echo(f"wrote {path} (the Dataset these reports were made from)")
+            write_netcdf(result.dataset, staging / "impact.nc")
+    if not quiet:
+        for rep in written:
+            click.echo(f"wrote {out_dir / rep.path.name}")
+        if with_dataset:
+            click.echo(f"wrote {out_dir / 'impact.nc'} (the Dataset these reports were made from)")
     click.echo(f"{len(written)} report(s) in {out_dir}/")
 
 

@@ -29,3 +29,7 @@ class FiscalError(IOModelError):
 
 class RegionError(IOModelError):
     """Regional data is malformed, or a region name is not one of the known regions."""
+
+
+class OutputError(IOModelError):
+    """Outputs cannot be written where asked (a file in the way, no permission)."""

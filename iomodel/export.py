@@ -2,16 +2,20 @@
 
 Every file is written to a temporary name in the target folder and moved into place only when
 complete (``os.replace`` is atomic on one file system), so a failed run never leaves a half-written
-file or overwrites a good one.
+file or overwrites a good one.  The outputs of one run are replaced together
+(:class:`OutputSet`): they are written into a staging folder beside them and moved in only when
+all are complete, so a failure leaves all the old files and no new one.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xarray as xr
@@ -19,11 +23,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .errors import OutputError
 from .impact import VARIABLES
 
 __all__ = [
     "HEADERS",
+    "OutputSet",
     "atomic_path",
+    "check_output_folder",
     "read_csv",
     "read_netcdf",
     "write_csv",
@@ -107,6 +114,167 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def check_output_folder(folder: Path, names: Iterable[str] = ()) -> Path:
+    """Refuse, before any work is done, a folder the outputs cannot be written to.
+
+    The folder may not exist yet (it is created), but the first existing folder above it must be
+    a writable folder; ``names`` (the files to be written) must not be folders.  Raises
+    :class:`~iomodel.errors.OutputError` naming the path and the fix.
+    """
+    folder = Path(folder)
+    probe = folder
+    while not probe.exists():
+        if probe.is_symlink():
+            raise OutputError(f"{probe}: a broken symbolic link; remove it or choose another --out")
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(
+            f"{folder}: cannot be an output folder: {probe} is a file; choose another --out"
+        )
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"{probe}: not writable; choose another --out or fix its permissions")
+    for name in names:
+        if (folder / name).is_dir():
+            raise OutputError(
+                f"{folder / name}: is a folder, so the output {name} cannot be written; "
+                "move it away or choose another --out"
+            )
+    return folder
+
+
+_STAGING = ".iomodel-staging-"
+_JOURNAL = ".commit"  # names to move in; its presence means the staged files are complete
+
+
+class OutputSet:
+    """Files of one run written as a set: all new or all old, never a mix.
+
+    >>> with OutputSet(Path("out")) as staging:                     # doctest: +SKIP
+    ...     write_netcdf(ds, staging / "impact.nc")
+    ...     write_csv(ds, staging / "impact.csv")
+
+    Inside the block the files go to a staging folder ``out/.iomodel-staging-…`` (same file
+    system, so moving them is a rename); when the block ends without an error the staged files
+    replace their namesakes in ``out`` and the staging folder is removed; on an error it is
+    removed and ``out`` is untouched.  The commit first writes a journal of the names; a process
+    killed while committing leaves the journal, and the next :class:`OutputSet` on that folder
+    finishes the move (every staged file was complete before the journal was written).  A
+    staging folder without a journal, left by a killed run, is deleted.  A folder is known to be
+    abandoned when no process holds its lock (``flock``: the kernel releases it when the owner
+    dies, however it dies).
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.staging: Path | None = None
+        self._lock: Any = None
+
+    def __enter__(self) -> Path:
+        check_output_folder(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        recover(self.folder)
+        self.staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=self.folder))
+        self._lock = _hold_lock(self.staging)
+        return self.staging
+
+    def __exit__(self, kind, value, tb) -> None:
+        assert self.staging is not None
+        try:
+            if kind is None:
+                names = sorted(p.name for p in self.staging.iterdir() if not p.name.startswith("."))
+                _commit(self.staging, self.folder, names)
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            if self._lock is not None:
+                self._lock.close()
+
+
+def _hold_lock(staging: Path) -> Any:
+    handle = (staging / ".lock").open("w")
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # pragma: no cover - not POSIX: the pid in the name is the only clue
+        pass
+    return handle
+
+
+def _abandoned(staging: Path) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        return False
+    try:
+        fd = os.open(staging / ".lock", os.O_RDWR)
+    except FileNotFoundError:  # killed before it made one — or making it right now
+        return _stale(staging, 60.0)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a live process holds it
+    finally:
+        os.close(fd)
+    return True
+
+
+def _commit(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move ``names`` from ``staging`` into ``folder``; undo on failure."""
+    journal = staging / _JOURNAL
+    journal.write_text("\n".join(names), encoding="utf-8")
+    backups: dict[str, Path | None] = {}
+    try:
+        for name in names:
+            target = folder / name
+            backup = staging / f".old-{name}"
+            if target.exists():
+                try:
+                    os.link(target, backup)  # a second name for the old file, to undo with
+                except OSError:
+                    shutil.copy2(target, backup)
+                backups[name] = backup
+            else:
+                backups[name] = None
+            os.replace(staging / name, target)
+    except BaseException:
+        for name, backup in backups.items():
+            target = folder / name
+            if backup is not None:
+                os.replace(backup, target)
+            elif not (staging / name).exists():
+                target.unlink(missing_ok=True)  # it was new: take it away again
+        journal.unlink(missing_ok=True)
+        raise
+    journal.unlink()
+
+
+def recover(folder: Path) -> None:
+    """Finish or discard what killed runs left in ``folder`` (staging folders nobody holds)."""
+    for staging in sorted(Path(folder).glob(_STAGING + "*")):
+        if not staging.is_dir() or not _abandoned(staging):
+            continue
+        journal = staging / _JOURNAL
+        if journal.exists():
+            for name in journal.read_text(encoding="utf-8").split("\n"):
+                if name and (staging / name).exists():
+                    os.replace(staging / name, Path(folder) / name)
+        shutil.rmtree(staging, ignore_errors=True)
+    for part in Path(folder).glob(".*.part"):  # atomic_path's temporaries of killed runs
+        if _stale(part):
+            part.unlink(missing_ok=True)
+
+
+def _stale(path: Path, seconds: float = 3600.0) -> bool:
+    import time
+
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
 
 
 def write_netcdf(ds: xr.Dataset, target: Path) -> Path:

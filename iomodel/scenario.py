@@ -38,6 +38,7 @@ __all__ = [
     "Source",
     "TaxLine",
     "Variant",
+    "check_centre_ids",
     "load_scenarios",
 ]
 
@@ -55,6 +56,23 @@ SCHEMA = 2
 CURRENCIES = ("RUB", "USD")
 UNITS = {"mn": 1e6, "bn": 1e9}
 SHARE_TOLERANCE = 1e-6
+
+# Plausibility bounds: values that are legal but absurd, almost surely a slip (mn for bn, an
+# extra digit, a pasted document).  Each is documented in the README ("Scenario bounds").
+#: Capex ceiling per centre and variant, in currency units.  10 trillion RUB is about 40 % of
+#: Russia's whole gross fixed capital formation in 2021 (25.96 trillion RUB at purchasers'
+#: prices, sheets ТИцп/ТИоц of the shipped Rosstat 2021 table) and ~80× the largest shipped
+#: centre; 135 bn USD is the same at the 2021 average rate (73.65 RUB/USD, tables/prices).
+CAPEX_CEILING = {"RUB": 10e12, "USD": 135e9}
+#: Longest construction profile, in years (the shipped centres build for 4–7 years).
+MAX_CONSTRUCTION_YEARS = 30
+#: Longest text of each kind, in characters (the longest shipped: derivations ~2,000, summaries
+#: ~450, names ~75): names and labels, descriptions, derivations.
+MAX_TEXT = {"short": 300, "long": 5_000, "estimate": 50_000}
+_LONG_TEXT = ("summary_ru", "summary_en", "description_ru", "description_en", "text", "url")
+_LONG_TEXT += ("status_ru", "status_en")
+#: Centre ids: the file name in shocks/ without .toml.
+CENTRE_ID = re.compile(r"[a-z0-9_]+")
 
 
 class _Node:
@@ -91,16 +109,28 @@ class _Node:
             return default
         value = self.raw(name)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(name, f"must be a non-empty string, got {value!r}")
-        return value
+            raise self.fail(name, f"must be a non-empty string, got {_short(value)}")
+        return self._bounded(name, value)
 
     def texts(self, name: str, required: bool = True) -> tuple[str, ...]:
         if name not in self.data and not required:
             return ()
         value = self.raw(name)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(name, f"must be a list of strings, got {value!r}")
-        return tuple(value)
+            raise self.fail(name, f"must be a list of strings, got {_short(value)}")
+        return tuple(self._bounded(name, v) for v in value)
+
+    def _bounded(self, name: str, value: str) -> str:
+        kind = (
+            "estimate" if name.startswith("estimate") else "long" if name in _LONG_TEXT else "short"
+        )
+        if len(value) > MAX_TEXT[kind]:
+            raise self.fail(
+                name,
+                f"is {len(value):,} characters long, more than the {MAX_TEXT[kind]:,} allowed "
+                "for it; shorten it (cite a source for the long version)",
+            )
+        return value
 
     def number(
         self,
@@ -112,8 +142,12 @@ class _Node:
         if name not in self.data and default is not None:
             return default
         value = self.raw(name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise self.fail(name, f"must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(name, f"must be a number, got {_short(value)}")
+        if not math.isfinite(value):
+            raise self.fail(
+                name, f"must be a finite number, got {value!r} (1e400 and beyond read as inf)"
+            )
         if lo is not None and value < lo:
             raise self.fail(
                 name,
@@ -127,7 +161,7 @@ class _Node:
     def integer(self, name: str, lo: int | None = None, hi: int | None = None) -> int:
         value = self.raw(name)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, f"must be a whole number (a year), got {value!r}")
+            raise self.fail(name, f"must be a whole number (a year), got {_short(value)}")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self.fail(name, f"is {value}, outside {lo}–{hi}")
         return value
@@ -135,8 +169,8 @@ class _Node:
     def choice(self, name: str, options: Iterable[str]) -> str:
         value = self.raw(name)
         options = tuple(options)
-        if value not in options:
-            raise self.fail(name, f"is {value!r}; choose one of {', '.join(options)}")
+        if not isinstance(value, str) or value not in options:
+            raise self.fail(name, f"is {_short(value)}; choose one of {', '.join(options)}")
         return value
 
     def shares(
@@ -198,6 +232,12 @@ class _Node:
                 f"{self.where}: {self.key or 'top level'} has unknown key(s) "
                 f"{unknown}; allowed: {', '.join(sorted(allowed))}"
             )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr`` of a value cut to ``limit`` characters (an error message stays one line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -461,6 +501,14 @@ class Scenario:
             blob = path.read_bytes()
         except FileNotFoundError:
             raise ScenarioError(f"{path}: scenario file not found") from None
+        except IsADirectoryError:
+            raise ScenarioError(
+                f"{path}: is a folder, not a scenario file; give a shocks/<id>.toml file"
+            ) from None
+        except PermissionError:
+            raise ScenarioError(f"{path}: permission denied; make the file readable") from None
+        except OSError as exc:
+            raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
         try:
             data = tomllib.loads(blob.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -488,6 +536,7 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     variants = _variants(top.child("variants"))
     op_node = top.child("operation", required=False)
     operation = _operation(op_node, max_price_year, construction) if op_node else None
+    _check_plausible(path, construction, variants, operation)
     known = set(sources)
     for where, ids in _cited(data):
         for source_id in ids:
@@ -505,6 +554,46 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
         operation=operation,
         sources=sources,
     )
+
+
+def _check_plausible(
+    path: Path, construction: Construction, variants: dict[str, Variant], op: Operation | None
+) -> None:
+    """Bounds across blocks: capex below the ceiling, an operation that fits its own horizon
+    and follows the construction."""
+    ceiling = CAPEX_CEILING[construction.currency]
+    for name, variant in variants.items():
+        amount = variant.capex * construction.unit
+        if amount > ceiling:
+            raise ScenarioError(
+                f"{path}: variants.{name}.capex is {variant.capex:g} "
+                f"{_unit_name(construction.unit)} {construction.currency} = {amount:.3g}, above "
+                f"the ceiling of {ceiling:.3g} {construction.currency} per centre (README, "
+                "'Scenario bounds'); check the unit (mn or bn) and the figure"
+            )
+    if op is None:
+        return
+    first_build = construction.start_year
+    if op.end_year < first_build:
+        raise ScenarioError(
+            f"{path}: operation.end_year {op.end_year} is before construction.start_year "
+            f"{first_build}; an operation cannot end before anything is built"
+        )
+    if op.start_year < first_build:
+        raise ScenarioError(
+            f"{path}: operation.start_year {op.start_year} is before construction.start_year "
+            f"{first_build}; operation starts once something is built"
+        )
+    years = op.end_year - op.start_year + 1
+    if len(op.ramp_up) > years:
+        raise ScenarioError(
+            f"{path}: operation.ramp_up lists {len(op.ramp_up)} years but the operation lasts "
+            f"{years} ({op.start_year}–{op.end_year}); shorten ramp_up or extend end_year"
+        )
+
+
+def _unit_name(unit: float) -> str:
+    return next((k for k, v in UNITS.items() if v == unit), f"{unit:g}")
 
 
 def _sources(top: _Node) -> dict[str, Source]:
@@ -623,6 +712,14 @@ def _construction(node: _Node, max_price_year: int) -> Construction:
     profile_raw = node.raw("profile")
     if not isinstance(profile_raw, list) or not profile_raw:
         raise node.fail("profile", "must be a non-empty list of yearly shares")
+    if len(profile_raw) > MAX_CONSTRUCTION_YEARS:
+        raise node.fail(
+            "profile",
+            f"spans {len(profile_raw)} years, more than the {MAX_CONSTRUCTION_YEARS} allowed "
+            "(README, 'Scenario bounds'); give one share per construction year",
+        )
+    if start + len(profile_raw) - 1 > 2100:
+        raise node.fail("profile", f"runs to {start + len(profile_raw) - 1}, past 2100; shorten it")
     profile = tuple(
         _Node({"v": v}, node.where, f"{node.path('profile')}[{k}]").number("v", 0, 1)
         for k, v in enumerate(profile_raw)
@@ -967,13 +1064,34 @@ def _cited(node: Any, key: str = "") -> Iterable[tuple[str, list]]:
             yield from _cited(item, f"{key}[{k}]")
 
 
+def check_centre_ids(ids: Iterable[str]) -> list[str]:
+    """``ids`` as a list, after checking each is a centre id (never a path) named once."""
+    out: list[str] = []
+    for cid in ids:
+        if not isinstance(cid, str) or not CENTRE_ID.fullmatch(cid):
+            raise ScenarioError(
+                f"{_short(cid)}: a centre is named by its id (a-z, 0-9 and _: the name of its "
+                "file in shocks/ without .toml, e.g. kola), not by a path"
+            )
+        if cid in out:
+            raise ScenarioError(f"{cid}: centre named twice; name each centre once")
+        out.append(cid)
+    return out
+
+
 def load_scenarios(folder: Path, ids: Iterable[str] | None = None) -> list[Scenario]:
-    """Load ``<folder>/<id>.toml`` for each id (all files except TEMPLATE when ``ids`` is None)."""
+    """Load ``<folder>/<id>.toml`` for each id (all files except TEMPLATE when ``ids`` is None).
+
+    Ids are centre ids, never paths, each named once (:func:`check_centre_ids`).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder}: no such folder of scenario files")
     if ids is None:
         paths = sorted(p for p in folder.glob("*.toml") if p.stem != "TEMPLATE")
     else:
         paths = []
-        for cid in ids:
+        for cid in check_centre_ids(ids):
             p = folder / f"{cid}.toml"
             if not p.exists():
                 known = sorted(q.stem for q in folder.glob("*.toml") if q.stem != "TEMPLATE")

@@ -42,6 +42,8 @@ from .table import IOTable
 __all__ = ["DIRECT_VARIABLES", "PHASES", "Bridge", "Note", "Shock", "build_shock", "load_bridge"]
 
 PHASES = ("construction", "operation")
+#: Latest scenario year allowed, in years after the table's year.
+HORIZON_SPAN = 60
 #: The new activity's own accounts in ``Shock.direct`` (operation phase).
 TAX_VARIABLES = ("mineral_extraction_tax", "property_tax", "other_taxes")
 DIRECT_VARIABLES = (
@@ -260,6 +262,13 @@ def build_shock(
             f"{where}: the scenario starts in {first}, before the table year "
             f"{table.meta.year}; an impact cannot be computed for years before the "
             "table — move start_year to ≥ the table year"
+        )
+    last = max(con.years + (op.years if op else ()))
+    if last > table.meta.year + HORIZON_SPAN:
+        raise ScenarioError(
+            f"{where}: the scenario runs to {last}, more than {HORIZON_SPAN} years past the "
+            f"table year {table.meta.year}; a table's technology says little that far ahead — "
+            "end the scenario earlier or use a newer table (README, 'Scenario bounds')"
         )
     years = sorted(set(con.years) | set(op.years if op else ()))
     n, codes = table.n, table.codes

@@ -40,6 +40,8 @@ from .conftest import ROOT
 
 pypdf = pytest.importorskip("pypdf")
 DATA = Path(__file__).parent / "data"
+#: Text that TeX, format strings or a careless template would change; charts must show it as is.
+LITERAL = r"Kola (US$ 5 bn, US$ 6 bn) {0} \alpha 50% _x_ ^2"
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -70,15 +72,17 @@ def _hostile(tmp: Path, port: int) -> Path:
     url = f"http://127.0.0.1:{port}"
     text = (DATA / "mini.toml").read_text(encoding="utf-8")
     evil = (
-        f'<img src="{url}/name.png"><b>Злой</b> & <script>alert(1)</script> '
+        f'{LITERAL} <img src="{url}/name.png"><b>Злой</b> & <script>alert(1)</script> '
         f'<link rel="stylesheet" href="{url}/style.css">'
     )
     text = text.replace('id = "mini"', 'id = "evil"')
     text = re.sub(
         r"^capex = ([0-9.]+)$", lambda m: f"capex = {3 * float(m[1])}", text, flags=re.M
     )  # a bigger centre than mini
-    text = re.sub(r"^name_ru = .*$", f"name_ru = '{evil}'", text, count=1, flags=re.M)
-    text = re.sub(r"^name_en = .*$", f"name_en = '{evil}'", text, count=1, flags=re.M)
+    for key in ("name_ru", "name_en"):  # a function: the text has backslashes re.sub reads
+        text = re.sub(
+            rf"^{key} = .*$", lambda m, k=key: f"{k} = '{evil}'", text, count=1, flags=re.M
+        )
     text = re.sub(
         r"^summary_ru = .*$",
         f"summary_ru = '</p><style>@import url({url}/import.css);</style>"
@@ -374,3 +378,47 @@ def test_cli_report_writes_the_dataset_beside_the_pdf(tmp_path):
     text = _text(tmp_path / "stavropol.en.pdf")
     capex = float(ds["capex"].sel(centre="stavropol", variant="central").sum())
     assert format_number(capex / 1e3, 1, "en") in text
+
+
+def _svg_text(svg: str) -> str:
+    """The text of a chart's <text> elements, XML entities decoded, one space between runs."""
+    import html
+
+    runs = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", r)) for r in runs)
+
+
+def test_user_text_in_every_chart_is_literal():
+    """`$`, `{`, `\\`, `%` and HTML in titles, categories, series, units and marks are drawn as
+    typed: no mathtext (which crashed on one `$` and reordered a pair of them), no markup."""
+    from iomodel.report import _charts as charts
+
+    text = LITERAL + " <b>bold</b> &amp;"
+    num = locale_for("en").num
+    series = [charts.Series(text, [1.0, 2.0]), charts.Series("b" + text, [0.5, 0.5])]
+    panel = charts.Panel(text, [text, "other " + text], series, unit=text)
+    svgs = [
+        charts.stacked_barh([panel, panel], num),
+        charts.stacked_columns([2030, 2031], [panel], num),
+        charts.lines(
+            [(text, text, [(text, [0.6, 0.4], [1.0, 2.0])] * 2)],
+            text,
+            num,
+            marks=[(0.5, text)],
+            x_percent=True,
+        ),
+        charts.small_multiples([text, text], [2030, 2031], [series, series], text, num),
+    ]
+    for svg in svgs:
+        drawn = _svg_text(svg)
+        assert text in drawn or text[:60] in drawn, drawn[:300]
+        assert "<b>" not in svg  # the markup is escaped in the SVG, not parsed
+
+
+def test_centre_names_reach_the_comparison_charts_literally(reports):
+    inputs = prepare(reports["run"], reports["appraisal"], reports["groups"], "central", {})
+    from iomodel.report import comparison_context
+
+    ctx = comparison_context(inputs, locale_for("en"))
+    drawn = " ".join(_svg_text(svg) for svg in ctx["charts"].values())
+    assert "US$ 5 bn, US$ 6 bn" in drawn

@@ -18,6 +18,7 @@ best effort: an unwritable cache folder only means the next run parses again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -117,7 +118,10 @@ def _encode(value: Any, key: str, arrays: dict[str, np.ndarray], root: Path) -> 
     if isinstance(value, Path):
         resolved = value.resolve()
         rel = resolved.relative_to(root) if resolved.is_relative_to(root) else None
-        return {"path": rel.as_posix() if rel is not None else str(resolved), "rel": rel is not None}
+        return {
+            "path": rel.as_posix() if rel is not None else str(resolved),
+            "rel": rel is not None,
+        }
     if dataclasses.is_dataclass(value) and type(value).__name__ in _DATACLASSES:
         return {
             "dataclass": type(value).__name__,
@@ -148,7 +152,9 @@ def _decode(node: Any, arrays: Mapping[str, np.ndarray], root: Path) -> Any:
                 if isinstance(col, dict)
                 else pd.Series(col, index=spec["index"])
             )
-            for name, col in zip(spec["columns"], (spec["data"][str(k)] for k in range(len(spec["columns"]))))
+            for name, col in zip(
+                spec["columns"], (spec["data"][str(k)] for k in range(len(spec["columns"])))
+            )
         }
         frame = pd.DataFrame(data, index=pd.Index(spec["index"], name=spec["index_name"]))
         frame.flags.allows_duplicate_labels = spec["duplicate_labels"]
@@ -186,10 +192,8 @@ def load(key: str, root: Path) -> IOTable | None:
     except Exception:  # a truncated, foreign or outdated entry: drop it and parse again
         entry.unlink(missing_ok=True)
         return None
-    try:
+    with contextlib.suppress(OSError):
         os.utime(entry)  # most recently used
-    except OSError:
-        pass
     return table
 
 

@@ -107,6 +107,12 @@ def _header(path: Path) -> list[str]:
         )
     if not second.strip():
         raise TableError(f"{path}: the file has a header row but no data rows")
+    cells = next(csv.reader([second]))
+    if len(cells) != len(header):
+        raise TableError(
+            f"{path}: row 2 has {len(cells)} cells but the header row has {len(header)}; every "
+            f"row needs one cell per column — {_FORMAT}"
+        )
     return [h.strip() for h in header]
 
 
@@ -243,7 +249,13 @@ def read_generic_folder(folder: Path, manifest: Manifest | None = None) -> IOTab
     assert Z is not None and Y is not None and V is not None  # required above
     frames.clear()
     return _build(
-        manifest, Z, Y, V, employment, _labels(paths["sectors"]), {k: str(p) for k, p in paths.items()}
+        manifest,
+        Z,
+        Y,
+        V,
+        employment,
+        _labels(paths["sectors"]),
+        {k: str(p) for k, p in paths.items()},
     )
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._procs import die_with_parent
 from ..export import atomic_path
 from ..pipeline import Run
 from ..summary import Appraisal
@@ -170,7 +171,12 @@ def write_reports(
             # the heaviest first (the comparison), so the workers finish together
             order = sorted(jobs, key=lambda c: c is not None)
             _renderer().warm()  # parse the CSS and load the fonts once, before forking
-            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(
+                n,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=die_with_parent,  # killed or stopped, iomodel takes its workers along
+                initargs=(os.getpid(),),
+            ) as pool:
                 for report in pool.map(_write_one, order):
                     written.append(report)
                     if progress:

@@ -68,6 +68,7 @@ _STYLE = {
     "legend.fontsize": 7,
     "legend.frameon": False,
     "legend.handlelength": 1.6,
+    "text.parse_math": False,  # user text is literal: "$", "\\", "{" are not TeX
     "svg.fonttype": "none",  # text as <text>, drawn with the report's embedded font
     "svg.hashsalt": "iomodel",  # stable ids: the same data gives the same SVG
 }
@@ -121,7 +122,14 @@ def _svg(fig) -> str:
     return text.replace(f"font-family: '{_MPL_FAMILY}'", f"font-family: '{_CSS_FAMILY}'")
 
 
+#: Longest label drawn, in characters (longer user text is cut, with an ellipsis).
+MAX_LABEL = 160
+
+
 def _wrap(title: str, width: int) -> str:
+    title = str(title)
+    if len(title) > MAX_LABEL:
+        title = title[: MAX_LABEL - 1] + "…"
     return "\n".join(textwrap.wrap(title, width)) if title else title
 
 
