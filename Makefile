@@ -23,6 +23,7 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check iomodel tests benchmarks
 	$(BIN)/ruff format --check --quiet iomodel tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

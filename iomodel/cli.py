@@ -6,7 +6,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -15,6 +15,7 @@ from .errors import IOModelError
 if TYPE_CHECKING:  # the heavy libraries are imported by the commands that need them
     import pandas as pd
 
+    from .multipliers import ClosureKind
     from .pipeline import Run
     from .summary import Appraisal
     from .table import IOTable
@@ -221,8 +222,8 @@ def multipliers(
     positions = _sector_positions(t, codes) if codes is not None else None
     # Type I alone needs no closure: a table without [closure] parameters still answers --type I
     # (its Type II columns are then empty in csv and json)
-    wanted = closure if kind == "II" or has_closure(t, closure) else None
-    frame = multiplier_table(t, wanted)  # type: ignore[arg-type]
+    chosen = cast("ClosureKind", closure)  # click.Choice allows only the two closures
+    frame = multiplier_table(t, chosen if kind == "II" or has_closure(t, chosen) else None)
     if positions is not None:
         frame = frame.iloc[positions]
     if fmt == "json":

@@ -241,10 +241,10 @@ def _commit(staging: Path, folder: Path, names: list[str]) -> None:
                 backups[name] = None
             os.replace(staging / name, target)
     except BaseException:
-        for name, backup in backups.items():
+        for name, kept in backups.items():
             target = folder / name
-            if backup is not None:
-                os.replace(backup, target)
+            if kept is not None:
+                os.replace(kept, target)
             elif not (staging / name).exists():
                 target.unlink(missing_ok=True)  # it was new: take it away again
         journal.unlink(missing_ok=True)

@@ -179,7 +179,7 @@ def _periods(entries: Any, path: Path, key: str) -> list[tuple[int, int, dict]]:
     """Check a schedule (``[[key]]`` with ``from`` and optional ``to``): sorted, contiguous."""
     if not isinstance(entries, list) or not entries:
         raise _fail(path, key, "no schedule", f"add at least one [[{key}]] entry with 'from'")
-    out = []
+    out: list[tuple[int, int, dict]] = []
     for i, entry in enumerate(entries):
         where = f"{key}[{i}]"
         start = _get(entry, "from", path, where)

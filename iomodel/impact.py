@@ -190,7 +190,7 @@ def run_impact(
         w = (st.income.reshape(-1) + closed.closure.income @ x_cases) / closed.s
         levels[..., 2] = np.multiply.outer(w, closed.u).reshape(shape)
 
-    data = {}
+    data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     operation = PHASES.index("operation")
     dims = ("centre", "variant", "phase", "year", "sector", "effect")
     for k in VARIABLES:

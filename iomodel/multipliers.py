@@ -86,7 +86,13 @@ def consumption_per_income(table: IOTable, kind: ClosureKind = "default") -> flo
         for name in ("income_tax_rate", "propensity_to_consume", "wage_share", "domestic_share")
         if getattr(p, name) is None
     ]
-    if missing:
+    if (
+        missing
+        or p.wage_share is None
+        or p.income_tax_rate is None
+        or p.propensity_to_consume is None
+        or p.domestic_share is None
+    ):
         raise TableError(
             f"{table.meta.path}: the default household closure needs "
             f"{', '.join(missing)} in table.toml [closure] (with a source); add them "

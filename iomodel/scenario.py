@@ -14,15 +14,17 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
+from .categories import COST_ITEMS, EQUIPMENT, PURCHASES, PURPOSES, TAX_KINDS
 from .errors import ScenarioError
 
 __all__ = [
     "COST_ITEMS",
     "EQUIPMENT",
+    "PURCHASES",
     "PURPOSES",
     "SCHEMA",
     "TAX_KINDS",
@@ -42,16 +44,6 @@ __all__ = [
     "load_scenarios",
 ]
 
-PURPOSES = ("construction", "machinery", "electrical", "vehicles", "engineering", "other")
-#: Purposes whose domestic share is set by a variant's equipment import share.
-EQUIPMENT = ("machinery", "electrical")
-#: Cost items bought from other products; the rest of the cost structure is primary inputs.
-PURCHASES = ("energy", "fuel", "reagents", "spares", "transport", "services")
-#: Cost items of ``[operation.costs]``: purchases and wages, shares of output value at design
-#: volume and base prices.  Taxes come from ``[[operation.taxes]]`` lines; operating surplus is
-#: what remains.
-COST_ITEMS = (*PURCHASES, "wages")
-TAX_KINDS = ("mineral_extraction", "property", "other")
 SCHEMA = 2
 CURRENCIES = ("RUB", "USD")
 UNITS = {"mn": 1e6, "bn": 1e9}
@@ -69,8 +61,10 @@ MAX_CONSTRUCTION_YEARS = 30
 #: Longest text of each kind, in characters (the longest shipped: derivations ~2,000, summaries
 #: ~450, names ~75): names and labels, descriptions, derivations.
 MAX_TEXT = {"short": 300, "long": 5_000, "estimate": 50_000}
-_LONG_TEXT = ("summary_ru", "summary_en", "description_ru", "description_en", "text", "url")
-_LONG_TEXT += ("status_ru", "status_en")
+_LONG_TEXT = (
+    *("summary_ru", "summary_en", "description_ru", "description_en", "status_ru", "status_en"),
+    *("text", "url"),
+)
 #: Centre ids: the file name in shocks/ without .toml.
 CENTRE_ID = re.compile(r"[a-z0-9_]+")
 
@@ -91,6 +85,12 @@ class _Node:
 
     def has(self, name: str) -> bool:
         return name in self.data
+
+    @overload
+    def child(self, name: str, required: Literal[True] = True) -> _Node: ...
+
+    @overload
+    def child(self, name: str, required: bool) -> _Node | None: ...
 
     def child(self, name: str, required: bool = True) -> _Node | None:
         if name not in self.data:
@@ -563,6 +563,8 @@ def _check_plausible(
     and follows the construction."""
     ceiling = CAPEX_CEILING[construction.currency]
     for name, variant in variants.items():
+        if not CENTRE_ID.fullmatch(name):  # it becomes part of report file names
+            raise ScenarioError(f"{path}: variant name {_short(name)} must use only a-z, 0-9 and _")
         amount = variant.capex * construction.unit
         if amount > ceiling:
             raise ScenarioError(
@@ -659,24 +661,20 @@ def _centre(node: _Node, path: Path) -> Centre:
     return Centre(
         id=cid,
         kind=node.choice("kind", ("centre", "object")),
-        **{
-            f: node.text(f)
-            for f in (
-                "name_ru",
-                "name_en",
-                "federal_district_ru",
-                "federal_district_en",
-                "programme_federal_district_ru",
-                "programme_federal_district_en",
-                "summary_ru",
-                "summary_en",
-            )
-        },
-        **{
-            f: node.texts(f)
-            for f in ("regions_ru", "regions_en", "products_ru", "products_en", "sources")
-        },
+        name_ru=node.text("name_ru"),
+        name_en=node.text("name_en"),
+        federal_district_ru=node.text("federal_district_ru"),
+        federal_district_en=node.text("federal_district_en"),
+        programme_federal_district_ru=node.text("programme_federal_district_ru"),
+        programme_federal_district_en=node.text("programme_federal_district_en"),
+        regions_ru=node.texts("regions_ru"),
+        regions_en=node.texts("regions_en"),
+        products_ru=node.texts("products_ru"),
+        products_en=node.texts("products_en"),
         confidence=node.choice("confidence", ("high", "medium", "low")),
+        summary_ru=node.text("summary_ru"),
+        summary_en=node.text("summary_en"),
+        sources=node.texts("sources"),
         deposits=tuple(deposits),
     )
 

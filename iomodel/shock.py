@@ -21,23 +21,19 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .categories import EQUIPMENT, PURCHASES, PURPOSES
 from .errors import ScenarioError
 from .prices import Prices
-from .scenario import (
-    EQUIPMENT,
-    PURCHASES,
-    PURPOSES,
-    MineralExtractionTax,
-    PropertyTax,
-    Scenario,
-    Variant,
-)
 from .table import IOTable
+
+if TYPE_CHECKING:  # scenario.py imports this module (Scenario.shock); no import back at run time
+    from .scenario import MineralExtractionTax, PropertyTax, Scenario, Variant
 
 __all__ = ["DIRECT_VARIABLES", "PHASES", "Bridge", "Note", "Shock", "build_shock", "load_bridge"]
 

@@ -335,3 +335,14 @@ def test_an_unexpected_error_is_one_line_and_shows_with_debug(monkeypatch):
     assert "internal error (ZeroDivisionError: simulated defect)" in result.output
     debug = CliRunner().invoke(main, ["--debug", "validate", "rosstat-2021"])
     assert isinstance(debug.exception, ZeroDivisionError)
+
+
+def test_variant_names_cannot_become_paths(kola):
+    text = kola.read_text(encoding="utf-8")
+    block = text[text.index("[variants.central]") :]
+    block = block[: block.index("\n[", 1)].replace(
+        "[variants.central]", '[variants."../../central"]'
+    )
+    kola.write_text(text + "\n" + block + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"variant name '../../central' must use only a-z"):
+        Scenario.load(kola)

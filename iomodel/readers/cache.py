@@ -202,7 +202,7 @@ def store(key: str, root: Path, table: IOTable) -> None:
     entry = _entry(key)
     if entry is None:
         return
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}
     try:
         fields = {
             f.name: _encode(getattr(table, f.name), f.name, arrays, root)

@@ -141,8 +141,9 @@ def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
         "keep_default_na": False,
         "na_values": [""],
     }
+    dtypes: defaultdict[str, Any] = defaultdict(lambda: np.float64, {"\0code": str})
     try:
-        frame = pd.read_csv(path, dtype=defaultdict(lambda: np.float64, {"\0code": str}), **common)
+        frame = pd.read_csv(path, dtype=dtypes, **common)
     except (ValueError, TypeError, OverflowError):
         frame = _read_text(path, common)  # to name the cell that is not a number
     frame.index.name = header[0] or None

@@ -16,6 +16,7 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -25,6 +26,9 @@ from matplotlib import font_manager
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from ._assets import assets_dir
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: The family matplotlib measures text with, and the family the report's CSS declares for it.
 _MPL_FAMILY = "DejaVu Sans Condensed"
@@ -50,7 +54,7 @@ GREYS = ("#3b3b3b", "#8f8f8f", "#d4d4d4", "#f4f4f4")
 EDGE = "#1a1a1a"
 LINE_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
 
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "font.family": _MPL_FAMILY,
     "font.size": 7.5,
     "axes.titlesize": 8,
