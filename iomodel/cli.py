@@ -145,7 +145,8 @@ def sectors(table: str) -> None:
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
+    """JSON has no NaN or infinity: a missing or unbounded figure is null."""
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 

@@ -172,7 +172,7 @@ def type2(
 
 
 def _ratio(effect: np.ndarray, direct: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(direct > 0, effect / np.where(direct > 0, direct, 1.0), np.nan)
 
 
