@@ -12,16 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .errors import OutputError
 from .impact import VARIABLES
@@ -290,18 +288,61 @@ def read_netcdf(path: Path) -> xr.Dataset:
         return ds.load()
 
 
+def _nonzero(
+    ds: xr.Dataset, label: Callable[[str], str] = str
+) -> Iterator[tuple[list[np.ndarray], np.ndarray]]:
+    """The non-zero cells of the six variables, one centre at a time: the label of every
+    dimension (centre, variant, phase, year, sector, effect, variable; each passed through
+    ``label``) and the value.
+
+    Cells are in the order of the dimensions with the variable innermost, as a stacked
+    ``to_dataframe()`` would give them, without building that (large) frame.
+    """
+    values = np.stack([ds[v].values for v in VARIABLES], axis=-1)
+    dims = ds[VARIABLES[0]].dims
+    labels = [np.array([label(str(x)) for x in ds[d].values], dtype=object) for d in dims]
+    labels.append(np.array([label(v) for v in VARIABLES], dtype=object))
+    for c in range(values.shape[0]):
+        block = values[c]
+        flat = block.reshape(-1)
+        nz = np.flatnonzero(flat)
+        if not nz.size:
+            continue
+        idx = np.unravel_index(nz, block.shape)
+        columns = [np.full(nz.size, labels[0][c], dtype=object)]
+        columns += [lab[i] for lab, i in zip(labels[1:], idx)]
+        yield columns, flat[nz]
+
+
+_TIDY = ("centre", "variant", "phase", "year", "sector", "effect", "variable", "value")
+
+
 def tidy(ds: xr.Dataset) -> pd.DataFrame:
     """Long table: centre, variant, phase, year, sector, effect, variable, value (non-zero rows)."""
-    frame = ds[list(VARIABLES)].to_dataframe()[list(VARIABLES)]
-    long = frame.stack().rename("value").reset_index().rename(columns={"level_6": "variable"})
-    return long[long["value"] != 0].reset_index(drop=True)
+    parts = [pd.DataFrame(dict(zip(_TIDY, [*columns, values]))) for columns, values in _nonzero(ds)]
+    if not parts:
+        return pd.DataFrame({k: [] for k in _TIDY})
+    frame = pd.concat(parts, ignore_index=True)
+    frame["year"] = frame["year"].astype(int)
+    return frame
 
 
 def write_csv(ds: xr.Dataset, target: Path) -> Path:
-    """Tidy CSV of every non-zero cell (UTF-8, full precision)."""
-    with atomic_path(target) as tmp:
-        tidy(ds).to_csv(tmp, index=False, float_format="%.17g")
+    """Tidy CSV of every non-zero cell (UTF-8; each value written in the shortest form that reads
+    back to the same double, so nothing is lost).  Written one centre at a time."""
+    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(_TIDY) + "\n")
+        for columns, values in _nonzero(ds, _csv_field):
+            rows = zip(*columns, map(repr, values.tolist()))
+            fh.write("".join([",".join(row) + "\n" for row in rows]))
     return target
+
+
+def _csv_field(text: str) -> str:
+    """A label as a CSV field: quoted only when it holds a comma, a quote or a line break."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -309,52 +350,55 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"sector": str, "centre": str, "variant": str})
 
 
-_HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
+_HEADER = {"bold": True, "bg_color": "#DDE3EA", "text_wrap": True, "valign": "top"}
+#: Everything written as typed: a label starting with "=" stays text, never a formula.
+_LITERAL = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _sheet(
-    wb: Workbook,
+    wb: Any,
     title: str,
     frame: pd.DataFrame,
     formats: dict[str, str] | None = None,
     note: str = "",
 ) -> None:
-    ws = wb.create_sheet(title[:31])
+    ws = wb.add_worksheet(title[:31])
+    header = wb.add_format(_HEADER)
     columns = list(frame.columns)
-    ws.append([HEADERS.get(c, (c, c))[0] for c in columns])
-    ws.append([HEADERS.get(c, (c, c))[1] for c in columns])
-    for cell in list(ws[1]) + list(ws[2]):
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in frame.itertuples(index=False):
-        ws.append(
-            [
-                None
-                if (isinstance(v, float) and v != v)
-                else (v.item() if hasattr(v, "item") else v)
-                for v in row
-            ]
-        )
-    ws.freeze_panes = "A3"
+    ws.write_row(0, 0, [HEADERS.get(c, (c, c))[0] for c in columns], header)
+    ws.write_row(1, 0, [HEADERS.get(c, (c, c))[1] for c in columns], header)
     formats = formats or {}
-    for j, column in enumerate(columns, start=1):
-        letter = get_column_letter(j)
+    for j, column in enumerate(columns):
         fmt = formats.get(column)
         if fmt is None and column.endswith("year"):
             fmt = "0"
         if fmt is None and pd.api.types.is_float_dtype(frame[column]):
             fmt = "#,##0.0"
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=3, min_col=j, max_col=j):
-                cell.number_format = fmt
         width = max(
             [len(str(HEADERS.get(column, (column, column))[k])) for k in (0, 1)]
             + [len(str(v)) for v in frame[column].head(200)]
         )
-        ws.column_dimensions[letter].width = min(max(10, width + 2), 48)
+        # the column's number format applies to every cell written without one of its own
+        ws.set_column(
+            j, j, min(max(10, width + 2), 48), wb.add_format({"num_format": fmt}) if fmt else None
+        )
+    values = [frame[c].tolist() for c in columns]
+    for i, row in enumerate(zip(*values), start=2):
+        ws.write_row(i, 0, [_cell(v) for v in row])
+    ws.freeze_panes(2, 0)
     if note:
-        ws.cell(row=ws.max_row + 2, column=1, value=note).font = Font(italic=True)
+        ws.write(len(frame) + 3, 0, note, wb.add_format({"italic": True}))
 
 
 def write_excel(
@@ -364,28 +408,29 @@ def write_excel(
     formats: dict[str, dict[str, str]] | None = None,
 ) -> Path:
     """A formatted workbook: one sheet per view (two header rows, Russian and English; number
-    formats; frozen headers; column widths) and a provenance sheet."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, frame in views.items():
-        _sheet(
-            wb,
-            title,
-            frame.reset_index() if frame.index.name else frame,
-            (formats or {}).get(title),
-        )
-    ws = wb.create_sheet("provenance")
-    ws.append(["Ключ / Key", "Значение / Value"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-    for key, value in provenance.items():
-        ws.append([key, value])
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 120
-    for (cell,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+    formats; frozen headers; column widths) and a provenance sheet.
+
+    Written with XlsxWriter (several times faster than openpyxl's writer); every string is
+    written as text, so nothing in a label can become a formula or a link.
+    """
+    import xlsxwriter
+
     with atomic_path(target) as tmp:
-        wb.save(tmp)
+        wb = xlsxwriter.Workbook(str(tmp), _LITERAL)
+        for title, frame in views.items():
+            _sheet(
+                wb,
+                title,
+                frame.reset_index() if frame.index.name else frame,
+                (formats or {}).get(title),
+            )
+        ws = wb.add_worksheet("provenance")
+        ws.write_row(0, 0, ["Ключ / Key", "Значение / Value"], wb.add_format(_HEADER))
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, 1, 120, wrap)
+        for i, (key, value) in enumerate(provenance.items(), start=1):
+            ws.write_row(i, 0, [key, value])
+        ws.freeze_panes(1, 0)
+        wb.close()
     return target

@@ -178,3 +178,19 @@ def test_report_workers_die_with_their_parent(sig):
     while not all(_dead(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(_dead(p) for p in workers)
+
+
+def test_workbook_text_is_never_a_formula(tmp_path):
+    """A label that starts with "=" (from a table's or a scenario's text) stays text."""
+    import openpyxl
+    import pandas as pd
+
+    from iomodel.export import write_excel
+
+    frame = pd.DataFrame({"label": ['=HYPERLINK("http://x","y")', "+1", "http://example.org"]})
+    path = write_excel(tmp_path / "w.xlsx", {"view": frame}, {"note": "=1+1"})
+    wb = openpyxl.load_workbook(path)
+    cells = [wb["view"].cell(row=r, column=1) for r in (3, 4, 5)]
+    assert [c.value for c in cells] == frame["label"].tolist()
+    assert all(c.data_type == "s" for c in cells)
+    assert wb["provenance"]["B2"].value == "=1+1" and wb["provenance"]["B2"].data_type == "s"
