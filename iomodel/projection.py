@@ -120,6 +120,7 @@ def project_table(
     if year <= base.meta.year:
         raise TableError(f"projection year {year} must be after the table's ({base.meta.year})")
     growth = section_growth(base, year, gva)
+    assert base.section_shares is not None  # section_growth refuses a table without one
     factor = base.section_shares[growth.index].to_numpy(float) @ growth.to_numpy()
     roles = base.roles
     va_rows = [base.primary_inputs.index(r) for r in roles.value_added]
@@ -153,7 +154,8 @@ def project_table(
     V[va_rows] = va_new
     V[other_rows] = other_new
 
-    emp, without = None, []
+    emp = None
+    without: list[str] = []
     if employment is not None:
         comp = V[base.primary_inputs.index(roles.compensation)]
         values, without = allocate_employment(base.section_shares, comp, employment)

@@ -58,12 +58,13 @@ SHARE_TOLERANCE = 1e-6
 CAPEX_CEILING = {"RUB": 10e12, "USD": 135e9}
 #: Longest construction profile, in years (the shipped centres build for 4–7 years).
 MAX_CONSTRUCTION_YEARS = 30
-#: Longest text of each kind, in characters (the longest shipped: derivations ~2,000, summaries
-#: ~450, names ~75): names and labels, descriptions, derivations.
+#: Longest text of each kind, in characters (the longest shipped: derivations ~1,900, source
+#: texts and summaries ~480, legal bases ~310, names ~110): names and labels; descriptions,
+#: sources and legal bases; derivations.
 MAX_TEXT = {"short": 300, "long": 5_000, "estimate": 50_000}
 _LONG_TEXT = (
     *("summary_ru", "summary_en", "description_ru", "description_en", "status_ru", "status_en"),
-    *("text", "url"),
+    *("text", "url", "legal_basis", "legal_basis_ru"),
 )
 #: Centre ids: the file name in shocks/ without .toml.
 CENTRE_ID = re.compile(r"[a-z0-9_]+")
@@ -349,7 +350,7 @@ class MineralExtractionTax:
     estimate: str
     estimate_ru: str = ""
     legal_basis_ru: str = ""
-    kind: str = "mineral_extraction"
+    kind: Literal["mineral_extraction"] = "mineral_extraction"
 
     def coefficient(self, years: Sequence[int]) -> np.ndarray:
         """Effective rate on the extracted mineral's value in each of ``years``."""
@@ -374,7 +375,7 @@ class PropertyTax:
     estimate: str
     estimate_ru: str = ""
     legal_basis_ru: str = ""
-    kind: str = "property"
+    kind: Literal["property"] = "property"
 
     def residual(self, years: Sequence[int], first_year: int) -> np.ndarray:
         """Residual value matrix R[t, v]: average value in year ``years[t]`` of one unit of capex
@@ -405,7 +406,7 @@ class OtherTax:
     estimate: str
     estimate_ru: str = ""
     legal_basis_ru: str = ""
-    kind: str = "other"
+    kind: Literal["other"] = "other"
 
 
 TaxLine = MineralExtractionTax | PropertyTax | OtherTax
@@ -413,12 +414,12 @@ TaxLine = MineralExtractionTax | PropertyTax | OtherTax
 
 def _months_inside(years: Sequence[int], start: tuple[int, int] | None, months: int) -> np.ndarray:
     """Number of months of each calendar year inside [start, start + months)."""
-    years = np.asarray(years, dtype=int)
+    ys = np.asarray(years, dtype=int)
     if start is None or months <= 0:
-        return np.zeros(years.shape)
+        return np.zeros(ys.shape)
     first = start[0] * 12 + start[1] - 1
     last = first + months
-    return np.clip(np.minimum(last, (years + 1) * 12) - np.maximum(first, years * 12), 0, 12)
+    return np.clip(np.minimum(last, (ys + 1) * 12) - np.maximum(first, ys * 12), 0, 12)
 
 
 @dataclass(frozen=True)
@@ -829,7 +830,7 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
     raw = node.raw("products")
     if not isinstance(raw, list) or not raw:
         raise node.fail("products", "must list at least one [[operation.products]]")
-    products = []
+    products: list[OutputProduct] = []
     for k, item in enumerate(raw):
         p = _Node(item, node.where, f"operation.products[{k}]")
         p.only(
@@ -966,9 +967,18 @@ def _tax_lines(node: _Node, product_ids: tuple[str, ...]) -> tuple[TaxLine, ...]
         }
         t.only(common | _TAX_KEYS[kind])
         sources, estimate = t.basis()
-        head = (t.text("name_ru"), t.text("name_en"), t.text("legal_basis"))
+        head: dict[str, Any] = {
+            "name_ru": t.text("name_ru"),
+            "name_en": t.text("name_en"),
+            "legal_basis": t.text("legal_basis"),
+        }
         basis_ru = t.text("legal_basis_ru", default="") if t.has("legal_basis_ru") else ""
-        tail = (sources, estimate, t.estimate_ru(), basis_ru)
+        tail: dict[str, Any] = {
+            "sources": sources,
+            "estimate": estimate,
+            "estimate_ru": t.estimate_ru(),
+            "legal_basis_ru": basis_ru,
+        }
         if kind == "mineral_extraction":
             products = _product_refs(t, product_ids, required=True)
             reduction = t.number("reduction", 0.0, 1.0, default=1.0)
@@ -980,34 +990,34 @@ def _tax_lines(node: _Node, product_ids: tuple[str, ...]) -> tuple[TaxLine, ...]
                 raise t.fail("reduction", "is needed with reduction_start and reduction_months")
             lines.append(
                 MineralExtractionTax(
-                    *head,
-                    products,
-                    t.number("value_share", 0.0, 1.0),
-                    t.number("rate", 0.0, 1.0),
-                    t.number("multiplier", 0.0, 100.0, default=1.0),
-                    reduction,
-                    start,
-                    months,
-                    *tail,
+                    **head,
+                    products=products,
+                    value_share=t.number("value_share", 0.0, 1.0),
+                    rate=t.number("rate", 0.0, 1.0),
+                    multiplier=t.number("multiplier", 0.0, 100.0, default=1.0),
+                    reduction=reduction,
+                    reduction_start=start,
+                    reduction_months=months,
+                    **tail,
                 )
             )
         elif kind == "property":
             lines.append(
                 PropertyTax(
-                    *head,
-                    t.number("rate", 0.0, 1.0),
-                    t.number("base_share", 0.0, 1.0),
-                    _positive(t, "useful_life", 200.0),
-                    *tail,
+                    **head,
+                    rate=t.number("rate", 0.0, 1.0),
+                    base_share=t.number("base_share", 0.0, 1.0),
+                    useful_life=_positive(t, "useful_life", 200.0),
+                    **tail,
                 )
             )
         else:
             lines.append(
                 OtherTax(
-                    *head,
-                    t.number("rate", 0.0, 1.0),
-                    _product_refs(t, product_ids, required=False),
-                    *tail,
+                    **head,
+                    rate=t.number("rate", 0.0, 1.0),
+                    products=_product_refs(t, product_ids, required=False),
+                    **tail,
                 )
             )
     return tuple(lines)

@@ -33,7 +33,7 @@ from .prices import Prices
 from .table import IOTable
 
 if TYPE_CHECKING:  # scenario.py imports this module (Scenario.shock); no import back at run time
-    from .scenario import MineralExtractionTax, PropertyTax, Scenario, Variant
+    from .scenario import Operation, Scenario, Variant
 
 __all__ = ["DIRECT_VARIABLES", "PHASES", "Bridge", "Note", "Shock", "build_shock", "load_bridge"]
 
@@ -466,7 +466,7 @@ def _operation(
         direct["value_added"] = by_sector(sales - purchases_k)
         for kind, amount in lines.items():
             direct[kind] = by_sector(amount)
-        direct["taxes"] = sum(direct[k] for k in TAX_VARIABLES)
+        direct["taxes"] = np.sum([direct[k] for k in TAX_VARIABLES], axis=0)
         direct["operating_surplus"] = (
             direct["value_added"] - direct["compensation"] - direct["taxes"]
         )
@@ -529,7 +529,7 @@ def _operation(
 
 
 def _tax_amounts(
-    op,
+    op: Operation,
     years: list[int],
     sales: np.ndarray,
     at_volume: np.ndarray,
@@ -541,11 +541,11 @@ def _tax_amounts(
     out = {k: np.zeros_like(sales) for k in TAX_VARIABLES}
     running = np.isin(years, op.years).astype(float)
     for line in op.taxes:
-        if isinstance(line, MineralExtractionTax):
+        if line.kind == "mineral_extraction":
             mask = np.isin(ids, line.products).astype(float)
             rate = line.coefficient(years) * line.value_share
             out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask
-        elif isinstance(line, PropertyTax):
+        elif line.kind == "property":
             in_use = capex @ line.residual(years, op.start_year).T  # (variant, year)
             value = line.rate * line.base_share * in_use * running
             share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))

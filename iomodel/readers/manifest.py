@@ -47,7 +47,7 @@ def _sign_exceptions(where: Path, value: Any) -> tuple[SignException, ...]:
     out = []
     for k, item in enumerate(value, start=1):
         if not isinstance(item, dict) or not all(
-            isinstance(item.get(key), str) and item.get(key).strip()
+            isinstance(text := item.get(key), str) and text.strip()
             for key in ("row", "column", "reason")
         ):
             raise TableError(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,7 +173,7 @@ def _closure(
     manifest: Manifest, grid: SheetGrid, cfg: dict, cols: list[int], y: np.ndarray, v: np.ndarray
 ) -> ClosureParameters:
     """Closure parameters from table.toml, the wage and domestic shares from the workbook."""
-    closure = dict(
+    closure: dict[str, Any] = dict(
         income_tax_rate=manifest.closure.income_tax_rate,
         propensity_to_consume=manifest.closure.propensity_to_consume,
         wage_share=manifest.closure.wage_share,

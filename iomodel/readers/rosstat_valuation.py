@@ -77,7 +77,8 @@ Ambiguity = Literal["raise", "split"]
 
 def _split_rows(col: SheetColumn) -> tuple[list[int], list[int]]:
     """Indices of product rows and of the other rows (P33, TOTAL, D21 - D31 ...)."""
-    product, other = [], []
+    product: list[int] = []
+    other: list[int] = []
     for k, code in enumerate(col.codes):
         (product if parse_okpd2(code) is not None else other).append(k)
     return product, other

@@ -31,7 +31,9 @@ from ..export import atomic_path
 from ..pipeline import Run
 from ..summary import Appraisal
 from ._assets import AssetFetcher, AssetRefused, assets_dir
-from ._context import Inputs, centre_context, comparison_context, prepare
+from ._centre import centre_context
+from ._comparison import comparison_context
+from ._context import Inputs, prepare
 from ._locale import LANGS, format_number, locale_for
 from ._render import Renderer
 
@@ -42,7 +44,9 @@ __all__ = [
     "Inputs",
     "Report",
     "assets_dir",
+    "centre_context",
     "centre_html",
+    "comparison_context",
     "comparison_html",
     "default_workers",
     "document",
