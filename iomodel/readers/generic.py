@@ -146,6 +146,10 @@ def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
         frame = pd.read_csv(path, dtype=dtypes, **common)
     except (ValueError, TypeError, OverflowError):
         frame = _read_text(path, common)  # to name the cell that is not a number
+    else:
+        # one 2-D block instead of one per column: every later to_numpy() is then a view, not
+        # a fresh n×n copy (five of them while the table is checked)
+        frame = pd.DataFrame(frame.to_numpy(), index=frame.index, columns=frame.columns, copy=False)
     frame.index.name = header[0] or None
     return frame
 
