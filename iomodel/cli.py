@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -116,32 +118,86 @@ def tables() -> None:
 @click.argument("table")
 def validate(table: str) -> None:
     """Check TABLE (shipped id or path): shapes, labels, signs, balances, productivity."""
-    from . import leontief
-    from .readers import load_table
 
-    t = load_table(table)
+    def answer() -> str:
+        from . import leontief
+        from .readers import load_table
 
-    click.echo(
-        f"OK {t.meta.id}: {t.n} sectors, year {t.meta.year}, output "
-        f"{t.x.sum():,.0f} {t.meta.unit_label}, spectral radius of A "
-        f"{leontief.spectral_radius(t.A):.4f}"
-        + (
-            ""
-            if t.employment is None
-            else f", employment {t.employment.sum():,.0f} {t.meta.employment_unit}"
+        t = load_table(table)
+        return (
+            f"OK {t.meta.id}: {t.n} sectors, year {t.meta.year}, output "
+            f"{t.x.sum():,.0f} {t.meta.unit_label}, spectral radius of A "
+            f"{leontief.spectral_radius(t.A):.4f}"
+            + (
+                ""
+                if t.employment is None
+                else f", employment {t.employment.sum():,.0f} {t.meta.employment_unit}"
+            )
+            + "\n"
         )
-    )
+
+    click.echo(_answered(table, "validate", answer), nl=False)
 
 
 @main.command()
 @click.argument("table")
 def sectors(table: str) -> None:
     """List the sector codes and labels of TABLE."""
-    from .readers import load_table
 
-    t = load_table(table)
-    for code, ru, en in zip(t.codes, t.labels("ru"), t.labels("en")):
-        click.echo(f"{code}\t{en}\t{ru}")
+    def answer() -> str:
+        from .readers import load_table
+
+        t = load_table(table)
+        return "".join(
+            f"{code}\t{en}\t{ru}\n" for code, ru, en in zip(t.codes, t.labels("ru"), t.labels("en"))
+        )
+
+    click.echo(_answered(table, "sectors", answer), nl=False)
+
+
+def _answered(table: str, question: str, answer: Callable[[], str]) -> str:
+    """``answer()``, or the same text saved when the same question was last asked about the
+    same table files with the same iomodel (workbook tables only; see
+    :func:`iomodel.readers.answer_key`): a repeated call then imports neither numpy nor pandas.
+    """
+    from .readers import answer_key
+    from .readers._files import cache_dir
+
+    key = answer_key(table, question)
+    folder = cache_dir()
+    entry = folder / "answers" / f"{key}.txt" if key and folder else None
+    if entry is not None:
+        try:
+            head, _, body = entry.read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            head = body = ""
+        if head == _ANSWER + hashlib.sha256(body.encode()).hexdigest():
+            return body
+    text = answer()
+    if entry is not None:
+        _save_answer(entry, text)
+    return text
+
+
+_ANSWER = "iomodel answer sha256 "  # first line of a saved answer: the checksum of the rest
+
+
+def _save_answer(entry: Path, text: str, keep: int = 64) -> None:
+    """Best effort: an unwritable cache only means the next call computes again."""
+    import os
+    import tempfile
+
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".answer-", suffix=".part", dir=entry.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(_ANSWER + hashlib.sha256(text.encode()).hexdigest() + "\n" + text)
+        os.replace(tmp, entry)
+        entries = sorted(entry.parent.glob("*.txt"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-keep]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def _clean(value: Any) -> Any:
@@ -204,10 +260,11 @@ def multipliers(
     level: str,
     measure: str,
 ) -> None:
-    """Type I and Type II multipliers per unit of final demand, by sector or OKVED2 section."""
-    from .multipliers import has_closure, multiplier_table
-    from .readers import load_table
+    """Type I and Type II multipliers per unit of final demand, by sector or OKVED2 section.
 
+    A repeated question about a shipped (workbook) table is answered from the cache of answers
+    keyed by the sha256 of the table's files and of iomodel's code.
+    """
     if compare or level == "section":
         ids = [c.strip() for c in (compare or table or "").split(",") if c.strip()]
         if not ids:
@@ -219,24 +276,31 @@ def multipliers(
         return
     if table is None:
         raise _Refused("TABLE", "give TABLE or --compare-tables")
-    t = load_table(table)
-    positions = _sector_positions(t, codes) if codes is not None else None
-    # Type I alone needs no closure: a table without [closure] parameters still answers --type I
-    # (its Type II columns are then empty in csv and json)
-    chosen = cast("ClosureKind", closure)  # click.Choice allows only the two closures
-    frame = multiplier_table(t, chosen if kind == "II" or has_closure(t, chosen) else None)
-    if positions is not None:
-        frame = frame.iloc[positions]
-    if fmt == "json":
-        records = [
-            {"code": code, **{k: _clean(v) for k, v in row.items()}}
-            for code, row in frame.to_dict(orient="index").items()
-        ]
-        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
-    elif fmt == "csv":
-        click.echo(frame.to_csv(float_format="%.6g"), nl=False)
-    else:
-        click.echo(_text_table(t, frame, kind, closure))
+
+    def answer() -> str:
+        from .multipliers import has_closure, multiplier_table
+        from .readers import load_table
+
+        t = load_table(table)
+        positions = _sector_positions(t, codes) if codes is not None else None
+        # Type I alone needs no closure: a table without [closure] parameters still answers
+        # --type I (its Type II columns are then empty in csv and json)
+        chosen = cast("ClosureKind", closure)  # click.Choice allows only the two closures
+        frame = multiplier_table(t, chosen if kind == "II" or has_closure(t, chosen) else None)
+        if positions is not None:
+            frame = frame.iloc[positions]
+        if fmt == "json":
+            records = [
+                {"code": code, **{k: _clean(v) for k, v in row.items()}}
+                for code, row in frame.to_dict(orient="index").items()
+            ]
+            return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+        if fmt == "csv":
+            return frame.to_csv(float_format="%.6g")
+        return _text_table(t, frame, kind, closure) + "\n"
+
+    question = json.dumps(["multipliers", kind, closure, codes, fmt])
+    click.echo(_answered(table, question, answer), nl=False)
 
 
 def _compare_text(ids: list[str], kind: str, closure: str, fmt: str, measure: str) -> str:

@@ -326,6 +326,8 @@ def test_unwritable_out_is_refused(tmp_path, monkeypatch):
 def test_an_unexpected_error_is_one_line_and_shows_with_debug(monkeypatch):
     import iomodel.readers
 
+    monkeypatch.setenv("IOMODEL_NO_CACHE", "1")  # no saved answer: the command must compute
+
     def broken(ref):
         raise ZeroDivisionError("simulated defect")
 
@@ -346,3 +348,33 @@ def test_variant_names_cannot_become_paths(kola):
     kola.write_text(text + "\n" + block + "\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"variant name '../../central' must use only a-z"):
         Scenario.load(kola)
+
+
+def test_repeated_questions_are_answered_from_the_cache(tmp_path, monkeypatch):
+    """A shipped table's multipliers asked twice: the second answer is the saved text, keyed by
+    the table's files; a changed file, or a damaged entry, is computed again."""
+    import iomodel.readers
+
+    monkeypatch.setenv("IOMODEL_CACHE_DIR", str(tmp_path / "cache"))
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "tables", home / "tables")
+    monkeypatch.setenv("IOMODEL_HOME", str(home))
+    args = ["multipliers", "rosstat-2021", "--format", "csv", "--sectors", "07.2,28"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    (entry,) = (tmp_path / "cache" / "answers").glob("*.txt")
+    computed = []
+    real = iomodel.readers.load_table
+    monkeypatch.setattr(
+        iomodel.readers, "load_table", lambda ref: computed.append(ref) or real(ref)
+    )
+    assert CliRunner().invoke(main, args).output == first.output and computed == []
+    entry.write_text(entry.read_text().replace("07.2", "99.9"))  # damaged: checksum fails
+    assert CliRunner().invoke(main, args).output == first.output and len(computed) == 1
+    edit(
+        home / "tables" / "rosstat-2021" / "table.toml",
+        "propensity_to_consume = 0.82",
+        "propensity_to_consume = 0.7",
+    )
+    changed = CliRunner().invoke(main, args)
+    assert len(computed) == 2 and changed.output != first.output

@@ -6,16 +6,20 @@ Tables read from workbooks are kept, once parsed, in a cache keyed by the sha256
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import TableError
 from ..resources import home, tables_dir
-from ..table import IOTable
-from . import cache
+from ._files import cache_dir, code_fingerprint, table_files, tree_fingerprint
 
-__all__ = ["load_table", "project_dir", "shipped_tables", "tables_dir"]
+if TYPE_CHECKING:  # numpy and pandas load only when a table is actually read
+    from ..table import IOTable
+
+__all__ = ["answer_key", "load_table", "project_dir", "shipped_tables", "tables_dir"]
 
 
 def project_dir() -> Path:
@@ -35,6 +39,40 @@ def load_table(ref: str | os.PathLike) -> IOTable:
     """
     path = _resolve(ref)
     return _load_resolved(path, _stamp(path))
+
+
+def answer_key(ref: str | os.PathLike, question: str) -> str | None:
+    """A key under which the answer to ``question`` (a command and its options) about table
+    ``ref`` may be cached, or None when it may not.
+
+    Only tables whose parse is cached (workbooks) get one, so a generic CSV table is always
+    read.  The key hashes the question, every file of the table, every module of iomodel and
+    the versions of numpy, scipy and pandas — whatever an answer depends on.  Computing it
+    imports none of them.
+    """
+    if cache_dir() is None:
+        return None
+    path = _resolve(ref)
+    if path.is_dir():
+        import tomllib
+
+        try:
+            manifest = tomllib.loads((path / "table.toml").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # the reader will say what is wrong
+        if manifest.get("format", "generic") == "generic":
+            return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(question.encode())
+    for library in ("numpy", "scipy", "pandas"):
+        try:
+            digest.update(f"{library} {version(library)}\n".encode())
+        except PackageNotFoundError:  # pragma: no cover
+            return None
+    digest.update(code_fingerprint(".", "readers").encode())
+    digest.update(tree_fingerprint(path).encode())
+    return digest.hexdigest()
 
 
 def _resolve(ref: str | os.PathLike) -> Path:
@@ -65,7 +103,7 @@ def _resolve(ref: str | os.PathLike) -> Path:
 def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times of the table's files (the in-process cache key)."""
     stamps = []
-    for file in cache.table_files(path):
+    for file in table_files(path):
         try:
             st = file.stat()
         except OSError:
@@ -116,7 +154,9 @@ def _read_rosstat(path: Path) -> IOTable:
 
 
 def _cached(path: Path, root: Path, read) -> IOTable:
-    if cache.cache_dir() is None:
+    from . import cache
+
+    if cache_dir() is None:
         return read(path)
     key = cache.fingerprint(path)
     table = cache.load(key, root)

@@ -33,55 +33,22 @@ import numpy as np
 import pandas as pd
 
 from ..table import ClosureParameters, IOTable, Roles, TableMeta, Tolerance
+from ._files import cache_dir, code_fingerprint, table_files, tree_fingerprint
 
-__all__ = ["MAX_ENTRIES", "cache_dir", "fingerprint", "load", "store"]
+__all__ = ["MAX_ENTRIES", "cache_dir", "fingerprint", "load", "store", "table_files"]
 
 #: Version of the entry layout; bump it when :func:`_encode` changes.
 FORMAT = 1
 MAX_ENTRIES = 16
 _DATACLASSES = {c.__name__: c for c in (TableMeta, Roles, ClosureParameters, Tolerance)}
-_CODE = Path(__file__).resolve().parents[1]
-
-
-def cache_dir() -> Path | None:
-    """The cache folder, or None when the cache is turned off."""
-    if os.environ.get("IOMODEL_NO_CACHE"):
-        return None
-    if os.environ.get("IOMODEL_CACHE_DIR"):
-        return Path(os.environ["IOMODEL_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "iomodel"
-
-
-def table_files(path: Path) -> list[Path]:
-    """The files a table is made of: the workbook, or every file under the folder (hidden files
-    and ``__pycache__`` aside), in a stable order."""
-    if path.is_file():
-        return [path]
-    files = []
-    for root, dirs, names in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        files += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
-    return files
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fingerprint(path: Path) -> str:
     """The cache key of the table at ``path``: sha256 over its files, the reader code and the
     cache format."""
     digest = hashlib.sha256(f"iomodel table cache {FORMAT}\n".encode())
-    for code in sorted([_CODE / "table.py", *(_CODE / "readers").glob("*.py")]):
-        digest.update(f"{code.name} {_sha256(code)}\n".encode())
-    root = path if path.is_dir() else path.parent
-    for file in table_files(path):
-        digest.update(f"{file.relative_to(root).as_posix()} {_sha256(file)}\n".encode())
+    digest.update(code_fingerprint("table.py", "readers").encode())
+    digest.update(tree_fingerprint(path).encode())
     return digest.hexdigest()
 
 
