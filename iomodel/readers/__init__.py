@@ -1,7 +1,7 @@
 """Readers: turn a shipped table id or a path into an :class:`~iomodel.table.IOTable`.
 
-Tables read from workbooks are kept, once parsed, in a cache keyed by the sha256 of their files
-(:mod:`.cache`); a table is parsed again whenever any of its files changes.
+Tables are kept, once parsed, in a cache keyed by the sha256 of their files (:mod:`.cache`); a
+table is parsed again whenever any of its files changes.
 """
 
 from __future__ import annotations
@@ -45,23 +45,14 @@ def answer_key(ref: str | os.PathLike, question: str) -> str | None:
     """A key under which the answer to ``question`` (a command and its options) about table
     ``ref`` may be cached, or None when it may not.
 
-    Only tables whose parse is cached (workbooks) get one, so a generic CSV table is always
-    read.  The key hashes the question, every file of the table, every module of iomodel and
-    the versions of numpy, scipy and pandas — whatever an answer depends on.  Computing it
-    imports none of them.
+    Only shipped tables named by id get one (scripts ask about them again and again); a table
+    given by path is read each time.  The key hashes the question, every file of the table,
+    every module of iomodel and the versions of numpy, scipy and pandas — whatever an answer
+    depends on.  Computing it imports none of them.
     """
-    if cache_dir() is None:
-        return None
+    if cache_dir() is None or Path(ref).exists():
+        return None  # a path: the user's own table, read each time
     path = _resolve(ref)
-    if path.is_dir():
-        import tomllib
-
-        try:
-            manifest = tomllib.loads((path / "table.toml").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None  # the reader will say what is wrong
-        if manifest.get("format", "generic") == "generic":
-            return None
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256(question.encode())
@@ -129,15 +120,18 @@ def _read(path: Path) -> IOTable:
         return _cached(path, path.parent, _read_workbook)
     manifest = read_manifest(path / "table.toml")
     if manifest.format == "generic":
-        # CSV parses fast enough, and a binary copy of a large table would double its disk use
-        from .generic import read_generic_folder
-
-        return read_generic_folder(path, manifest)
+        return _cached(path, path, _read_folder)
     if manifest.format == "rosstat":
         return _cached(path, path, _read_rosstat)
     raise TableError(
         f"{path / 'table.toml'}: unknown format {manifest.format!r}; use 'rosstat' or 'generic'"
     )
+
+
+def _read_folder(path: Path) -> IOTable:
+    from .generic import read_generic_folder
+
+    return read_generic_folder(path)
 
 
 def _read_workbook(path: Path) -> IOTable:

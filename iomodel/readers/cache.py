@@ -12,8 +12,9 @@ is one ``.npz`` file (numbers as arrays, everything else as JSON; read with
 An entry is used only when its stored key equals the computed one; an unreadable entry is
 deleted and the table parsed again.  The folder is ``$IOMODEL_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/iomodel``, else ``~/.cache/iomodel``; ``IOMODEL_NO_CACHE=1`` turns the cache
-off.  At most :data:`MAX_ENTRIES` tables are kept (least recently used go first).  Writing is
-best effort: an unwritable cache folder only means the next run parses again.
+off.  At most :data:`MAX_ENTRIES` tables and :data:`MAX_TOTAL_BYTES` are kept (least recently
+used go first); a table larger than :data:`MAX_ENTRY_BYTES` is not cached.  Writing is best
+effort: an unwritable cache folder only means the next run parses again.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ __all__ = ["MAX_ENTRIES", "cache_dir", "fingerprint", "load", "store", "table_fi
 #: Version of the entry layout; bump it when :func:`_encode` changes.
 FORMAT = 1
 MAX_ENTRIES = 16
+#: Largest entry (a 10,000-sector table is about 0.8 GB) and the most all entries may take.
+MAX_ENTRY_BYTES = 2 * 2**30
+MAX_TOTAL_BYTES = 4 * 2**30
 _DATACLASSES = {c.__name__: c for c in (TableMeta, Roles, ClosureParameters, Tolerance)}
 
 
@@ -177,6 +181,8 @@ def store(key: str, root: Path, table: IOTable) -> None:
         }
     except _Uncacheable:
         return
+    if sum(a.nbytes for a in arrays.values()) > MAX_ENTRY_BYTES:
+        return
     meta = {"key": key, "format": FORMAT, "fields": fields}
     blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     try:
@@ -195,11 +201,15 @@ def store(key: str, root: Path, table: IOTable) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the :data:`MAX_ENTRIES` most recently used entries; drop half-written ones that an
-    interrupted process left more than an hour ago."""
+    """Keep the most recently used entries, at most :data:`MAX_ENTRIES` and
+    :data:`MAX_TOTAL_BYTES`; drop half-written ones that an interrupted process left more than an
+    hour ago."""
     entries = sorted(folder.glob("table-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        old.unlink(missing_ok=True)
+    total = 0
+    for k, entry in enumerate(entries):
+        total += entry.stat().st_size
+        if k >= MAX_ENTRIES or (k > 0 and total > MAX_TOTAL_BYTES):
+            entry.unlink(missing_ok=True)
     for part in folder.glob(".table-*.part"):
         if time.time() - part.stat().st_mtime > 3600:
             part.unlink(missing_ok=True)
