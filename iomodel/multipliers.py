@@ -39,6 +39,7 @@ __all__ = [
     "household_closure",
     "household_purchases",
     "multiplier_table",
+    "open_solver",
     "type1",
     "type2",
 ]
@@ -130,13 +131,32 @@ def has_closure(table: IOTable, kind: ClosureKind = "default") -> bool:
     )
 
 
+#: From this many sectors on, multipliers (a few right-hand sides) come from the Neumann series
+#: rather than an LU factorisation (see :class:`iomodel.leontief.NeumannSolver`).
+SERIES_SIZE = 1000
+
+
+@lru_cache(maxsize=8)
+def open_solver(table: IOTable) -> leontief.Solver:
+    """Solves of ``I − A`` for a few right-hand sides: the table's own LU when the table is small
+    or already factorised, else the Neumann series (which factorises only if it would be slow)."""
+    if (
+        table.n >= SERIES_SIZE
+        and "factorization" not in table.__dict__  # an LU already made is the cheapest
+        and table.A.sum(axis=0).max() < 1.0
+        and bool(np.all(table.A >= 0))
+    ):
+        return leontief.NeumannSolver(table.A)
+    return table.factorization
+
+
 @lru_cache(maxsize=8)
 def closed_factorization(
     table: IOTable, kind: ClosureKind = "default"
 ) -> leontief.ClosedFactorization:
     """Solves of the household-closed model of ``table``, on the table's own LU of ``I − A``
     (no second factorisation; see :class:`iomodel.leontief.ClosedFactorization`)."""
-    closed = leontief.factorize_closed(table.factorization, household_closure(table, kind))
+    closed = leontief.factorize_closed(open_solver(table), household_closure(table, kind))
     if not closed.productive:
         rho = leontief.spectral_radius(
             leontief.closed_coefficients(table.A, household_closure(table, kind))
@@ -154,10 +174,19 @@ def _coefficient_block(table: IOTable, effects: tuple[str, ...]) -> np.ndarray:
     return np.vstack([table.direct[e] for e in effects])
 
 
+@lru_cache(maxsize=8)
+def _open_multipliers(table: IOTable, effects: tuple[str, ...]) -> np.ndarray:
+    """``c'·L`` for the direct-coefficient rows of ``effects`` (k × n, read-only), shared by
+    Type I and Type II."""
+    m = leontief.multipliers(open_solver(table), _coefficient_block(table, effects))
+    m.flags.writeable = False
+    return m
+
+
 def type1(table: IOTable, effects: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Type I effects per unit of final demand for each sector (rows) and effect (columns)."""
     effects = effects or tuple(e for e in EFFECTS if e in table.direct)
-    m = leontief.multipliers(table.factorization, _coefficient_block(table, effects))
+    m = _open_multipliers(table, effects)
     return pd.DataFrame(m.T, index=table.codes, columns=list(effects))
 
 
@@ -166,8 +195,9 @@ def type2(
 ) -> pd.DataFrame:
     """Type II effects per unit of final demand (household-closed model, first n rows summed)."""
     effects = effects or tuple(e for e in EFFECTS if e in table.direct)
-    block = np.hstack([_coefficient_block(table, effects), np.zeros((len(effects), 1))])
-    m = leontief.multipliers(closed_factorization(table, closure), block)[:, : table.n]
+    closed = closed_factorization(table, closure)
+    # the closed model's rows of c*'·(I − A*)⁻¹ with c* = [c, 0], from the open ones
+    m = closed.extend_transposed(_open_multipliers(table, effects).T, 0.0)[: table.n].T
     return pd.DataFrame(m.T, index=table.codes, columns=list(effects))
 
 

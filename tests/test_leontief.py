@@ -119,3 +119,21 @@ def test_spectral_radius_by_power_iteration_matches_eigenvalues():
     periodic[np.arange(1, 300), np.arange(299)] = 0.7
     periodic[0, 299] = 0.7
     assert leontief.spectral_radius(periodic) == pytest.approx(0.7, rel=1e-6)
+
+
+def test_neumann_series_equals_the_lu_solves():
+    """The series for a few right-hand sides of a large table agrees with the LU to 1e-12, and
+    falls back to the LU when it would converge too slowly."""
+    rng = np.random.default_rng(11)
+    n = 1500
+    A = rng.uniform(0, 1, (n, n)) * (rng.uniform(0.05, 0.95, n) / n)
+    lu = leontief.factorize(A)
+    series = leontief.NeumannSolver(A)
+    rhs = rng.uniform(0, 1, (n, 4))
+    npt.assert_allclose(series.solve_transposed(rhs), lu.solve_transposed(rhs), rtol=1e-12)
+    npt.assert_allclose(series.solve(rhs[:, 0]), lu.solve(rhs[:, 0]), rtol=1e-12)
+    assert not series.factorized
+    slow = np.full((n, n), 0.999 / n)  # ρ = 0.999: the series would need thousands of terms
+    fallback = leontief.NeumannSolver(slow)
+    npt.assert_allclose(fallback.solve(rhs), leontief.factorize(slow).solve(rhs), rtol=1e-12)
+    assert fallback.factorized
