@@ -16,6 +16,7 @@ that is not a number.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -141,6 +142,9 @@ def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
         "keep_default_na": False,
         "na_values": [""],
     }
+    few = _few_rows(path, header)
+    if few is not None:
+        return few
     dtypes: defaultdict[str, Any] = defaultdict(lambda: np.float64, {"\0code": str})
     try:
         frame = pd.read_csv(path, dtype=dtypes, **common)
@@ -150,6 +154,32 @@ def _read_csv(path: Path, required: bool = True) -> pd.DataFrame | None:
         # one 2-D block instead of one per column: every later to_numpy() is then a view, not
         # a fresh n×n copy (five of them while the table is checked)
         frame = pd.DataFrame(frame.to_numpy(), index=frame.index, columns=frame.columns, copy=False)
+    frame.index.name = header[0] or None
+    return frame
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*|")
+
+
+def _few_rows(path: Path, header: list[str]) -> pd.DataFrame | None:
+    """A wide file with few rows (``V.csv``: a handful of rows, one column per sector) read with
+    the csv module: pandas would build one column object per sector.  None when the file is
+    not that (or holds anything but plain numbers: the general path then names the cell)."""
+    width = len(",".join(header)) + 1
+    if path.stat().st_size > 64 * width:
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    rows = [r for r in rows if r]
+    if any(len(r) != len(header) for r in rows):
+        return None  # the general path says which row is ragged
+    cells = [c for r in rows for c in r[1:]]
+    if not all(_NUMBER.fullmatch(c) for c in cells):
+        return None
+    values = np.array([float(c) if c.strip() else np.nan for c in cells]).reshape(
+        len(rows), len(header) - 1
+    )
+    frame = pd.DataFrame(values, index=[r[0] for r in rows], columns=header[1:], copy=False)
     frame.index.name = header[0] or None
     return frame
 
