@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-import scipy.linalg
 
 __all__ = [
     "ClosedFactorization",
@@ -147,12 +146,16 @@ class Factorization:
     def solve(self, y: np.ndarray) -> np.ndarray:
         """x = (I − A)⁻¹·y for a vector or the columns of a matrix ``y``."""
         y = np.asarray(y, dtype=float)
-        return scipy.linalg.lu_solve((self.lu, self.piv), y, trans=int(self.transposed))
+        from scipy.linalg import lu_solve  # scipy loads only when a table is factorised
+
+        return lu_solve((self.lu, self.piv), y, trans=int(self.transposed))
 
     def solve_transposed(self, c: np.ndarray) -> np.ndarray:
         """m = (I − A)⁻ᵀ·c, so that m' = c'·L (c a vector or the columns of a matrix)."""
         c = np.asarray(c, dtype=float)
-        return scipy.linalg.lu_solve((self.lu, self.piv), c, trans=int(not self.transposed))
+        from scipy.linalg import lu_solve
+
+        return lu_solve((self.lu, self.piv), c, trans=int(not self.transposed))
 
 
 def factorize(A: np.ndarray) -> Factorization:
@@ -171,7 +174,9 @@ def factorize(A: np.ndarray) -> Factorization:
     transposed = not A.flags.f_contiguous
     M = np.negative(A.T if transposed else A)  # keeps the column-major layout
     M[np.diag_indices_from(M)] += 1.0
-    lu, piv = scipy.linalg.lu_factor(M, overwrite_a=True, check_finite=False)
+    from scipy.linalg import lu_factor  # imported here: the Neumann solver needs no scipy
+
+    lu, piv = lu_factor(M, overwrite_a=True, check_finite=False)
     return Factorization(lu, piv, transposed)
 
 
