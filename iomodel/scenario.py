@@ -29,15 +29,22 @@ __all__ = [
     "SCHEMA",
     "TAX_KINDS",
     "Centre",
+    "Cluster",
+    "ClusterDeposit",
     "Construction",
     "Deposit",
+    "Feed",
+    "Localisation",
     "MineralExtractionTax",
     "Operation",
     "OtherTax",
     "OutputProduct",
     "PropertyTax",
     "Scenario",
+    "SharePath",
+    "SharedItem",
     "Source",
+    "Stage",
     "TaxLine",
     "Variant",
     "check_centre_ids",
@@ -446,6 +453,9 @@ class Operation:
     estimate_ru: str = ""
     taxes: tuple[TaxLine, ...] = ()
     jobs_ramp_up: tuple[float, ...] | None = None
+    #: ``[operation.domestic_share]``: domestic-share paths of purchased cost items (None: the
+    #: table's own domestic share of intermediate use, held).
+    localisation: Localisation | None = None
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -474,6 +484,10 @@ class Scenario:
     variants: dict[str, Variant]
     operation: Operation | None
     sources: dict[str, Source]
+    #: ``[[stages]]``: processing stages above the base case, in file order (issue 12).
+    stages: tuple[Stage, ...] = ()
+    #: ``[cluster]``: the deposits, the infrastructure they share, and what each would need alone.
+    cluster: Cluster | None = None
 
     @property
     def id(self) -> str:
@@ -519,7 +533,18 @@ class Scenario:
 
 def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     top = _Node(data, path, "")
-    top.only({"schema", "centre", "construction", "variants", "operation", "sources"})
+    top.only(
+        {
+            "schema",
+            "centre",
+            "construction",
+            "variants",
+            "operation",
+            "sources",
+            "stages",
+            "cluster",
+        }
+    )
     if top.raw("schema") == 1:
         raise top.fail(
             "schema",
@@ -536,8 +561,11 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     construction = _construction(top.child("construction"), max_price_year)
     variants = _variants(top.child("variants"))
     op_node = top.child("operation", required=False)
-    operation = _operation(op_node, max_price_year, construction) if op_node else None
+    operation = _operation(op_node, max_price_year, tuple(variants)) if op_node else None
     _check_plausible(path, construction, variants, operation)
+    stages = _stages(top, max_price_year, operation)
+    cluster_node = top.child("cluster", required=False)
+    cluster = _cluster(cluster_node, operation, construction.purposes) if cluster_node else None
     known = set(sources)
     for where, ids in _cited(data):
         for source_id in ids:
@@ -554,6 +582,8 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
         variants=variants,
         operation=operation,
         sources=sources,
+        stages=stages,
+        cluster=cluster,
     )
 
 
@@ -689,9 +719,10 @@ def _money(node: _Node, max_price_year: int) -> tuple[str, float, int]:
     return currency, unit, price_year
 
 
-def _construction(node: _Node, max_price_year: int) -> Construction:
+def _construction(node: _Node, max_price_year: int, extra: frozenset = frozenset()) -> Construction:
     node.only(
-        {
+        extra
+        | {
             "currency",
             "unit",
             "price_year",
@@ -801,9 +832,14 @@ def _variants(node: _Node) -> dict[str, Variant]:
     return out
 
 
-def _operation(node: _Node, max_price_year: int, construction: Construction) -> Operation:
+def _operation(
+    node: _Node, max_price_year: int, variants: tuple[str, ...], stage: bool = False
+) -> Operation:
+    """The base case's ``[operation]`` or, with ``stage``, a stage's (feeds allowed, costs
+    required, no domestic-share paths: the centre's apply)."""
     node.only(
-        {
+        ({"feeds"} if stage else {"domestic_share"})
+        | {
             "start_year",
             "end_year",
             "ramp_up",
@@ -832,7 +868,7 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
         raise node.fail("products", "must list at least one [[operation.products]]")
     products: list[OutputProduct] = []
     for k, item in enumerate(raw):
-        p = _Node(item, node.where, f"operation.products[{k}]")
+        p = _Node(item, node.where, node.path(f"products[{k}]"))
         p.only(
             {
                 "id",
@@ -871,6 +907,8 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
         )
     costs = None
     cost_node = node.child("costs", required=False)
+    if stage and cost_node is None:
+        raise node.fail("costs", "is missing: a stage needs its own cost structure")
     if cost_node is not None:
         for key, why in (
             (
@@ -890,7 +928,7 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
         costs = cost_node.shares(COST_ITEMS, total=None)
         if sum(costs.values()) >= 1:
             raise ScenarioError(
-                f"{node.where}: operation.costs (purchases and wages) sum to "
+                f"{node.where}: {node.path('costs')} (purchases and wages) sum to "
                 f"{sum(costs.values()):.4f} of output value; they must leave room for taxes and "
                 "operating surplus (sum below 1)"
             )
@@ -917,6 +955,9 @@ def _operation(node: _Node, max_price_year: int, construction: Construction) -> 
         node.estimate_ru(),
         taxes,
         jobs_ramp,
+        _localisation(node.child("domestic_share"), variants)
+        if node.has("domestic_share")
+        else None,
     )
 
 
@@ -953,7 +994,7 @@ def _tax_lines(node: _Node, product_ids: tuple[str, ...]) -> tuple[TaxLine, ...]
         raise node.fail("taxes", "must be an array of tables [[operation.taxes]]")
     lines: list[TaxLine] = []
     for k, item in enumerate(raw):
-        t = _Node(item, node.where, f"operation.taxes[{k}]")
+        t = _Node(item, node.where, node.path(f"taxes[{k}]"))
         kind = t.choice("kind", TAX_KINDS)
         common = {
             "kind",
@@ -1108,3 +1149,425 @@ def load_scenarios(folder: Path, ids: Iterable[str] | None = None) -> list[Scena
                 )
             paths.append(p)
     return [Scenario.load(p) for p in paths]
+
+
+# -------------------------------------------------------------------------------------------------
+# Issue 12: localisation of operating purchases, processing stages, cluster versus standalone
+# -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharePath:
+    """Domestic share of one purchased cost item by year.
+
+    ``points`` are (year, share) pairs joined linearly, flat before the first and after the last;
+    a share of ``None`` stands for the table's own domestic share of the item (``"table"`` in the
+    file), so a path can start from today's mix and move to a target.
+    """
+
+    points: tuple[tuple[int, float | None], ...]
+
+    def values(self, years: Sequence[int], table_share: float) -> np.ndarray:
+        """The item's domestic share in each of ``years``, ``table_share`` standing for None."""
+        xs = np.array([y for y, _ in self.points], dtype=float)
+        ys = np.array([table_share if s is None else s for _, s in self.points], dtype=float)
+        return np.interp(np.asarray(years, dtype=float), xs, ys)
+
+
+@dataclass(frozen=True)
+class Localisation:
+    """``[operation.domestic_share]``: for each variant, the domestic-share path of each
+    purchased cost item it names (items not named keep the table's share).  The paths apply to
+    every purchase of the centre, its processing stages included."""
+
+    paths: dict[str, dict[str, SharePath]]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+    def path(self, variant: str, item: str) -> SharePath | None:
+        return self.paths.get(variant, {}).get(item)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A product of the base case or of an earlier stage processed by a stage: ``share`` of its
+    output goes into the stage instead of being sold."""
+
+    product: str
+    share: float
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A processing stage above the base case (``[[stages]]``).
+
+    Its incremental capex (``capex`` in ``construction``'s currency, unit and price year; none
+    for a stage at an existing plant) and its operation (products, cost structure, jobs, tax
+    lines) come on top of the base case; ``feeds`` are the earlier products it processes.
+    ``planned`` says whether the stage is a publicly planned project (sources) or the authors'
+    estimate (labelled as such in ``estimate``).
+    """
+
+    id: str
+    name_ru: str
+    name_en: str
+    planned: bool
+    site_ru: str
+    site_en: str
+    capex: float
+    construction: Construction | None
+    operation: Operation
+    feeds: tuple[Feed, ...]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+
+@dataclass(frozen=True)
+class ClusterDeposit:
+    """A deposit of the cluster: its products, its own share of the centre's capex, and whether
+    it would be developed as a standalone project (``standalone``; if not, ``reason_*`` says why
+    — the programme's low-grade argument)."""
+
+    id: str
+    name_ru: str
+    name_en: str
+    products: tuple[str, ...]
+    capex_share: float
+    standalone: bool
+    reason_ru: str
+    reason_en: str
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    """Infrastructure the cluster builds once (power, road, rail spur, plant, shipping point).
+
+    ``capex_share`` of the centre's capex; ``purposes`` its split by purpose (None: the centre's
+    own split).  Standalone, each deposit among ``users`` builds ``w ** exponent`` of it, ``w``
+    being its share of the users' output (the capacity-cost rule: 0.6 is the six-tenths rule, 0
+    an item each project needs whole — a road to the railhead — and 1 one without economies of
+    scale).
+    """
+
+    id: str
+    name_ru: str
+    name_en: str
+    capex_share: float
+    exponent: float
+    users: tuple[str, ...]
+    purposes: dict[str, float] | None
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """``[cluster]``: the centre's deposits and the infrastructure they share."""
+
+    deposits: tuple[ClusterDeposit, ...]
+    shared: tuple[SharedItem, ...]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+    def standalone_shares(self, values: dict[str, float]) -> dict[str, float]:
+        """Capex of each deposit developed alone, as a share of the cluster's capex: its own
+        part plus ``w ** exponent`` of every shared item it uses, ``w`` its share of the users'
+        output value (``values``: product id → design output value).
+
+        The sum over all deposits is at least 1 (the cluster's capex) because ``w ** e >= w``
+        for ``0 <= w <= 1`` and ``0 <= e <= 1``, and the ``w`` of an item sum to 1.
+        """
+        return {d.id: float(s) for d, s in zip(self.deposits, self._standalone(values).sum(1))}
+
+    def _output(self, values: dict[str, float]) -> np.ndarray:
+        return np.array([sum(values[p] for p in d.products) for d in self.deposits])
+
+    def _standalone(self, values: dict[str, float]) -> np.ndarray:
+        """(deposit, 1 + item) matrix: own share, then each item's standalone share."""
+        out = np.zeros((len(self.deposits), 1 + len(self.shared)))
+        out[:, 0] = [d.capex_share for d in self.deposits]
+        value = self._output(values)
+        ids = [d.id for d in self.deposits]
+        for j, item in enumerate(self.shared):
+            users = np.isin(ids, item.users)
+            total = value[users].sum()
+            w = np.where(users, value / total if total > 0 else 1.0 / users.sum(), 0.0)
+            out[:, 1 + j] = np.where(users, item.capex_share * w**item.exponent, 0.0)
+        return out
+
+    def standalone(
+        self, values: dict[str, float], purposes: dict[str, float]
+    ) -> tuple[float, dict[str, float]]:
+        """The standalone case: capex relative to the cluster's and its split by purpose.
+
+        Deposits not developed alone (``standalone`` false) drop out with their own capex and
+        their part of the infrastructure.  ``purposes`` is the centre's split; the deposits' own
+        parts take what the shared items' splits leave of it.
+        """
+        parts = self._standalone(values)[[d.standalone for d in self.deposits]]
+        keys = list(purposes)
+        centre = np.array([purposes[k] for k in keys])
+        items = np.array([[_item_purposes(i, purposes)[k] for k in keys] for i in self.shared])
+        shares = np.array([i.capex_share for i in self.shared])
+        own_total = 1.0 - shares.sum()
+        own = (centre - shares @ items) / own_total if own_total > 0 else centre
+        by_purpose = parts[:, 0].sum() * own + parts[:, 1:].sum(0) @ items
+        ratio = float(by_purpose.sum())
+        split = by_purpose / ratio if ratio > 0 else centre
+        return ratio, {k: float(v) for k, v in zip(keys, split)}
+
+
+def _item_purposes(item: SharedItem, purposes: dict[str, float]) -> dict[str, float]:
+    return item.purposes if item.purposes is not None else purposes
+
+
+def _localisation(node: _Node, variants: tuple[str, ...]) -> Localisation:
+    sources, estimate = node.basis()
+    paths: dict[str, dict[str, SharePath]] = {}
+    for name in node.data:
+        if name in ("sources", "estimate", "estimate_ru"):
+            continue
+        if name not in variants:
+            raise node.fail(
+                name, f"names no variant; give paths under variant names ({', '.join(variants)})"
+            )
+        items = node.child(name)
+        unknown = sorted(set(items.data) - set(PURCHASES))
+        if unknown:
+            raise items.fail(
+                unknown[0], f"is not a purchased cost item; use {', '.join(PURCHASES)}"
+            )
+        paths[name] = {item: _share_path(items, item) for item in items.data}
+    if not paths:
+        raise ScenarioError(
+            f"{node.where}: {node.key} gives no paths; add e.g. [{node.key}.central] with "
+            'spares = [[2021, "table"], [2030, 0.8]]'
+        )
+    return Localisation(paths, sources, estimate, node.estimate_ru())
+
+
+def _share_path(node: _Node, item: str) -> SharePath:
+    raw = node.raw(item)
+    fix = 'give [[year, share], ...] with share a number in [0, 1] or "table"'
+    if not isinstance(raw, list) or not raw:
+        raise node.fail(item, f"must be a non-empty list of points; {fix}")
+    points: list[tuple[int, float | None]] = []
+    for k, point in enumerate(raw):
+        where = f"{item}[{k}]"
+        if not isinstance(point, list) or len(point) != 2:
+            raise node.fail(where, f"is {point!r}; {fix}")
+        year, share = point
+        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise node.fail(where, f"has year {year!r}; a year 2000–2100 comes first")
+        if points and year <= points[-1][0]:
+            raise node.fail(where, f"has year {year} after {points[-1][0]}; years must rise")
+        if share == "table":
+            points.append((year, None))
+            continue
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+            raise node.fail(where, f"has share {share!r}; {fix}")
+        points.append((year, float(share)))
+    return SharePath(tuple(points))
+
+
+def _stages(top: _Node, max_price_year: int, base: Operation | None) -> tuple[Stage, ...]:
+    if not top.has("stages"):
+        return ()
+    raw = top.raw("stages")
+    if not isinstance(raw, list) or not raw:
+        raise top.fail("stages", "must be an array of tables [[stages]]")
+    if base is None:
+        raise top.fail("stages", "needs [operation]: a stage processes the base case's products")
+    # product id → years its activity runs
+    running = {p.id: set(base.years) for p in base.products}
+    stages: list[Stage] = []
+    for k, item in enumerate(raw):
+        node = _Node(item, top.where, f"stages[{k}]")
+        node.only(
+            {
+                *("id", "name_ru", "name_en", "planned", "site_ru", "site_en"),
+                *("sources", "estimate", "estimate_ru", "construction", "operation"),
+            }
+        )
+        sid = node.text("id")
+        if not re.fullmatch(r"[a-z0-9_]+", sid) or any(s.id == sid for s in stages):
+            raise node.fail("id", f"{sid!r} must be unique and use only a-z, 0-9 and _")
+        planned = node.raw("planned")
+        if not isinstance(planned, bool):
+            raise node.fail("planned", "must be true (a publicly planned project) or false")
+        sources, estimate = node.basis()
+        if not planned and not estimate:
+            raise node.fail("estimate", "is required for a stage not publicly planned")
+        con_node = node.child("construction", required=False)
+        capex, construction = 0.0, None
+        if con_node is not None:
+            construction = _construction(con_node, max_price_year, frozenset({"capex"}))
+            capex = con_node.number("capex", 0.0)
+        op = _operation(node.child("operation"), max_price_year, (), stage=True)
+        clash = [p.id for p in op.products if p.id in running]
+        if clash:
+            raise node.fail("operation.products", f"reuses id {clash[0]!r}; ids are unique")
+        feeds = _feeds(node.child("operation"), running, op)
+        stages.append(
+            Stage(
+                sid,
+                node.text("name_ru"),
+                node.text("name_en"),
+                planned,
+                node.text("site_ru"),
+                node.text("site_en"),
+                capex,
+                construction,
+                op,
+                feeds,
+                sources,
+                estimate,
+                node.estimate_ru(),
+            )
+        )
+        running.update({p.id: set(op.years) for p in op.products})
+    return tuple(stages)
+
+
+def _feeds(node: _Node, running: dict[str, set[int]], op: Operation) -> tuple[Feed, ...]:
+    raw = node.raw("feeds") if node.has("feeds") else []
+    if not isinstance(raw, list):
+        raise node.fail("feeds", "must be an array of tables [[...feeds]] (product, share)")
+    feeds: list[Feed] = []
+    for k, item in enumerate(raw):
+        f = _Node(item, node.where, node.path(f"feeds[{k}]"))
+        f.only({"product", "share"})
+        product = f.text("product")
+        if product not in running:
+            raise f.fail(
+                "product",
+                f"{product!r} is not a product of the base case or of an earlier stage; "
+                f"use one of {', '.join(running)}",
+            )
+        outside = sorted(set(op.years) - running[product])
+        if outside:
+            raise f.fail(
+                "product",
+                f"{product!r} is not produced in {outside[0]}, when this stage runs; end the "
+                "stage with the product's own operation",
+            )
+        if any(g.product == product for g in feeds):
+            raise f.fail("product", f"{product!r} is fed twice; give it once")
+        feeds.append(Feed(product, f.number("share", 0.0, 1.0)))
+    return tuple(feeds)
+
+
+def _cluster(node: _Node, base: Operation | None, purposes: dict[str, float]) -> Cluster:
+    node.only({"deposits", "shared", "sources", "estimate", "estimate_ru"})
+    if base is None:
+        raise node.fail("deposits", "needs [operation]: deposits are told apart by their products")
+    sources, estimate = node.basis()
+    raw = node.raw("deposits")
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise node.fail("deposits", "must list at least two [[cluster.deposits]] (a cluster)")
+    products = {p.id for p in base.products}
+    deposits: list[ClusterDeposit] = []
+    for k, item in enumerate(raw):
+        d = _Node(item, node.where, node.path(f"deposits[{k}]"))
+        d.only(
+            {
+                *("id", "name_ru", "name_en", "products", "capex_share", "standalone"),
+                *("reason_ru", "reason_en", "sources", "estimate", "estimate_ru"),
+            }
+        )
+        did = d.text("id")
+        if any(x.id == did for x in deposits):
+            raise d.fail("id", f"{did!r} is used twice; deposit ids must be unique")
+        refs = d.texts("products")
+        bad = [r for r in refs if r not in products]
+        if bad or not refs:
+            raise d.fail("products", f"names {bad or 'nothing'}; use ids of [[operation.products]]")
+        standalone = d.raw("standalone")
+        if not isinstance(standalone, bool):
+            raise d.fail("standalone", "must be true or false (developed as a separate project?)")
+        dsources, destimate = d.basis()
+        deposits.append(
+            ClusterDeposit(
+                did,
+                d.text("name_ru"),
+                d.text("name_en"),
+                refs,
+                d.number("capex_share", 0.0, 1.0),
+                standalone,
+                d.text("reason_ru") if not standalone else d.text("reason_ru", default="-"),
+                d.text("reason_en") if not standalone else d.text("reason_en", default="-"),
+                dsources,
+                destimate,
+                d.estimate_ru(),
+            )
+        )
+    claimed = [p for d in deposits for p in d.products]
+    twice = sorted({p for p in claimed if claimed.count(p) > 1})
+    missing = sorted(products - set(claimed))
+    if twice or missing:
+        raise node.fail(
+            "deposits",
+            f"must give every product to exactly one deposit; twice: {twice}, none: {missing}",
+        )
+    shared = _shared(node, tuple(d.id for d in deposits))
+    total = sum(d.capex_share for d in deposits) + sum(i.capex_share for i in shared)
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise node.fail(
+            "deposits",
+            f"capex_share of the deposits and the shared items sum to {total:.6f}, not 1; "
+            "every rouble of capex is a deposit's own or shared",
+        )
+    for key in purposes:
+        own = purposes[key] - sum(i.capex_share * _item_purposes(i, purposes)[key] for i in shared)
+        if own < -SHARE_TOLERANCE:
+            raise node.fail(
+                "shared",
+                f"purposes put more into {key} ({purposes[key] - own:.3f} of capex) than the "
+                f"centre's construction.purposes ({purposes[key]:.3f}); lower them",
+            )
+    return Cluster(tuple(deposits), shared, sources, estimate, node.estimate_ru())
+
+
+def _shared(node: _Node, deposit_ids: tuple[str, ...]) -> tuple[SharedItem, ...]:
+    raw = node.raw("shared") if node.has("shared") else []
+    if not isinstance(raw, list):
+        raise node.fail("shared", "must be an array of tables [[cluster.shared]]")
+    items: list[SharedItem] = []
+    for k, item in enumerate(raw):
+        s = _Node(item, node.where, node.path(f"shared[{k}]"))
+        s.only(
+            {
+                *("id", "name_ru", "name_en", "capex_share", "exponent", "users", "purposes"),
+                *("sources", "estimate", "estimate_ru"),
+            }
+        )
+        users = s.texts("users") if s.has("users") else deposit_ids
+        bad = [u for u in users if u not in deposit_ids]
+        if bad or not users:
+            raise s.fail("users", f"names {bad or 'nothing'}; use ids of [[cluster.deposits]]")
+        purposes = None
+        if s.has("purposes"):
+            purposes = s.child("purposes").shares(PURPOSES)
+        isources, iestimate = s.basis()
+        items.append(
+            SharedItem(
+                s.text("id"),
+                s.text("name_ru"),
+                s.text("name_en"),
+                s.number("capex_share", 0.0, 1.0),
+                s.number("exponent", 0.0, 1.0),
+                tuple(users),
+                purposes,
+                isources,
+                iestimate,
+                s.estimate_ru(),
+            )
+        )
+    return tuple(items)
