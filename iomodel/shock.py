@@ -18,7 +18,8 @@ new activity's compensation is an exogenous household income (it drives the indu
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,9 +34,20 @@ from .prices import Prices
 from .table import IOTable
 
 if TYPE_CHECKING:  # scenario.py imports this module (Scenario.shock); no import back at run time
-    from .scenario import Operation, Scenario, Variant
+    from .scenario import Construction, Operation, Scenario, Variant
 
-__all__ = ["DIRECT_VARIABLES", "PHASES", "Bridge", "Note", "Shock", "build_shock", "load_bridge"]
+__all__ = [
+    "DIRECT_VARIABLES",
+    "PHASES",
+    "Bridge",
+    "Column",
+    "Note",
+    "Shock",
+    "build_columns",
+    "build_shock",
+    "load_bridge",
+    "localised_shares",
+]
 
 PHASES = ("construction", "operation")
 #: Latest scenario year allowed, in years after the table's year.
@@ -52,6 +64,7 @@ DIRECT_VARIABLES = (
     "employment",
     "exports",
     "domestic_sales",
+    "own_use",
 )
 
 
@@ -141,6 +154,26 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One right-hand side built from a scenario: a variant, or a case of the thesis test.
+
+    ``variant`` gives the capex, equipment import share, price and volume; ``localisation``
+    names the variant whose operating domestic-share paths apply (``[operation.domestic_share]``);
+    ``base`` includes the base case; ``stages`` flags each of the scenario's ``[[stages]]`` in
+    or out; ``standalone`` develops the deposits as separate projects (``[cluster]``).
+    """
+
+    name: str
+    variant: Variant
+    localisation: str
+    base: bool = True
+    stages: tuple[bool, ...] = ()
+    standalone: bool = False
+    label_ru: str = ""
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
 class Shock:
     """One scenario in table units (``table.meta.unit`` of currency, table-year basic prices).
 
@@ -158,11 +191,15 @@ class Shock:
     direct : Dataset (variant, year, sector)
         The new activity's own output, value added, compensation, taxes (the sum of its tax
         lines: ``mineral_extraction_tax``, ``property_tax``, ``other_taxes``), operating surplus,
-        employment, and its sales abroad (``exports``) and at home (``domestic_sales``).
+        employment, its sales abroad (``exports``) and at home (``domestic_sales``), and its own
+        use (``own_use``: output of one stage processed by a later one, by the product used).
     income : DataArray (variant, phase, year)
         Exogenous household income (the new activity's compensation) for Type II.
     notes : tuple of Note
         Assumptions taken for this scenario (fallbacks, missing valuation data …).
+    cases : Shock or None
+        The thesis cases (issue 12), the same arrays with dim ``case`` instead of ``variant``;
+        ``labels_ru`` / ``labels_en`` name them.
     """
 
     centre: str
@@ -173,6 +210,9 @@ class Shock:
     direct: xr.Dataset
     income: xr.DataArray
     notes: tuple[Note, ...]
+    cases: Shock | None = None
+    labels_ru: tuple[str, ...] = ()
+    labels_en: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -237,46 +277,102 @@ def build_shock(
     bridge: Bridge,
     prices: Prices,
     variants: list[str] | None = None,
+    cases: Sequence[Column] | None = None,
 ) -> Shock:
     """Turn ``scenario`` into demand, leakages and direct effects on ``table``.
 
-    Everything is linear in the scenario's amounts, so every variant and year is built at once
+    One column per variant (dim ``variant``: the base case, no stages) and, when ``cases`` are
+    given, one per case (``Shock.cases``, dim ``case``; see :func:`iomodel.thesis.case_columns`).
+    Everything is linear in the scenario's amounts, so every column and year is built at once
     with array arithmetic.  Raises ScenarioError when a product code is unknown, a year precedes
     the table's, or a price cannot be converted.
     """
-    where = scenario.path
-    con, op = scenario.construction, scenario.operation
     names = variants or list(scenario.variants)
     for name in names:
         if name not in scenario.variants:
             raise ScenarioError(
-                f"{where}: unknown variant {name!r}; this file has {', '.join(scenario.variants)}"
+                f"{scenario.path}: unknown variant {name!r}; this file has "
+                f"{', '.join(scenario.variants)}"
             )
-    first = min(con.years + (op.years if op else ()))
-    if first < table.meta.year:
+    off = (False,) * len(scenario.stages)
+    columns = [Column(n, scenario.variants[n], n, stages=off) for n in names]
+    extra = list(cases or ())
+    shock = build_columns(scenario, table, bridge, prices, columns + extra)
+    if not extra:
+        return shock
+    main, rest = slice(0, len(columns)), slice(len(columns), None)
+    case_names = [c.name for c in extra]
+
+    def split(part: xr.DataArray | xr.Dataset, dim: str):
+        if dim == "variant":
+            return part.isel(variant=main)
+        return part.isel(variant=rest).rename(variant="case").assign_coords(case=case_names)
+
+    def of(dim: str) -> Shock:
+        return Shock(
+            centre=shock.centre,
+            demand=split(shock.demand, dim),
+            imports=split(shock.imports, dim),
+            product_taxes=split(shock.product_taxes, dim),
+            purchasers=split(shock.purchasers, dim),
+            direct=split(shock.direct, dim),
+            income=split(shock.income, dim),
+            notes=shock.notes if dim == "variant" else (),
+            labels_ru=tuple(c.label_ru for c in extra) if dim == "case" else (),
+            labels_en=tuple(c.label_en for c in extra) if dim == "case" else (),
+        )
+
+    return replace(of("variant"), cases=of("case"))
+
+
+def build_columns(
+    scenario: Scenario,
+    table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    columns: Sequence[Column],
+) -> Shock:
+    """Every column of ``columns`` at once, along dim ``variant`` named by the columns' names."""
+    where = scenario.path
+    con, op = scenario.construction, scenario.operation
+    stage_years = [
+        y
+        for s in scenario.stages
+        for y in (s.construction.years if s.construction else ()) + s.operation.years
+    ]
+    all_years = set(con.years) | set(op.years if op else ()) | set(stage_years)
+    if min(all_years) < table.meta.year:
         raise ScenarioError(
-            f"{where}: the scenario starts in {first}, before the table year "
+            f"{where}: the scenario starts in {min(all_years)}, before the table year "
             f"{table.meta.year}; an impact cannot be computed for years before the "
             "table — move start_year to ≥ the table year"
         )
-    last = max(con.years + (op.years if op else ()))
+    last = max(all_years)
     if last > table.meta.year + HORIZON_SPAN:
         raise ScenarioError(
             f"{where}: the scenario runs to {last}, more than {HORIZON_SPAN} years past the "
             f"table year {table.meta.year}; a table's technology says little that far ahead — "
             "end the scenario earlier or use a newer table (README, 'Scenario bounds')"
         )
-    years = sorted(set(con.years) | set(op.years if op else ()))
+    for column in columns:
+        if len(column.stages) != len(scenario.stages):
+            raise ValueError(
+                f"column {column.name!r} flags {len(column.stages)} stages, not "
+                f"{len(scenario.stages)}"
+            )
+        if column.standalone and scenario.cluster is None:
+            raise ScenarioError(f"{where}: a standalone case needs a [cluster] block")
+    years = sorted(all_years)
     n, codes = table.n, table.codes
-    chosen = [scenario.variants[name] for name in names]
-    shape = (len(names), len(PHASES), len(years), n)
+    names = [c.name for c in columns]
+    shape = (len(columns), len(PHASES), len(years), n)
     demand, imports, taxes = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     purchasers = np.zeros(shape[:3])
     income = np.zeros(shape[:3])
-    direct = {v: np.zeros((len(names), len(years), n)) for v in DIRECT_VARIABLES}
+    direct = {v: np.zeros((len(columns), len(years), n)) for v in DIRECT_VARIABLES}
     notes: list[Note] = []
 
-    build = _construction(scenario, table, bridge, prices, chosen, years)
+    build = _construction(scenario, table, bridge, prices, columns, years)
     notes += build.notes
     demand[:, 0], imports[:, 0], taxes[:, 0], purchasers[:, 0] = (
         build.demand,
@@ -285,7 +381,7 @@ def build_shock(
         build.purchasers,
     )
     if op is not None:
-        run = _operation(scenario, table, bridge, prices, chosen, years, build.capex)
+        run = _operation(scenario, table, bridge, prices, columns, years, build.capex)
         notes += run.notes
         demand[:, 1], imports[:, 1], income[:, 1] = run.demand, run.imports, run.income
         direct = run.direct
@@ -305,20 +401,52 @@ def build_shock(
         purchasers=xr.DataArray(purchasers, dims=dims4[:3], coords=coords3),
         direct=direct_ds,
         income=xr.DataArray(income, dims=dims4[:3], coords=coords3),
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),
     )
 
 
 @dataclass(frozen=True)
 class _Built:
-    """Construction phase arrays: (variant, year, sector) and (variant, year)."""
+    """Construction phase arrays: (column, year, sector), (column, year) and capex by activity."""
 
     demand: np.ndarray
     imports: np.ndarray
     taxes: np.ndarray
     purchasers: np.ndarray
-    capex: np.ndarray  # (variant, year) capex at table-year purchasers' prices, table units
+    capex: np.ndarray  # (column, activity, year): capex at table-year purchasers' prices
     notes: list[Note]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block of capex: a construction (timing, purposes, domestic shares), its amount for
+    each column, and the activity (0 the base case, j the j-th stage) whose assets it buys."""
+
+    con: Construction
+    shares: np.ndarray  # (purpose,)
+    capex: np.ndarray  # (column,), in con's currency and unit
+    activity: int
+
+
+def _blocks(scenario: Scenario, columns: Sequence[Column]) -> list[_Block]:
+    con = scenario.construction
+    base = np.array([c.variant.capex if c.base and not c.standalone else 0.0 for c in columns])
+    blocks = [_Block(con, np.array([con.purposes[p] for p in PURPOSES]), base, 0)]
+    if any(c.standalone for c in columns):
+        assert scenario.cluster is not None and scenario.operation is not None
+        values = {p.id: p.value for p in scenario.operation.products}
+        ratio, purposes = scenario.cluster.standalone(values, con.purposes)
+        alone = np.array(
+            [c.variant.capex * ratio if c.base and c.standalone else 0.0 for c in columns]
+        )
+        blocks.append(_Block(con, np.array([purposes[p] for p in PURPOSES]), alone, 0))
+    for j, stage in enumerate(scenario.stages):
+        if stage.construction is None:
+            continue
+        amounts = np.array([stage.capex if c.stages[j] else 0.0 for c in columns])
+        shares = np.array([stage.construction.purposes[p] for p in PURPOSES])
+        blocks.append(_Block(stage.construction, shares, amounts, j + 1))
+    return blocks
 
 
 def _construction(
@@ -326,61 +454,66 @@ def _construction(
     table: IOTable,
     bridge: Bridge,
     prices: Prices,
-    chosen: list[Variant],
+    columns: Sequence[Column],
     years: list[int],
 ) -> _Built:
-    con = scenario.construction
     ratios, trade_to, transport_to, valuation_notes = _gfcf_ratios(table)
-    # amount[a, t, p]: capex of variant a in construction year t on purpose p, table units
-    factor = np.array(
-        [
-            _convert(
-                prices,
-                1.0,
-                con.currency,
-                con.price_year,
-                table.meta.year,
-                f"capex.{p}",
-                scenario.path,
-                "construction",
-            )
-            for p in PURPOSES
-        ]
-    ) * (con.unit / table.meta.unit)
-    capex = np.array([v.capex for v in chosen])
-    profile = np.zeros(len(years))
-    profile[[years.index(y) for y in con.years]] = con.profile
-    shares = np.array([con.purposes[p] for p in PURPOSES])
-    amount = capex[:, None, None] * profile[None, :, None] * (shares * factor)[None, None, :]
-    # spend[a, t, i]: purchasers' value bought from product i; domestic[a, p, i] its home share
+    blocks = _blocks(scenario, columns)
+    # amount[a, b, t, p]: capex of column a in block b, year t, on purpose p; table units
+    amount = np.zeros((len(columns), len(blocks), len(years), len(PURPOSES)))
+    domestic = np.zeros((len(columns), len(blocks), len(PURPOSES)))
+    for b, block in enumerate(blocks):
+        con = block.con
+        factor = np.array(
+            [
+                _convert(
+                    prices,
+                    1.0,
+                    con.currency,
+                    con.price_year,
+                    table.meta.year,
+                    f"capex.{p}",
+                    scenario.path,
+                    "construction",
+                )
+                for p in PURPOSES
+            ]
+        ) * (con.unit / table.meta.unit)
+        profile = np.zeros(len(years))
+        profile[[years.index(y) for y in con.years]] = con.profile
+        amount[:, b] = block.capex[:, None, None] * profile[None, :, None] * (block.shares * factor)
+        domestic[:, b] = [[_domestic_share(con, p, c.variant) for p in PURPOSES] for c in columns]
+    # spend_bp[a, b, t, p, i]: purchasers' value bought from product i; home_share its domestic part
     weights = bridge.capex.loc[list(PURPOSES)].to_numpy()
-    spend_by_purpose = amount[..., None] * weights[None, None]  # (a, t, p, i)
-    domestic = np.array([[_domestic_share(con, p, v) for p in PURPOSES] for v in chosen])[
-        :, :, None
-    ] * np.ones(table.n)
+    spend_bp = amount[..., None] * weights
+    home_share = np.broadcast_to(domestic[..., None], domestic.shape + (table.n,))
     if bridge.capex_domestic_share is not None:
         override = bridge.capex_domestic_share.reindex(table.codes).to_numpy()
-        domestic = np.where(np.isnan(override), domestic, override)
-    spend = spend_by_purpose.sum(axis=2)
+        home_share = np.where(np.isnan(override), home_share, override)
+    spend = spend_bp.sum(axis=(1, 3))
     basic = spend * ratios["basic"].to_numpy()
-    home = (spend_by_purpose * domestic[:, None]).sum(axis=2) * ratios["basic"].to_numpy()
+    home = np.einsum("abtpi,abpi->ati", spend_bp, home_share) * ratios["basic"].to_numpy()
     margins = spend * ratios["trade"].to_numpy(), spend * ratios["transport"].to_numpy()
     demand = (
         home
         + margins[0].sum(axis=-1, keepdims=True) * trade_to.to_numpy()
         + margins[1].sum(axis=-1, keepdims=True) * transport_to.to_numpy()
     )
+    activities = 1 + len(scenario.stages)
+    capex = np.zeros((len(columns), activities, len(years)))
+    for b, block in enumerate(blocks):
+        capex[:, block.activity] += amount[:, b].sum(axis=-1)
     return _Built(
         demand=demand,
         imports=basic - home,
         taxes=spend * ratios["taxes"].to_numpy(),
         purchasers=spend.sum(axis=-1),
-        capex=amount.sum(axis=2),
+        capex=capex,
         notes=list(valuation_notes),
     )
 
 
-def _domestic_share(con, purpose: str, variant: Variant) -> float:
+def _domestic_share(con: Construction, purpose: str, variant: Variant) -> float:
     if purpose in EQUIPMENT:
         return 1.0 - variant.equipment_import_share
     return con.domestic_share[purpose]
@@ -388,7 +521,7 @@ def _domestic_share(con, purpose: str, variant: Variant) -> float:
 
 @dataclass(frozen=True)
 class _Running:
-    """Operation phase arrays: (variant, year, sector) and (variant, year)."""
+    """Operation phase arrays: (column, year, sector) and (column, year)."""
 
     demand: np.ndarray
     imports: np.ndarray
@@ -397,104 +530,146 @@ class _Running:
     notes: list[Note]
 
 
+def localised_shares(
+    table_share: np.ndarray, weights: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """Domestic share of each product bought under each cost item, given the item's target.
+
+    ``table_share`` (product,) is the table's domestic share of intermediate use, ``weights``
+    (item, product) the opex bridge, ``target`` (..., item) the item's overall domestic share
+    (NaN: the table's mix, unchanged).  Above the table's own share of the item the imported
+    shares of its products shrink in proportion, below it the domestic shares do, so the
+    table's pattern is kept, no share leaves [0, 1], and the item's weighted share is the
+    target exactly.  Returns (..., item, product).
+    """
+    mix = weights @ table_share  # the item's own share in the table
+    d = table_share
+    target = target[..., None]
+    mix_ = mix[:, None]
+    up = 1.0 - (1.0 - d) * (1.0 - target) / np.where(mix_ < 1, 1.0 - mix_, 1.0)
+    down = d * target / np.where(mix_ > 0, mix_, 1.0)
+    shares = np.where(target >= mix_, up, down)
+    return np.where(np.isnan(target), d, shares)
+
+
 def _operation(
     scenario: Scenario,
     table: IOTable,
     bridge: Bridge,
     prices: Prices,
-    chosen: list[Variant],
+    columns: Sequence[Column],
     years: list[int],
     capex: np.ndarray,
 ) -> _Running:
-    """The new-industry method, every variant and year at once.
+    """The new-industry method for the base case and its stages, every column and year at once.
 
     Output value = value × volume × price × ramp-up; purchases, wages, jobs and the `other` tax
     lines follow the volume value (value × volume × ramp-up, base prices); the mineral extraction
-    tax follows the output value; property tax the capex.  Operating surplus is the remainder.
+    tax follows the output value; property tax the activity's capex.  A stage's feeds are
+    valued at their sales price: they leave the fed product's sales and enter the stage's costs
+    (``own_use``).  Operating surplus is the remainder.
     """
     op = scenario.operation
     assert op is not None
     where = scenario.path
     n, coef = table.n, table.direct
     notes: list[Note] = []
-    a, t = len(chosen), len(years)
-    running = np.isin(years, op.years)
-    ramp = np.array([op.utilisation(y) if r else 0.0 for y, r in zip(years, running)])
-    staff = np.array([op.staffing(y) if r else 0.0 for y, r in zip(years, running)])
-    volume = np.array([v.volume_scale for v in chosen])
-    price = np.array([v.price_scale for v in chosen])
-    to_units = op.unit / table.meta.unit
-    factor = _convert(
-        prices,
-        1.0,
-        op.currency,
-        op.price_year,
-        table.meta.year,
-        "operation.output",
-        where,
-        "operation",
+    acts = [op] + [s.operation for s in scenario.stages]
+    a, t = len(columns), len(years)
+    # products k of every activity: activity, sector, base value (table units), export share
+    items = [(j, p) for j, act in enumerate(acts) for p in act.products]
+    act_of = np.array([j for j, _ in items])
+    ids = [p.id for _, p in items]
+    sector = np.array([_locate(table, p.product, where) for _, p in items])
+    factor = [
+        _convert(
+            prices,
+            1.0,
+            act.currency,
+            act.price_year,
+            table.meta.year,
+            "operation.output",
+            where,
+            "operation",
+        )
+        * act.unit
+        / table.meta.unit
+        for act in acts
+    ]
+    base = np.array([p.value * factor[j] for j, p in items])
+    exports = np.array([p.export_share for _, p in items])
+    ramp_act = np.array(
+        [[act.utilisation(y) if y in act.years else 0.0 for y in years] for act in acts]
     )
-    # by output product k: its sector, base value (table units), and the volume and sales values
-    sector = np.array([_locate(table, p.product, where) for p in op.products])
-    base = np.array([p.value for p in op.products]) * factor * to_units
-    at_volume = volume[:, None, None] * ramp[None, :, None] * base[None, None, :]  # (a, t, k)
+    staff_act = np.array(
+        [[act.staffing(y) if y in act.years else 0.0 for y in years] for act in acts]
+    )
+    # which activities and products each column includes
+    included = np.array([[c.base, *c.stages] for c in columns], dtype=float)  # (a, activity)
+    alone = _standalone_mask(scenario, columns, ids, act_of)  # (a, k): 0 for dropped deposits
+    include = included[:, act_of] * alone
+    volume = np.array([c.variant.volume_scale for c in columns])
+    price = np.array([c.variant.price_scale for c in columns])
+    at_volume = volume[:, None, None] * include[:, None, :] * ramp_act[act_of].T[None] * base
     sales = at_volume * price[:, None, None]
-    onto = np.zeros((len(op.products), n))
-    onto[np.arange(len(op.products)), sector] = 1.0  # product k → its table sector
+    onto = np.zeros((len(items), n))
+    onto[np.arange(len(items)), sector] = 1.0
 
     def by_sector(values: np.ndarray) -> np.ndarray:
         return values @ onto
 
-    exports = np.array([p.export_share for p in op.products])
+    # within[k]: product k's share of its activity's design output value
+    totals = np.bincount(act_of, weights=base, minlength=len(acts))
+    within = np.where(totals[act_of] > 0, base / np.where(totals[act_of] > 0, totals[act_of], 1), 0)
+    fed_stage = _feeds(scenario, ids, base, volume, price, included, ramp_act)  # (a, t, j, k)
+    fed = fed_stage.sum(axis=2)
+    feed_cost = fed_stage.sum(axis=3)[:, :, act_of] * within
+    short = (fed > sales * (1 + 1e-9) + 1e-9) & (include[:, None, :] > 0)
+    if short.any():
+        c, y, k = (int(i[0]) for i in np.nonzero(short))
+        raise ScenarioError(
+            f"{where}: in {years[y]} the stages process more of {ids[k]!r} than is produced "
+            f"({fed[c, y, k]:.4g} > {sales[c, y, k]:.4g} table units, case {columns[c].name!r}); "
+            "start the stage later, slow its ramp_up or lower the feed share"
+        )
+    net = sales - fed
     direct = {
         "output": by_sector(sales),
-        "exports": by_sector(sales * exports),
-        "domestic_sales": by_sector(sales * (1 - exports)),
+        "exports": by_sector(net * exports),
+        "domestic_sales": by_sector(net * (1 - exports)),
+        "own_use": by_sector(fed),
     }
-    volume_value = at_volume.sum(axis=-1)  # (a, t)
-    if op.costs is not None:
-        dom_share, share_notes = _domestic_intermediate_share(table)
+    costed = np.array([acts[j].costs is not None for j, _ in items])
+    cost = np.array(
+        [[acts[j].costs[c] if acts[j].costs else 0.0 for c in PURCHASES] for j, _ in items]
+    )
+    wage = np.array([acts[j].costs["wages"] if acts[j].costs else 0.0 for j, _ in items])
+    weights = bridge.opex.loc[list(PURCHASES)].to_numpy()  # (item, product)
+    bought = np.einsum("atk,kc,ci->atci", at_volume, cost, weights)
+    if costed.any():
+        table_share, share_notes = _domestic_intermediate_share(table)
         notes += share_notes
-        per_unit = bridge.opex.T.to_numpy() @ np.array([op.costs[c] for c in PURCHASES])
-        bought = volume_value[..., None] * per_unit  # (a, t, i) by product bought
-        demand, imports = bought * dom_share, bought * (1 - dom_share)
-        # the new activity's own accounts, by its output sector
-        purchases_k = at_volume * per_unit.sum()
-        wages_k = at_volume * op.costs["wages"]
-        lines = _tax_amounts(op, years, sales, at_volume, capex, base)
-        direct["compensation"] = by_sector(wages_k)
-        direct["value_added"] = by_sector(sales - purchases_k)
-        for kind, amount in lines.items():
-            direct[kind] = by_sector(amount)
-        direct["taxes"] = np.sum([direct[k] for k in TAX_VARIABLES], axis=0)
-        direct["operating_surplus"] = (
-            direct["value_added"] - direct["compensation"] - direct["taxes"]
-        )
-        if (direct["operating_surplus"] < -1e-9 * np.abs(direct["output"]).max()).any():
-            notes.append(
-                Note(
-                    "operation: in some years purchases, wages and taxes exceed the output value "
-                    "(negative operating surplus)",
-                    "эксплуатация: в отдельные годы закупки, оплата труда и налоги превышают "
-                    "стоимость выпуска (отрицательная валовая прибыль)",
-                )
-            )
+        target = _targets(scenario, columns, years, weights @ table_share)
+        home = localised_shares(table_share, weights, target)  # (a, t, item, product)
     else:
+        home = np.ones(bought.shape)
+    demand = (bought * home).sum(axis=2)
+    imports = (bought * (1 - home)).sum(axis=2)
+    purchases_k = at_volume * cost.sum(axis=1)
+    compensation_k = at_volume * wage
+    value_added_k = sales - purchases_k - feed_cost
+    other_k = np.zeros_like(sales)
+    if not costed.all():
         # the product's average column of the table, at the volume value
-        cols = sector
-        vol_k = at_volume
-        demand = np.einsum("atk,ik->ati", vol_k, table.A[:, cols])
-        imports = by_sector(vol_k * coef["imports"][cols])
-        direct["compensation"] = by_sector(vol_k * coef["compensation"][cols])
-        direct["value_added"] = by_sector(vol_k * coef["value_added"][cols] + sales - vol_k)
-        direct["other_taxes"] = by_sector(vol_k * coef["taxes"][cols])
-        direct["mineral_extraction_tax"] = np.zeros((a, t, n))
-        direct["property_tax"] = np.zeros((a, t, n))
-        direct["taxes"] = direct["other_taxes"].copy()
-        direct["operating_surplus"] = (
-            direct["value_added"] - direct["compensation"] - direct["taxes"]
+        fallback = at_volume * ~costed
+        demand += np.einsum("atk,ik->ati", fallback, table.A[:, sector])
+        imports += by_sector(fallback * coef["imports"][sector])
+        compensation_k += fallback * coef["compensation"][sector]
+        value_added_k = np.where(
+            costed, value_added_k, fallback * coef["value_added"][sector] + sales - at_volume
         )
-        codes_used = ", ".join(p.product for p in op.products)
+        other_k += fallback * coef["taxes"][sector]
+        codes_used = ", ".join(p.product for j, p in items if acts[j].costs is None)
         notes.append(
             Note(
                 f"operation: no cost structure in the scenario — the average column "
@@ -503,22 +678,45 @@ def _operation(
                 f"столбец продукта {codes_used} таблицы",
             )
         )
-    if op.jobs is not None:
-        share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
-        jobs = op.jobs * volume[:, None, None] * staff[None, :, None] * share[None, None, :]
-        direct["employment"] = by_sector(jobs)
-    elif "employment" in coef:
-        direct["employment"] = by_sector(at_volume * coef["employment"][sector])
-    else:
-        direct["employment"] = np.zeros((a, t, n))
+    lines = _tax_amounts(acts, years, ids, act_of, sales, at_volume, capex, base, include)
+    lines["other_taxes"] += other_k
+    direct["compensation"] = by_sector(compensation_k)
+    direct["value_added"] = by_sector(value_added_k)
+    for kind, amount in lines.items():
+        direct[kind] = by_sector(amount)
+    direct["taxes"] = np.sum([direct[k] for k in TAX_VARIABLES], axis=0)
+    direct["operating_surplus"] = direct["value_added"] - direct["compensation"] - direct["taxes"]
+    if (direct["operating_surplus"] < -1e-9 * np.abs(direct["output"]).max()).any():
         notes.append(
             Note(
-                "operation: no jobs figure and no employment in the table — direct "
-                "employment is zero",
-                "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
-                "таблице — прямая занятость принята нулевой",
+                "operation: in some years purchases, wages and taxes exceed the output value "
+                "(negative operating surplus)",
+                "эксплуатация: в отдельные годы закупки, оплата труда и налоги превышают "
+                "стоимость выпуска (отрицательная валовая прибыль)",
             )
         )
+    jobs = np.zeros((a, t, len(items)))
+    for j, act in enumerate(acts):
+        mine = act_of == j
+        if act.jobs is not None:
+            jobs[..., mine] = (
+                act.jobs
+                * (volume[:, None, None] * include[:, None, mine])
+                * staff_act[j][None, :, None]
+                * within[mine]
+            )
+        elif "employment" in coef:
+            jobs[..., mine] = at_volume[..., mine] * coef["employment"][sector[mine]]
+        else:
+            notes.append(
+                Note(
+                    "operation: no jobs figure and no employment in the table — direct "
+                    "employment is zero",
+                    "эксплуатация: нет ни числа рабочих мест в сценарии, ни занятости в "
+                    "таблице — прямая занятость принята нулевой",
+                )
+            )
+    direct["employment"] = by_sector(jobs)
     return _Running(
         demand=demand,
         imports=imports,
@@ -528,31 +726,91 @@ def _operation(
     )
 
 
+def _standalone_mask(
+    scenario: Scenario, columns: Sequence[Column], ids: list[str], act_of: np.ndarray
+) -> np.ndarray:
+    """(column, product): 0 for the products of deposits not developed alone, in standalone
+    columns; 1 otherwise."""
+    mask = np.ones((len(columns), len(ids)))
+    cluster = scenario.cluster
+    if cluster is None:
+        return mask
+    dropped = {p for d in cluster.deposits if not d.standalone for p in d.products}
+    drop = np.array([i in dropped for i in ids]) & (act_of == 0)
+    for a, column in enumerate(columns):
+        if column.standalone:
+            mask[a, drop] = 0.0
+    return mask
+
+
+def _feeds(
+    scenario: Scenario,
+    ids: list[str],
+    base: np.ndarray,
+    volume: np.ndarray,
+    price: np.ndarray,
+    included: np.ndarray,
+    ramp_act: np.ndarray,
+) -> np.ndarray:
+    """(column, year, activity, product): value of product k processed by activity j — the
+    feed share of k's design output at the column's volume and price, at j's ramp-up."""
+    share = np.zeros((ramp_act.shape[0], len(ids)))
+    for j, stage in enumerate(scenario.stages, start=1):
+        for feed in stage.feeds:
+            share[j, ids.index(feed.product)] = feed.share
+    scale = (volume * price)[:, None] * included  # (a, j)
+    return np.einsum("aj,jt,jk,k->atjk", scale, ramp_act, share, base)
+
+
+def _targets(
+    scenario: Scenario, columns: Sequence[Column], years: list[int], mix: np.ndarray
+) -> np.ndarray:
+    """(column, year, item): each purchased item's domestic share from the scenario's paths,
+    NaN where no path is given (the table's mix)."""
+    out = np.full((len(columns), len(years), len(PURCHASES)), np.nan)
+    assert scenario.operation is not None
+    localisation = scenario.operation.localisation
+    if localisation is None:
+        return out
+    for a, column in enumerate(columns):
+        for c, item in enumerate(PURCHASES):
+            path = localisation.path(column.localisation, item)
+            if path is not None:
+                out[a, :, c] = path.values(years, float(mix[c]))
+    return out
+
+
 def _tax_amounts(
-    op: Operation,
+    acts: list[Operation],
     years: list[int],
+    ids: list[str],
+    act_of: np.ndarray,
     sales: np.ndarray,
     at_volume: np.ndarray,
     capex: np.ndarray,
     base: np.ndarray,
+    include: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Each kind of tax line, by output product: arrays (variant, year, product)."""
-    ids = [p.id for p in op.products]
+    """Each kind of tax line of every activity, by output product: arrays (column, year,
+    product).  Property tax is spread over the activity's products in the column by value."""
     out = {k: np.zeros_like(sales) for k in TAX_VARIABLES}
-    running = np.isin(years, op.years).astype(float)
-    for line in op.taxes:
-        if line.kind == "mineral_extraction":
-            mask = np.isin(ids, line.products).astype(float)
-            rate = line.coefficient(years) * line.value_share
-            out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask
-        elif line.kind == "property":
-            in_use = capex @ line.residual(years, op.start_year).T  # (variant, year)
-            value = line.rate * line.base_share * in_use * running
-            share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
-            out["property_tax"] += value[:, :, None] * share
-        else:
-            mask = np.isin(ids, line.products).astype(float)
-            out["other_taxes"] += at_volume * line.rate * mask
+    for j, act in enumerate(acts):
+        running = np.isin(years, act.years).astype(float)
+        mine = (act_of == j) * include * base  # (a, k)
+        total = mine.sum(axis=1, keepdims=True)
+        spread = np.where(total > 0, mine / np.where(total > 0, total, 1.0), 0.0)
+        for line in act.taxes:
+            if line.kind == "mineral_extraction":
+                mask = np.isin(ids, line.products).astype(float)
+                rate = line.coefficient(years) * line.value_share
+                out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask
+            elif line.kind == "property":
+                in_use = capex[:, j] @ line.residual(years, act.start_year).T  # (column, year)
+                value = line.rate * line.base_share * in_use * running
+                out["property_tax"] += value[:, :, None] * spread[:, None, :]
+            else:
+                mask = np.isin(ids, line.products).astype(float)
+                out["other_taxes"] += at_volume * line.rate * mask
     return out
 
 
