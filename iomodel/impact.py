@@ -37,7 +37,7 @@ from .multipliers import ClosureKind, closed_factorization
 from .shock import DIRECT_VARIABLES, PHASES, Shock
 from .table import IOTable
 
-__all__ = ["EFFECTS", "VARIABLES", "iomodel_version", "run_impact"]
+__all__ = ["CASE_VARIABLES", "EFFECTS", "VARIABLES", "iomodel_version", "run_impact"]
 
 VARIABLES = (
     "output",
@@ -58,6 +58,16 @@ ACTIVITY_VARIABLES = (
     "other_taxes",
 )
 EFFECTS = ("direct", "indirect", "induced")
+#: The thesis cases (issue 12): the variables summed over effects by (centre, case, phase, year,
+#: group); the new activity's own output, own use and exports by (centre, case, year, group);
+#: capex by (centre, case, phase, year).
+CASE_VARIABLES = (
+    *(f"case_{k}" for k in VARIABLES),
+    "case_own_output",
+    "case_own_use",
+    "case_exports",
+    "case_capex",
+)
 ModelType = Literal["I", "II"]
 
 
@@ -72,21 +82,26 @@ def iomodel_version() -> str:
 
 @dataclass(frozen=True)
 class _Stacked:
-    demand: np.ndarray  # (centre, variant, phase, year, sector)
+    demand: np.ndarray  # (centre, column, phase, year, sector)
     imports: np.ndarray
     taxes: np.ndarray
-    income: np.ndarray  # (centre, variant, phase, year)
+    income: np.ndarray  # (centre, column, phase, year)
     purchasers: np.ndarray
-    direct: dict[str, np.ndarray]  # (centre, variant, year, sector)
-    variants: list[str]
+    direct: dict[str, np.ndarray]  # (centre, column, year, sector)
+    variants: list[str]  # the columns' names (variants, or cases)
     years: list[int]
+    defined: np.ndarray  # (centre, column): the centre has this column
 
 
-def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
+def _stack(
+    shocks: Sequence[Shock | None], n: int, years: list[int], dim: str = "variant"
+) -> _Stacked:
+    """Shocks side by side along their first dim (``variant``, or ``case``), on ``years``."""
     variants: list[str] = []
     for s in shocks:
-        variants += [v for v in s.demand.coords["variant"].values.tolist() if v not in variants]
-    years = sorted({int(y) for s in shocks for y in s.demand.coords["year"].values})
+        if s is None:
+            continue
+        variants += [v for v in s.demand.coords[dim].values.tolist() if v not in variants]
     c, v, p, t = len(shocks), len(variants), len(PHASES), len(years)
     out = _Stacked(
         np.zeros((c, v, p, t, n)),
@@ -97,10 +112,14 @@ def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
         {k: np.zeros((c, v, t, n)) for k in DIRECT_VARIABLES},
         variants,
         years,
+        np.zeros((c, v), dtype=bool),
     )
     for a, s in enumerate(shocks):
-        vi = [variants.index(x) for x in s.demand.coords["variant"].values.tolist()]
+        if s is None:
+            continue
+        vi = [variants.index(x) for x in s.demand.coords[dim].values.tolist()]
         ti = [years.index(int(y)) for y in s.demand.coords["year"].values]
+        out.defined[a, vi] = True
         ix = np.ix_([a], vi, range(p), ti)
         out.demand[ix] = s.demand.values[None]
         out.imports[ix] = s.imports.values[None]
@@ -112,16 +131,16 @@ def _stack(shocks: Sequence[Shock], n: int) -> _Stacked:
     return out
 
 
-def _productivity(index: pd.DataFrame, st: _Stacked, table: IOTable) -> np.ndarray:
+def _productivity(index: pd.DataFrame, years: list[int], table: IOTable) -> np.ndarray:
     """The (year, sector) productivity index for the run's years, checked."""
-    missing_years = [y for y in st.years if y not in index.index]
+    missing_years = [y for y in years if y not in index.index]
     missing_codes = [c for c in table.codes if c not in index.columns]
     if missing_years or missing_codes:
         raise ValueError(
             f"the productivity index lacks years {missing_years[:5]} or sectors "
             f"{missing_codes[:5]}; extend it or run with frozen productivity"
         )
-    values = index.loc[st.years, table.codes].to_numpy(float)
+    values = index.loc[years, table.codes].to_numpy(float)
     if not np.all(np.isfinite(values)) or np.any(values <= 0):
         raise ValueError("the productivity index must be finite and positive")
     return values
@@ -136,6 +155,7 @@ def run_impact(
     input_hashes: dict[str, str] | None = None,
     productivity: pd.DataFrame | None = None,
     productivity_label: str = "",
+    groups: pd.DataFrame | None = None,
 ) -> xr.Dataset:
     """Direct, indirect and (Type II) induced effects of every shock, by sector.
 
@@ -159,51 +179,43 @@ def run_impact(
         counted as given.
     productivity_label : str
         What ``productivity`` is (recorded in the attributes).
+    groups : DataFrame, optional
+        Sector groups (:func:`iomodel.summary.load_groups`) the thesis cases are summed into;
+        None keeps each sector as its own group.
 
     Returns
     -------
     xarray.Dataset
-        dims (centre, variant, phase, year, sector, effect).
+        dims (centre, variant, phase, year, sector, effect).  When the shocks carry thesis
+        cases (``Shock.cases``), also the ``case_*`` variables (:data:`CASE_VARIABLES`) by
+        (centre, case, phase, year, group), all effects summed, solved in the same solve.
     """
     n = table.n
-    st = _stack(shocks, n)
-    shape = st.demand.shape
-    y = st.demand.reshape(-1, n).T  # n × K, one column per case
-    x_cases = table.factorization.solve(y)
-
-    coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
-    if productivity is not None and "employment" in table.direct:
-        coef["employment"] = table.direct["employment"] / _productivity(productivity, st, table)
     if model not in ("I", "II"):
         raise ValueError(f"model must be 'I' or 'II', not {model!r}")
+    cased = [s.cases for s in shocks]
+    years = sorted(
+        {int(y) for s in (*shocks, *cased) if s is not None for y in s.demand.coords["year"].values}
+    )
+    st = _stack(shocks, n, years)
+    cs = _stack(cased, n, years, "case") if any(c is not None for c in cased) else None
+    parts = [st] if cs is None else [st, cs]
+    coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
+    if productivity is not None and "employment" in table.direct:
+        coef["employment"] = table.direct["employment"] / _productivity(productivity, years, table)
     effects = ["direct", "indirect"] + (["induced"] if model == "II" else [])
-    x_open = x_cases.T.reshape(shape)
-    levels = np.empty(shape + (len(effects),))  # output levels by effect, filled in place
-    build = PHASES.index("construction")
-    levels[..., 0] = 0.0
-    levels[:, :, build, :, :, 0] = st.demand[:, :, build]  # construction: the shock is direct
-    np.subtract(x_open, levels[..., 0], out=levels[..., 1])
-    if model == "II":
-        # bordered solve on the open LU: the closed model's output is the open one plus the
-        # households' spending u·w (see leontief.ClosedFactorization), no second factorisation
-        closed = closed_factorization(table, closure)
-        w = (st.income.reshape(-1) + closed.closure.income @ x_cases) / closed.s
-        levels[..., 2] = np.multiply.outer(w, closed.u).reshape(shape)
+    # every variant and case, phase and year of every centre: the columns of one solve
+    y = np.hstack([part.demand.reshape(-1, n).T for part in parts])
+    income = np.concatenate([part.income.reshape(-1) for part in parts])
+    build = np.concatenate([_construction_mask(part.demand.shape[:4]) for part in parts])
+    levels = _levels(table, y, income, build, model, closure, len(effects))
+    split = st.demand.reshape(-1, n).shape[0]
+    values = _effects(levels[:split].reshape(st.demand.shape + (len(effects),)), st, coef)
 
     data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
-    operation = PHASES.index("operation")
     dims = ("centre", "variant", "phase", "year", "sector", "effect")
     for k in VARIABLES:
-        c = coef[k]  # (sector,) or, with a productivity path, (year, sector)
-        values = levels * (c[:, :, None] if c.ndim == 2 else c[:, None])
-        direct = values[..., 0]
-        if k == "imports":
-            direct += st.imports  # imported capital goods and the new activity's imported inputs
-        elif k in ("taxes", "product_taxes"):
-            direct += st.taxes  # product taxes paid on capex
-        if k in st.direct:
-            direct[:, :, operation] += st.direct[k]  # the new activity's own effects
-        data[k] = (dims, values)
+        data[k] = (dims, values[k])
     for k in ACTIVITY_VARIABLES:
         data[k] = (("centre", "variant", "year", "sector"), st.direct[k])
 
@@ -244,4 +256,123 @@ def run_impact(
     for k in VARIABLES + ACTIVITY_VARIABLES:
         ds[k].attrs["units"] = f"{table.meta.employment_unit}" if k == "employment" else units
     ds["capex"].attrs["units"] = f"{table.meta.unit_label}, {table.meta.year} purchasers' prices"
+    if cs is not None:
+        case_levels = levels[split:].reshape(cs.demand.shape + (len(effects),))
+        ds = ds.assign(_case_block(case_levels, cs, coef, table, groups, shocks))
+        for k in CASE_VARIABLES:
+            unit = table.meta.employment_unit if k == "case_employment" else units
+            ds[k].attrs["units"] = f"{unit}" if k != "case_capex" else ds["capex"].attrs["units"]
     return ds
+
+
+def _construction_mask(shape: tuple[int, ...]) -> np.ndarray:
+    """Flat mask of the construction columns among (centre, column, phase, year)."""
+    mask = np.zeros(shape, dtype=bool)
+    mask[:, :, PHASES.index("construction")] = True
+    return mask.ravel()
+
+
+def _levels(
+    table: IOTable,
+    y: np.ndarray,
+    income: np.ndarray,
+    build: np.ndarray,
+    model: ModelType,
+    closure: ClosureKind,
+    n_effects: int,
+) -> np.ndarray:
+    """Output by effect for every column of ``y`` (sector × K): array (K, sector, effect).
+
+    Direct: the construction shock itself (``build`` marks construction columns); indirect: the
+    open model's output less that; induced: the household-closed model's output less the open
+    one's (Type II), with ``income`` the exogenous household income of each column.
+    """
+    x_cases = table.factorization.solve(y)
+    levels = np.zeros((y.shape[1], table.n, n_effects))
+    levels[build, :, 0] = y.T[build]
+    levels[..., 1] = x_cases.T - levels[..., 0]
+    if model == "II":
+        # bordered solve on the open LU: the closed model's output is the open one plus the
+        # households' spending u·w (see leontief.ClosedFactorization), no second factorisation
+        closed = closed_factorization(table, closure)
+        w = (income + closed.closure.income @ x_cases) / closed.s
+        levels[..., 2] = np.multiply.outer(w, closed.u)
+    return levels
+
+
+def _effects(
+    levels: np.ndarray, st: _Stacked, coef: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Every variable by (centre, column, phase, year, sector, effect): output levels times
+    each direct coefficient, plus the direct leakages and the new activity's own accounts."""
+    operation = PHASES.index("operation")
+    out = {}
+    for k in VARIABLES:
+        c = coef[k]  # (sector,) or, with a productivity path, (year, sector)
+        values = levels * (c[:, :, None] if c.ndim == 2 else c[:, None])
+        direct = values[..., 0]
+        if k == "imports":
+            direct += st.imports  # imported capital goods and the new activity's imported inputs
+        elif k in ("taxes", "product_taxes"):
+            direct += st.taxes  # product taxes paid on capex
+        if k in st.direct:
+            direct[:, :, operation] += st.direct[k]  # the new activity's own effects
+        out[k] = values
+    return out
+
+
+def _case_block(
+    levels: np.ndarray,
+    cs: _Stacked,
+    coef: dict[str, np.ndarray],
+    table: IOTable,
+    groups: pd.DataFrame | None,
+    shocks: Sequence[Shock],
+) -> dict:
+    """The thesis cases (issue 12) as ``case_*`` variables: all effects summed, sectors summed
+    into ``groups`` (sector → ``group``, ``label_ru``, ``label_en``; None: each sector alone).
+    A case a centre does not have is NaN."""
+    if groups is None:
+        names = list(table.codes)
+        labels = {"ru": table.labels("ru"), "en": table.labels("en")}
+        member = np.eye(table.n)
+    else:
+        frame = groups.reindex(table.codes)
+        names = list(dict.fromkeys(frame["group"]))
+        first = frame.drop_duplicates("group").set_index("group")
+        labels = {lang: first.loc[names, f"label_{lang}"].tolist() for lang in ("ru", "en")}
+        member = (frame["group"].to_numpy()[:, None] == np.array(names)[None, :]).astype(float)
+    missing = np.where(cs.defined, 1.0, np.nan)
+    values = _effects(levels, cs, coef)
+    dims = ("centre", "case", "phase", "year", "group")
+    data: dict = {}
+    for k in VARIABLES:
+        data[f"case_{k}"] = (dims, values[k].sum(-1) @ member * missing[:, :, None, None, None])
+    for k in ("output", "own_use", "exports"):
+        data[f"case_{'own_output' if k == 'output' else k}"] = (
+            ("centre", "case", "year", "group"),
+            cs.direct[k] @ member * missing[:, :, None, None],
+        )
+    data["case_capex"] = (
+        ("centre", "case", "phase", "year"),
+        cs.purchasers * missing[:, :, None, None],
+    )
+    text = {lang: np.full(cs.defined.shape, "", dtype=object) for lang in ("ru", "en")}
+    for a, s in enumerate(shocks):
+        if s.cases is not None:
+            for name, ru, en in zip(
+                s.cases.demand.coords["case"].values, s.cases.labels_ru, s.cases.labels_en
+            ):
+                j = cs.variants.index(str(name))
+                text["ru"][a, j], text["en"][a, j] = ru, en
+    return xr.Dataset(
+        data,
+        coords={
+            "case": cs.variants,
+            "group": names,
+            "group_label_ru": ("group", labels["ru"]),
+            "group_label_en": ("group", labels["en"]),
+            "case_label_ru": (("centre", "case"), text["ru"].astype(str)),
+            "case_label_en": (("centre", "case"), text["en"].astype(str)),
+        },
+    )

@@ -23,7 +23,9 @@ from .readers.satellite import read_productivity
 from .resources import prices_dir, shocks_dir, tables_dir
 from .scenario import Scenario, load_scenarios
 from .shock import Bridge, Shock, build_shock, load_bridge
+from .summary import load_groups
 from .table import IOTable
+from .thesis import case_columns
 
 __all__ = [
     "Productivity",
@@ -70,6 +72,12 @@ def productivity_by_sector(table: IOTable, path: Path | None = None) -> pd.DataF
     )
 
 
+def _groups(table: IOTable) -> pd.DataFrame | None:
+    """The table's sector groups (``sector_groups.toml`` beside it), None when it has none."""
+    path = table.meta.path.parent / "sector_groups.toml"
+    return load_groups(path, table) if path.exists() else None
+
+
 @dataclass(frozen=True)
 class Run:
     """Everything one run used and produced."""
@@ -94,6 +102,7 @@ def run_centres(
     shocks_folder: Path | None = None,
     progress: Callable[[str], None] | None = None,
     productivity: Productivity = "path",
+    cases: str | None = "central",
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
@@ -101,6 +110,9 @@ def run_centres(
     every variant of each file.  ``progress`` is called with each centre id as its shock is built.
     ``productivity`` "path" lets the table's employment coefficients fall with the shipped
     labour-productivity path (``tables/productivity/``); "frozen" keeps the table year's.
+    ``cases`` names the variant the thesis cases are built on (issue 12: processing stages,
+    localisation, cluster versus standalone — :mod:`iomodel.thesis`), solved in the same solve
+    and kept by sector group; None, or a variant the run leaves out, builds none.
     """
     io_table = load_table(table)
     bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
@@ -110,9 +122,9 @@ def run_centres(
     for scenario in scenarios:
         if progress:
             progress(scenario.id)
-        shocks.append(
-            build_shock(scenario, io_table, bridge, prices, list(variants) if variants else None)
-        )
+        chosen = list(variants) if variants else None
+        thesis = case_columns(scenario, cases) if cases and cases in (chosen or [cases]) else []
+        shocks.append(build_shock(scenario, io_table, bridge, prices, chosen, thesis))
     inputs = [
         bridge.path,
         *(prices.path / name for name in ("exchange_rates.csv", "deflators.csv", "price_map.toml")),
@@ -136,5 +148,6 @@ def run_centres(
         ),
         scenario_hashes={s.id: s.sha256 for s in scenarios},
         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
+        groups=_groups(io_table),
     )
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
