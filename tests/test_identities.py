@@ -55,3 +55,33 @@ def test_new_activity_accounts_close(type1):
         + type1.operating_surplus.sum("sector")
     )
     np.testing.assert_allclose(va.values, parts.values, rtol=1e-9, atol=1e-6)
+
+
+def _case_leaks(ds, phase):
+    return sum(ds[f"case_{k}"].sel(phase=phase).sum("group") for k in LEAKS)
+
+
+def test_thesis_cases_construction_leakages_equal_capex(type1):
+    """Every thesis case (stages, localisation, standalone) conserves capex too."""
+    capex = type1.case_capex.sel(phase="construction")
+    defined = capex.notnull()
+    ratio = (_case_leaks(type1, "construction") / capex.where(capex > 0)).where(capex > 0, 1.0)
+    assert int(defined.any("year").sum()) >= 8 * 3  # base and two localisation cases each
+    np.testing.assert_allclose(ratio.where(defined, 1.0).values, 1.0, rtol=0, atol=1e-3)
+
+
+def test_thesis_cases_operation_leakages_equal_output_less_own_use(type1):
+    """Operation: value added + imports + product taxes = the new output less what the
+    centre's own later stages use of it."""
+    net = (type1.case_own_output - type1.case_own_use).sum("group")
+    active = net > 0
+    ratio = (_case_leaks(type1, "operation") / net.where(active)).where(active, 1.0)
+    assert int(active.sum()) > 8 * 3 * 10
+    np.testing.assert_allclose(ratio.values, 1.0, rtol=0, atol=1e-3)
+
+
+def test_thesis_base_case_is_the_central_variant(type1):
+    """The base case is the central variant, summed over effects and into sector groups."""
+    base = type1.case_value_added.sel(case="base").sum("group")
+    central = type1.value_added.sel(variant="central").sum(["sector", "effect"])
+    np.testing.assert_allclose(base.values, central.values, rtol=1e-12, atol=1e-6)

@@ -1,0 +1,288 @@
+"""Issue 12: processing stages, localisation of operating purchases, cluster versus standalone.
+
+The model is linear in its shocks, so a stage must add exactly what the stage alone does;
+localisation must move purchases between home and abroad without creating or losing any; the
+cluster can never cost more than its deposits developed one by one; and the accounting
+identities hold for every case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iomodel.errors import ScenarioError
+from iomodel.impact import VARIABLES, run_impact
+from iomodel.prices import load_prices
+from iomodel.scenario import Cluster, ClusterDeposit, Scenario, SharedItem
+from iomodel.shock import Column, build_columns, build_shock, load_bridge, localised_shares
+from iomodel.thesis import case_columns
+
+from .conftest import ROOT, edit
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini_thesis.toml"
+LEAKS = ("value_added", "imports", "product_taxes")
+
+
+@pytest.fixture(scope="module")
+def prices():
+    return load_prices(ROOT / "tables" / "prices")
+
+
+@pytest.fixture(scope="module")
+def bridge(rosstat):
+    return load_bridge(DATA / "bridge.toml", rosstat)
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return Scenario.load(MINI)
+
+
+def _column(scenario, name, stages, base=True, **kw):
+    central = scenario.variants["central"]
+    return Column(name, central, "central", base=base, stages=stages, **kw)
+
+
+@pytest.fixture(scope="module")
+def parts(rosstat, bridge, prices, mini):
+    """Type II run of the base, the base with each stage, and each stage alone."""
+    columns = [
+        _column(mini, "base", (False, False)),
+        _column(mini, "with_oxides", (True, False)),
+        _column(mini, "with_both", (True, True)),
+        _column(mini, "oxides_alone", (True, False), base=False),
+        _column(mini, "metal_alone", (False, True), base=False),
+    ]
+    shock = build_columns(mini, rosstat, bridge, prices, columns)
+    return shock, run_impact(rosstat, [shock], "II")
+
+
+def test_a_stage_adds_exactly_its_increments(parts):
+    """base + stage = the base run and the stage's own run summed, variable by variable."""
+    _, ds = parts
+    run = ds.sel(centre="mini_thesis")
+    for k in (*VARIABLES, "capex", "exports", "domestic_sales", "operating_surplus"):
+        v = run[k]
+        np.testing.assert_allclose(
+            v.sel(variant="with_oxides"),
+            v.sel(variant="base") + v.sel(variant="oxides_alone"),
+            rtol=1e-10,
+            atol=1e-7,
+            err_msg=k,
+        )
+        np.testing.assert_allclose(
+            v.sel(variant="with_both"),
+            v.sel(variant="with_oxides") + v.sel(variant="metal_alone"),
+            rtol=1e-10,
+            atol=1e-7,
+            err_msg=k,
+        )
+    # and the stage is not nothing: it adds value added and capex
+    added = run.value_added.sel(variant="oxides_alone").sum()
+    assert float(added) > 0
+    assert float(run.capex.sel(variant="oxides_alone").sum()) == pytest.approx(2000.0)
+
+
+def test_a_stage_at_an_existing_plant_costs_no_capex(parts):
+    _, ds = parts
+    assert float(ds.capex.sel(variant="metal_alone").sum()) == 0.0
+    assert float(ds.value_added.sel(variant="metal_alone").sum()) > 0
+
+
+def test_feeds_leave_sales_and_enter_own_use(parts):
+    """The concentrate a stage processes is no longer sold: sales + own use = output."""
+    shock, _ = parts
+    d = shock.direct.sel(variant="with_both")
+    np.testing.assert_allclose(
+        (d.exports + d.domestic_sales + d.own_use).values, d.output.values, atol=1e-9
+    )
+    # 2026: 60 % of the concentrate (5,000 mn RUB) feeds the oxide plant, half the oxide the
+    # metal plant (4,500 × 0.5)
+    used = d.own_use.sel(year=2026)
+    assert float(used.sel(sector="07.2")) == pytest.approx(0.6 * 5000.0)
+    assert float(used.sel(sector="20")) == pytest.approx(0.5 * 4500.0)
+
+
+def test_new_activity_accounts_close_with_stages(parts):
+    """Output = purchases + own use + wages + taxes + surplus for the base and its stages."""
+    shock, _ = parts
+    d = shock.direct.sel(variant="with_both").sum("sector")
+    bought = (shock.demand + shock.imports).sel(variant="with_both", phase="operation")
+    np.testing.assert_allclose(
+        (d.output - bought.sum("sector") - d.own_use).values, d.value_added.values, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        d.value_added.values,
+        (d.compensation + d.taxes + d.operating_surplus).values,
+        atol=1e-7,
+    )
+
+
+def test_type1_leakages_equal_output_less_own_use(rosstat, parts):
+    shock, _ = parts
+    ds = run_impact(rosstat, [shock], "I").sel(centre="mini_thesis", phase="operation")
+    leaks = sum(ds[k].sum(["sector", "effect"]) for k in LEAKS)
+    own = shock.direct.output.sum("sector") - shock.direct.own_use.sum("sector")
+    active = np.abs(own) > 0
+    np.testing.assert_allclose(
+        (leaks / own.where(active)).where(active, 1.0).values, 1.0, rtol=0, atol=5e-4
+    )
+
+
+def test_a_stage_cannot_process_more_than_is_produced(tmp_path, rosstat, bridge, prices):
+    bad = tmp_path / "mini_thesis.toml"
+    bad.write_text(MINI.read_text())
+    edit(bad, "start_year = 2025\nend_year = 2026", "start_year = 2024\nend_year = 2026")
+    scenario = Scenario.load(bad)
+    with pytest.raises(ScenarioError, match="process more of 'concentrate'"):
+        build_columns(scenario, rosstat, bridge, prices, [_column(scenario, "x", (True, False))])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('product = "concentrate"\nshare = 0.6', 'product = "nothing"\nshare = 0.6', "earlier"),
+        ('product = "oxide"\nshare = 0.5', 'product = "metal"\nshare = 0.5', "earlier stage"),
+        ("capex_share = 0.6", "capex_share = 0.7", "sum to 1.100000"),
+        ('products = ["byproduct"]', 'products = ["concentrate"]', "exactly one deposit"),
+        ("exponent = 0.6", "exponent = 1.6", "above the maximum"),
+        ('spares = [[2021, "table"]]', 'spares = [[2021, "tabel"]]', "tabel"),
+        ("reagents = [[2024, 0.6]]", "reagents = [[2024, 0.6], [2023, 0.7]]", "must rise"),
+        ("[operation.domestic_share.high]", "[operation.domestic_share.highest]", "no variant"),
+        ("planned = false\nsite_ru", 'planned = "no"\nsite_ru', "true"),
+        ('reason_ru = "бедные руды"\n', "", "reason_ru"),
+        ("construction = 1.0\nmachinery = 0.0", "construction = 0.9\nmachinery = 0.0", "sum to"),
+    ],
+)
+def test_bad_thesis_blocks_are_refused(tmp_path, old, new, message):
+    bad = tmp_path / "mini_thesis.toml"
+    bad.write_text(MINI.read_text())
+    edit(bad, old, new)
+    with pytest.raises(ScenarioError, match=message) as err:
+        Scenario.load(bad)
+    assert str(bad) in str(err.value)
+
+
+def test_localisation_conserves_purchases(rosstat, bridge, prices, mini):
+    """Every localisation path moves purchases between home and abroad, never their total."""
+    columns = case_columns(mini)
+    shock = build_shock(mini, rosstat, bridge, prices, ["low", "central", "high"], columns)
+    for part in (shock, shock.cases):
+        dim = part.demand.dims[0]
+        bought = (part.demand + part.imports).sel(phase="operation")
+        first = bought.isel({dim: 0})
+        # low and high localisation are the same volume: identical purchases, other split
+        if dim == "case":
+            same = bought.sel(case=["localisation_low", "localisation_high"])
+            np.testing.assert_allclose(same.isel(case=0), same.isel(case=1), rtol=1e-12)
+            home = part.demand.sel(phase="operation", case="localisation_high").sum()
+            assert float(home) > float(
+                part.demand.sel(phase="operation", case="localisation_low").sum()
+            )
+        assert float(first.sum()) > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0, 1), min_size=5, max_size=5),
+    st.lists(st.floats(0, 1), min_size=5, max_size=5),
+    st.floats(0, 1),
+)
+def test_localised_shares_hit_the_target(shares, raw_weights, target):
+    """The item's weighted domestic share is the target; every share stays in [0, 1];
+    domestic + imported = 1 product by product."""
+    d = np.array(shares)
+    w = np.array(raw_weights) + 1e-3
+    w = (w / w.sum())[None, :]
+    out = localised_shares(d, w, np.array([target]))
+    assert out.shape == (1, 5)
+    assert np.all(out >= -1e-12) and np.all(out <= 1 + 1e-12)
+    assert float(w[0] @ out[0]) == pytest.approx(target, abs=1e-9)
+    np.testing.assert_allclose(localised_shares(d, w, np.array([np.nan]))[0], d)
+    np.testing.assert_allclose(localised_shares(d, w, np.array([w[0] @ d]))[0], d, atol=1e-12)
+
+
+def test_domestic_share_paths_by_variant(rosstat, bridge, prices, mini):
+    """With spares the only purchase, the domestic share of purchases is the variant's path:
+    the table's mix held (low), 0.95 from 2026 (high), and in between for central."""
+    from iomodel.shock import _domestic_intermediate_share
+
+    d, _ = _domestic_intermediate_share(rosstat)
+    mix = float(bridge.opex.loc["spares"].to_numpy() @ d)
+    costs = {k: 0.0 for k in mini.operation.costs} | {"spares": 0.3}
+    only = replace(mini, operation=replace(mini.operation, costs=costs), stages=(), cluster=None)
+    shock = build_shock(only, rosstat, bridge, prices, ["low", "central", "high"])
+    home = shock.demand.sel(phase="operation").sum("sector")
+    total = (shock.demand + shock.imports).sel(phase="operation").sum("sector")
+    share = (home / total).sel(year=[2025, 2026])
+    np.testing.assert_allclose(share.sel(variant="low"), mix, rtol=1e-12)
+    np.testing.assert_allclose(share.sel(variant="high", year=2026), 0.95, rtol=1e-12)
+    central = mix + (0.85 - mix) * (np.array([2025, 2026]) - 2021) / 9
+    np.testing.assert_allclose(share.sel(variant="central"), central, rtol=1e-12)
+
+
+def _cluster(shares, exponents, n_deposits):
+    deposits = tuple(
+        ClusterDeposit(f"d{k}", "", "", (f"p{k}",), 0.0, True, "-", "-", (), "x")
+        for k in range(n_deposits)
+    )
+    items = tuple(
+        SharedItem(f"i{k}", "", "", s, e, tuple(d.id for d in deposits), None, (), "x")
+        for k, (s, e) in enumerate(zip(shares, exponents))
+    )
+    own = (1.0 - sum(shares)) / n_deposits
+    deposits = tuple(replace(d, capex_share=own) for d in deposits)
+    return Cluster(deposits, items, (), "x")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(2, 5),
+    st.lists(st.floats(0.0, 0.25), min_size=1, max_size=4),
+    st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4),
+    st.lists(st.floats(0.01, 100.0), min_size=5, max_size=5),
+)
+def test_cluster_never_costs_more_than_its_deposits_alone(n, shares, exponents, values):
+    """Σ standalone capex ≥ cluster capex for any shares, exponents in [0, 1] and outputs."""
+    cluster = _cluster(shares, exponents[: len(shares)], n)
+    alone = cluster.standalone_shares({f"p{k}": values[k] for k in range(n)})
+    assert sum(alone.values()) >= 1.0 - 1e-9
+    # with every exponent 1 (no economies of scale) sharing saves nothing
+    flat = _cluster(shares, [1.0] * len(shares), n)
+    flat_alone = flat.standalone_shares({f"p{k}": values[k] for k in range(n)})
+    assert sum(flat_alone.values()) == pytest.approx(1.0)
+
+
+def test_standalone_case_drops_what_only_the_cluster_works(rosstat, bridge, prices, mini):
+    shock = build_shock(mini, rosstat, bridge, prices, ["central"], case_columns(mini))
+    cases = shock.cases
+    assert list(cases.demand.case.values) == [
+        "base",
+        "stage_1",
+        "stage_2",
+        "localisation_low",
+        "localisation_high",
+        "standalone",
+    ]
+    values = {p.id: p.value for p in mini.operation.products}
+    ratio, _ = mini.cluster.standalone(values, mini.construction.purposes)
+    capex = cases.purchasers.sel(phase="construction").sum("year")
+    assert float(capex.sel(case="standalone")) == pytest.approx(
+        ratio * float(capex.sel(case="base"))
+    )
+    # the small deposit is worked only inside the cluster: its by-product is gone standalone
+    out = cases.direct.output.sel(year=2026).sum("sector")
+    assert float(out.sel(case="base") - out.sel(case="standalone")) == pytest.approx(1000.0)
+    # every deposit developed alone (the small one too) would cost more than the cluster
+    assert sum(mini.cluster.standalone_shares(values).values()) > 1.0
+
+
+def test_no_cases_without_their_variant(mini):
+    assert case_columns(mini, "missing") == []
