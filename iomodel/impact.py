@@ -102,6 +102,8 @@ def _stack(
         if s is None:
             continue
         variants += [v for v in s.demand.coords[dim].values.tolist() if v not in variants]
+    if dim == "case":
+        variants.sort(key=_case_order)
     c, v, p, t = len(shocks), len(variants), len(PHASES), len(years)
     out = _Stacked(
         np.zeros((c, v, p, t, n)),
@@ -129,6 +131,14 @@ def _stack(
         for k in DIRECT_VARIABLES:
             out.direct[k][np.ix_([a], vi, ti)] = s.direct[k].values[None]
     return out
+
+
+def _case_order(name: str) -> tuple[int, int]:
+    """Thesis cases in reading order: the base, its stages, localisation, standalone."""
+    if name.startswith("stage_") and name[6:].isdigit():
+        return 1, int(name[6:])
+    fixed = ("base", "", "localisation_low", "localisation_high", "standalone")
+    return (fixed.index(name), 0) if name in fixed else (len(fixed), 0)
 
 
 def _productivity(index: pd.DataFrame, years: list[int], table: IOTable) -> np.ndarray:

@@ -686,13 +686,15 @@ def _operation(
         direct[kind] = by_sector(amount)
     direct["taxes"] = np.sum([direct[k] for k in TAX_VARIABLES], axis=0)
     direct["operating_surplus"] = direct["value_added"] - direct["compensation"] - direct["taxes"]
-    if (direct["operating_surplus"] < -1e-9 * np.abs(direct["output"]).max()).any():
+    negative = direct["operating_surplus"] < -1e-9 * np.abs(direct["output"]).max()
+    if negative.any():
+        where_ = ", ".join(c.name for c, bad in zip(columns, negative.any(axis=(1, 2))) if bad)
         notes.append(
             Note(
                 "operation: in some years purchases, wages and taxes exceed the output value "
-                "(negative operating surplus)",
+                f"(negative operating surplus): {where_}",
                 "эксплуатация: в отдельные годы закупки, оплата труда и налоги превышают "
-                "стоимость выпуска (отрицательная валовая прибыль)",
+                f"стоимость выпуска (отрицательная валовая прибыль): {where_}",
             )
         )
     jobs = np.zeros((a, t, len(items)))

@@ -1,6 +1,7 @@
 """Kola, central variant, operation 2035, recomputed by an independent path.
 
-Nothing of iomodel is used to compute the expected figures: the workbook is read by fixed cell
+Nothing of iomodel is used to compute the expected figures (the central variant's operating
+domestic-share paths included, issue 12): the workbook is read by fixed cell
 addresses with openpyxl («Симм отеч» and «Симм имп», rows 5–117 and columns D–DL for the 113
 products; P1 in row 129; D1 row 123; D21-D31 row 121; P7 row 118; B1g row 128), the scenario,
 the bridge and the deflators are parsed with tomllib and csv, and the open model is solved with
@@ -75,13 +76,29 @@ def test_kola_operation_2035_by_an_independent_path(workbook):
     sales = base * central["price_scale"]
 
     codes, n = workbook["codes"], len(workbook["codes"])
-    purchases = np.zeros(n)
-    for item in ("energy", "fuel", "reagents", "spares", "transport", "services"):
-        for code, weight in bridge["opex"][item].items():
-            purchases[codes.index(code)] += op["costs"][item] * weight * base
     dom, imp = workbook["Z"].sum(axis=1), workbook["Zimp"].sum(axis=1)
-    share = np.where(dom + imp > 0, dom / np.where(dom + imp > 0, dom + imp, 1), 1.0)
-    y = purchases * share
+    table_share = np.where(dom + imp > 0, dom / np.where(dom + imp > 0, dom + imp, 1), 1.0)
+    purchases, y = np.zeros(n), np.zeros(n)
+    paths = op.get("domestic_share", {}).get("central", {})
+    for item in ("energy", "fuel", "reagents", "spares", "transport", "services"):
+        weights = np.zeros(n)
+        for code, weight in bridge["opex"][item].items():
+            weights[codes.index(code)] = weight
+        bought = op["costs"][item] * weights * base
+        share = table_share
+        if item in paths:
+            # the item's domestic share in YEAR from its path ("table" = the table's own mix),
+            # reached by scaling the imported (or, below the mix, the domestic) shares
+            mix = weights @ table_share
+            points = [(y_, mix if v == "table" else v) for y_, v in paths[item]]
+            target = np.interp(YEAR, [y_ for y_, _ in points], [v for _, v in points])
+            if target >= mix:
+                share = 1 - (1 - table_share) * (1 - target) / (1 - mix)
+            else:
+                share = table_share * target / mix
+            assert weights @ share == pytest.approx(target)
+        purchases += bought
+        y += bought * share
     x = workbook["P1"]
     A = workbook["Z"] / np.where(x > 0, x, 1)
     chain = np.linalg.solve(np.eye(n) - A, y)
@@ -89,7 +106,7 @@ def test_kola_operation_2035_by_an_independent_path(workbook):
     expected = {
         "output": sales + chain.sum(),
         "value_added": (sales - purchases.sum()) + (workbook["B1g"] / safe) @ chain,
-        "imports": (purchases * (1 - share)).sum() + (workbook["P7"] / safe) @ chain,
+        "imports": (purchases - y).sum() + (workbook["P7"] / safe) @ chain,
         "compensation": op["costs"]["wages"] * base + (workbook["D1"] / safe) @ chain,
     }
 
