@@ -297,32 +297,14 @@ def build_shock(
     off = (False,) * len(scenario.stages)
     columns = [Column(n, scenario.variants[n], n, stages=off) for n in names]
     extra = list(cases or ())
-    shock = build_columns(scenario, table, bridge, prices, columns + extra)
+    arrays, years, notes = _arrays(scenario, table, bridge, prices, columns + extra)
+    main = _wrap(scenario.id, arrays, slice(0, len(columns)), columns, "variant", years, table)
     if not extra:
-        return shock
-    main, rest = slice(0, len(columns)), slice(len(columns), None)
-    case_names = [c.name for c in extra]
-
-    def split(part: xr.DataArray | xr.Dataset, dim: str):
-        if dim == "variant":
-            return part.isel(variant=main)
-        return part.isel(variant=rest).rename(variant="case").assign_coords(case=case_names)
-
-    def of(dim: str) -> Shock:
-        return Shock(
-            centre=shock.centre,
-            demand=split(shock.demand, dim),
-            imports=split(shock.imports, dim),
-            product_taxes=split(shock.product_taxes, dim),
-            purchasers=split(shock.purchasers, dim),
-            direct=split(shock.direct, dim),
-            income=split(shock.income, dim),
-            notes=shock.notes if dim == "variant" else (),
-            labels_ru=tuple(c.label_ru for c in extra) if dim == "case" else (),
-            labels_en=tuple(c.label_en for c in extra) if dim == "case" else (),
-        )
-
-    return replace(of("variant"), cases=of("case"))
+        return replace(main, notes=notes)
+    rest = _wrap(scenario.id, arrays, slice(len(columns), None), extra, "case", years, table)
+    labels = {"labels_ru": tuple(c.label_ru for c in extra)}
+    labels["labels_en"] = tuple(c.label_en for c in extra)
+    return replace(main, notes=notes, cases=replace(rest, **labels))
 
 
 def build_columns(
@@ -333,6 +315,19 @@ def build_columns(
     columns: Sequence[Column],
 ) -> Shock:
     """Every column of ``columns`` at once, along dim ``variant`` named by the columns' names."""
+    arrays, years, notes = _arrays(scenario, table, bridge, prices, columns)
+    shock = _wrap(scenario.id, arrays, slice(None), columns, "variant", years, table)
+    return replace(shock, notes=notes)
+
+
+def _arrays(
+    scenario: Scenario,
+    table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    columns: Sequence[Column],
+) -> tuple[dict[str, np.ndarray], list[int], tuple[Note, ...]]:
+    """The shock's arrays with a leading column axis, its years and notes."""
     where = scenario.path
     con, op = scenario.construction, scenario.operation
     stage_years = [
@@ -363,8 +358,7 @@ def build_columns(
         if column.standalone and scenario.cluster is None:
             raise ScenarioError(f"{where}: a standalone case needs a [cluster] block")
     years = sorted(all_years)
-    n, codes = table.n, table.codes
-    names = [c.name for c in columns]
+    n = table.n
     shape = (len(columns), len(PHASES), len(years), n)
     demand, imports, taxes = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     purchasers = np.zeros(shape[:3])
@@ -386,22 +380,47 @@ def build_columns(
         demand[:, 1], imports[:, 1], income[:, 1] = run.demand, run.imports, run.income
         direct = run.direct
 
-    dims4 = ("variant", "phase", "year", "sector")
-    coords = {"variant": names, "phase": list(PHASES), "year": years, "sector": codes}
-    coords3 = {k: coords[k] for k in ("variant", "phase", "year")}
-    direct_ds = xr.Dataset(
-        {k: (("variant", "year", "sector"), v) for k, v in direct.items()},
-        coords={"variant": names, "year": years, "sector": codes},
+    arrays = {
+        "demand": demand,
+        "imports": imports,
+        "product_taxes": taxes,
+        "purchasers": purchasers,
+        "income": income,
+        **{f"direct.{k}": v for k, v in direct.items()},
+    }
+    return arrays, years, tuple(dict.fromkeys(notes))
+
+
+def _wrap(
+    centre: str,
+    arrays: dict[str, np.ndarray],
+    part: slice,
+    columns: Sequence[Column],
+    dim: str,
+    years: list[int],
+    table: IOTable,
+) -> Shock:
+    """The columns ``part`` of ``arrays`` as a Shock whose first dim is ``dim``."""
+    names, codes = [c.name for c in columns], table.codes
+    dims4 = (dim, "phase", "year", "sector")
+    coords = {dim: names, "phase": list(PHASES), "year": years, "sector": codes}
+
+    def array(key: str, dims: tuple[str, ...]) -> xr.DataArray:
+        return xr.DataArray(arrays[key][part], dims=dims, coords={d: coords[d] for d in dims})
+
+    direct = xr.Dataset(
+        {k: ((dim, "year", "sector"), arrays[f"direct.{k}"][part]) for k in DIRECT_VARIABLES},
+        coords={dim: names, "year": years, "sector": codes},
     )
     return Shock(
-        centre=scenario.id,
-        demand=xr.DataArray(demand, dims=dims4, coords=coords),
-        imports=xr.DataArray(imports, dims=dims4, coords=coords),
-        product_taxes=xr.DataArray(taxes, dims=dims4, coords=coords),
-        purchasers=xr.DataArray(purchasers, dims=dims4[:3], coords=coords3),
-        direct=direct_ds,
-        income=xr.DataArray(income, dims=dims4[:3], coords=coords3),
-        notes=tuple(dict.fromkeys(notes)),
+        centre=centre,
+        demand=array("demand", dims4),
+        imports=array("imports", dims4),
+        product_taxes=array("product_taxes", dims4),
+        purchasers=array("purchasers", dims4[:3]),
+        direct=direct,
+        income=array("income", dims4[:3]),
+        notes=(),
     )
 
 
@@ -817,8 +836,9 @@ def _tax_amounts(
 
 
 def _locate(table: IOTable, code: str, where: Path) -> int:
-    if code in table.codes:
-        return table.codes.index(code)
+    codes = table.codes
+    if code in codes:
+        return codes.index(code)
     raise ScenarioError(
         f"{where}: operation product {code!r} is not a product of table "
         f"{table.meta.id}; use a code from `iomodel sectors {table.meta.id}` "

@@ -286,3 +286,14 @@ def test_standalone_case_drops_what_only_the_cluster_works(rosstat, bridge, pric
 
 def test_no_cases_without_their_variant(mini):
     assert case_columns(mini, "missing") == []
+
+
+def test_the_template_documents_a_valid_thesis_example(rosstat, bridge, prices):
+    """shocks/TEMPLATE.toml's stage, paths and cluster build every case without error."""
+    template = Scenario.load(ROOT / "shocks" / "TEMPLATE.toml")
+    columns = case_columns(template)
+    shock = build_shock(template, rosstat, bridge, prices, None, columns)
+    names = list(shock.cases.demand.case.values)
+    assert names == ["base", "stage_1", "localisation_low", "localisation_high", "standalone"]
+    own = shock.cases.direct.own_use.sel(case="stage_1").sum()
+    assert float(own) > 0
