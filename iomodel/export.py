@@ -92,6 +92,62 @@ HEADERS: dict[str, tuple[str, str]] = {
     "discounted_value_added": ("ДС, дисконтированная", "Value added, discounted"),
     "discounted_taxes": ("Налоги, дисконтированные", "Taxes, discounted"),
     "type2_over_type1_output": ("Тип II / Тип I (выпуск)", "Type II / Type I (output)"),
+    # the thesis table and the localisation gain (issue 12, iomodel.thesis)
+    "case": ("Вариант проверки", "Case"),
+    "case_label_ru": ("Вариант проверки (рус.)", "Case (Russian)"),
+    "case_label_en": ("Вариант проверки (англ.)", "Case (English)"),
+    "reference": ("Сравнивается с", "Compared with"),
+    "capex_discounted": ("Капвложения, дисконтированные", "Capex, discounted"),
+    "value_added_discounted": ("ДС за срок, дисконтированная", "Value added, lifetime, discounted"),
+    "job_years": ("Чел.-лет за срок", "Job-years, lifetime"),
+    "adjacent_output_discounted": (
+        "Выпуск смежных отраслей, дисконтированный",
+        "Adjacent-industry output, discounted",
+    ),
+    "value_added_per_rouble": (
+        "ДС на рубль капвложений (за срок)",
+        "Value added per rouble (lifetime)",
+    ),
+    "job_years_per_bn_rub": (
+        "Чел.-лет на 1 млрд руб. (за срок)",
+        "Job-years per bn RUB (lifetime)",
+    ),
+    "adjacent_output_per_rouble": (
+        "Выпуск смежных отраслей на рубль",
+        "Adjacent-industry output per rouble",
+    ),
+    "revenue_per_rouble": ("Доходы бюджета на рубль", "Budget revenue per rouble"),
+    "operation_value_added_full": ("ДС, год полной мощности", "Value added, year of full output"),
+    "operation_jobs_full": ("Занятость, год полной мощности", "Jobs, year of full output"),
+    "delta_capex": ("Δ капвложений", "Δ capex"),
+    "delta_capex_discounted": ("Δ капвложений, дисконт.", "Δ capex, discounted"),
+    "delta_value_added_discounted": ("Δ ДС, дисконт.", "Δ value added, discounted"),
+    "delta_job_years": ("Δ чел.-лет", "Δ job-years"),
+    "delta_adjacent_output_discounted": ("Δ выпуска смежных отраслей", "Δ adjacent output"),
+    "delta_value_added_per_rouble": ("Δ ДС на рубль", "Δ value added per rouble"),
+    "delta_job_years_per_bn_rub": ("Δ чел.-лет на 1 млрд руб.", "Δ job-years per bn RUB"),
+    "delta_adjacent_output_per_rouble": (
+        "Δ выпуска смежных на рубль",
+        "Δ adjacent output per rouble",
+    ),
+    "marginal_value_added_per_rouble": (
+        "ДС передела на рубль его капвложений",
+        "Stage value added per rouble of its capex",
+    ),
+    "marginal_job_years_per_bn_rub": (
+        "Чел.-лет передела на 1 млрд руб. его капвложений",
+        "Stage job-years per bn RUB of its capex",
+    ),
+    "marginal_adjacent_output_per_rouble": (
+        "Выпуск смежных отраслей от передела на рубль",
+        "Stage adjacent output per rouble of its capex",
+    ),
+    "output_low": ("Выпуск, низкая локализация", "Output, low localisation"),
+    "output_high": ("Выпуск, высокая локализация", "Output, high localisation"),
+    "output_gain": ("Прирост выпуска", "Output gain"),
+    "employment_low": ("Занятость, низкая локализация", "Employment, low localisation"),
+    "employment_high": ("Занятость, высокая локализация", "Employment, high localisation"),
+    "employment_gain": ("Прирост занятости", "Employment gain"),
 }
 
 

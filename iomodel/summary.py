@@ -316,7 +316,9 @@ def views(
     ``key_figures`` (every variant), ``by_year`` (totals by phase and year), ``new_activity``
     (the new activity's own accounts and sales by year), ``by_group`` (sector
     groups, summed over years) and ``by_sector`` (every product, summed over years), each in
-    long form with the effects as columns, plus ``localisation`` when given.
+    long form with the effects as columns, plus ``localisation`` when given, and, when the
+    Dataset holds the thesis cases, ``thesis`` (:func:`iomodel.thesis.thesis_table`) and
+    ``thesis_localisation`` (:func:`iomodel.thesis.localisation_gain`).
     """
     out: dict[str, pd.DataFrame] = {}
     kf = []
@@ -352,4 +354,9 @@ def views(
     out["by_sector"] = sectors.reset_index(drop=True)
     if localisation_table is not None:
         out["localisation"] = localisation_table.reset_index()
+    if "case_value_added" in ds:  # the thesis cases (issue 12)
+        from .thesis import localisation_gain, thesis_table
+
+        out["thesis"] = thesis_table(ds, appraisal)
+        out["thesis_localisation"] = localisation_gain(ds)
     return out

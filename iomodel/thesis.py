@@ -54,27 +54,27 @@ CASES = ("base", "localisation_low", "localisation_high", "standalone")
 THESIS_INDICATORS = (
     "capex",
     "capex_discounted",
-    "value_added",
-    "employment",
-    "adjacent_output",
-    "value_added_per_capex",
-    "jobs_per_bn_capex",
-    "adjacent_output_per_capex",
-    "revenue_per_capex",
-    "operation_value_added",
-    "operation_employment",
+    "value_added_discounted",
+    "job_years",
+    "adjacent_output_discounted",
+    "value_added_per_rouble",
+    "job_years_per_bn_rub",
+    "adjacent_output_per_rouble",
+    "revenue_per_rouble",
+    "operation_value_added_full",
+    "operation_jobs_full",
     "reference",
     "delta_capex",
     "delta_capex_discounted",
-    "delta_value_added",
-    "delta_employment",
-    "delta_adjacent_output",
-    "delta_value_added_per_capex",
-    "delta_jobs_per_bn_capex",
-    "delta_adjacent_output_per_capex",
-    "marginal_value_added_per_capex",
-    "marginal_jobs_per_bn_capex",
-    "marginal_adjacent_output_per_capex",
+    "delta_value_added_discounted",
+    "delta_job_years",
+    "delta_adjacent_output_discounted",
+    "delta_value_added_per_rouble",
+    "delta_job_years_per_bn_rub",
+    "delta_adjacent_output_per_rouble",
+    "marginal_value_added_per_rouble",
+    "marginal_job_years_per_bn_rub",
+    "marginal_adjacent_output_per_rouble",
 )
 
 
@@ -162,20 +162,24 @@ def _totals(ds: xr.Dataset, appraisal: Appraisal) -> xr.Dataset:
         {
             "capex": ds.case_capex.sum(["phase", "year"]),
             "capex_discounted": (ds.case_capex.sum("phase") * disc).sum("year"),
-            "value_added": (ds.case_value_added.sum(["phase", "group"]) * disc).sum("year"),
-            "employment": ds.case_employment.sum(["phase", "group", "year"]),
-            "adjacent_output": (supply.sel(group=adjacent).sum("group") * disc).sum("year"),
-            "operation_value_added": at_full["case_value_added"].where(peak > 0),
-            "operation_employment": at_full["case_employment"].where(peak > 0),
+            "value_added_discounted": (ds.case_value_added.sum(["phase", "group"]) * disc).sum(
+                "year"
+            ),
+            "job_years": ds.case_employment.sum(["phase", "group", "year"]),
+            "adjacent_output_discounted": (supply.sel(group=adjacent).sum("group") * disc).sum(
+                "year"
+            ),
+            "operation_value_added_full": at_full["case_value_added"].where(peak > 0),
+            "operation_jobs_full": at_full["case_employment"].where(peak > 0),
         }
     )
     if "case_revenue" in ds:  # the fiscal block's budget revenue, when the run has it
         revenue = ds.case_revenue.sum(
             [d for d in ds.case_revenue.dims if d not in ("centre", "case", "year")]
         )
-        out["revenue"] = (revenue * disc).sum("year")
+        out["revenue_discounted"] = (revenue * disc).sum("year")
     defined = ds.case_capex.notnull().any(["phase", "year"])
-    return out.where(defined)
+    return out.where(defined).reset_coords(drop=True)
 
 
 def _reference(centre: str, case: str) -> str | None:
@@ -195,16 +199,18 @@ def _reference(centre: str, case: str) -> str | None:
 def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     """The thesis table: one row per centre and case, and rows for all centres together.
 
-    Money in table units (discounted to ``appraisal.base_year`` at its rate), employment in
-    job-years over both phases; ``*_per_capex`` per unit of discounted capex (value added and
-    adjacent-industry output) or per billion of currency of capex (jobs); ``adjacent_output`` is
-    the supply-chain output (all phases and effects, the centre's own products excluded) in the
-    programme's adjacent industries (:data:`ADJACENT`); ``operation_*`` the year of full
-    operation.  ``delta_*`` are differences from the row's ``reference`` case (the previous
-    stage or the base, low localisation, the cluster), of the totals and of the per-capex
-    ratios; ``marginal_*`` (stages only) are what a stage adds per rouble it costs — NaN for a
-    stage at an existing plant, which costs no capex.  ``revenue_per_capex`` is NaN until the
-    run has budget revenue (``case_revenue``: the fiscal block, issue 10).
+    Columns (:data:`THESIS_INDICATORS`): ``capex`` (table units, purchasers' prices) and
+    ``capex_discounted``; over both phases and every year, value added and the supply-chain
+    output of the programme's adjacent industries (:data:`ADJACENT`; all effects, the centre's
+    own products excluded), both discounted to ``appraisal.base_year`` at its rate, and
+    ``job_years``; ``*_per_rouble`` = discounted value added or adjacent output per unit of
+    discounted capex, ``job_years_per_bn_rub`` per billion of currency of capex;
+    ``operation_*_full`` the year of full operation (the first year of the case's largest own
+    output).  ``delta_*`` are differences from the row's ``reference`` case (the previous stage
+    or the base, low localisation, the cluster), of the totals and of the ratios;
+    ``marginal_*`` (stages only) are what a stage adds per rouble it costs — NaN for a stage at
+    an existing plant, which costs no capex.  ``revenue_per_rouble`` is NaN until the run has
+    budget revenue (a ``case_revenue`` variable: the fiscal block, issue 10).
     """
     if not has_cases(ds):
         raise ValueError("the Dataset has no thesis cases; run with the central variant")
@@ -215,19 +221,21 @@ def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     frame = frame.merge(labels, on=["centre", "case"], how="left")
     frame = pd.concat([frame, _all_centres(totals, ds)], ignore_index=True)
     bn = 1e9 / _unit_value(ds)
-    frame["value_added_per_capex"] = frame["value_added"] / frame["capex_discounted"]
-    frame["jobs_per_bn_capex"] = frame["employment"] / frame["capex"] * bn
-    frame["adjacent_output_per_capex"] = frame["adjacent_output"] / frame["capex_discounted"]
-    frame["revenue_per_capex"] = (
-        frame["revenue"] / frame["capex_discounted"] if "revenue" in frame else np.nan
+    spend = frame["capex_discounted"]
+    frame["value_added_per_rouble"] = frame["value_added_discounted"] / spend
+    frame["job_years_per_bn_rub"] = frame["job_years"] / frame["capex"] * bn
+    frame["adjacent_output_per_rouble"] = frame["adjacent_output_discounted"] / spend
+    frame["revenue_per_rouble"] = (
+        frame["revenue_discounted"] / spend if "revenue_discounted" in frame else np.nan
     )
     frame["reference"] = [
         _reference(centre, c) for centre, c in zip(frame["centre"], frame["case"])
     ]
     keyed = frame.set_index(["centre", "case"])
     for k in (
-        *("capex", "capex_discounted", "value_added", "employment", "adjacent_output"),
-        *("value_added_per_capex", "jobs_per_bn_capex", "adjacent_output_per_capex"),
+        *("capex", "capex_discounted", "value_added_discounted", "job_years"),
+        "adjacent_output_discounted",
+        *("value_added_per_rouble", "job_years_per_bn_rub", "adjacent_output_per_rouble"),
     ):
         ref = [
             keyed[k].get((centre, r), np.nan) if r else np.nan
@@ -238,10 +246,10 @@ def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     spent = frame["delta_capex_discounted"].where(frame["delta_capex"].abs() > 1e-9)
     stage = frame["case"].str.startswith("stage_") | (frame["case"] == "stages_all")
     spent = spent.where(stage)
-    frame["marginal_value_added_per_capex"] = frame["delta_value_added"] / spent
-    frame["marginal_adjacent_output_per_capex"] = frame["delta_adjacent_output"] / spent
-    frame["marginal_jobs_per_bn_capex"] = (
-        frame["delta_employment"] / frame["delta_capex"].where(spent.notna()) * bn
+    frame["marginal_value_added_per_rouble"] = frame["delta_value_added_discounted"] / spent
+    frame["marginal_adjacent_output_per_rouble"] = frame["delta_adjacent_output_discounted"] / spent
+    frame["marginal_job_years_per_bn_rub"] = (
+        frame["delta_job_years"] / frame["delta_capex"].where(spent.notna()) * bn
     )
     columns = ["centre", "case", "case_label_ru", "case_label_en", *THESIS_INDICATORS]
     return frame[columns].reset_index(drop=True)

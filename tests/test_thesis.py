@@ -297,3 +297,74 @@ def test_the_template_documents_a_valid_thesis_example(rosstat, bridge, prices):
     assert names == ["base", "stage_1", "localisation_low", "localisation_high", "standalone"]
     own = shock.cases.direct.own_use.sel(case="stage_1").sum()
     assert float(own) > 0
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """Kola (two stages, one without capex; a cluster sharing nothing) and South Siberia (two
+    stages; a cluster with a deposit worked only inside it), Type II with cases."""
+    from iomodel.pipeline import run_centres
+
+    return run_centres(["kola", "south_siberia"]).dataset
+
+
+@pytest.fixture(scope="module")
+def appraisal():
+    from iomodel.summary import load_appraisal
+
+    return load_appraisal(ROOT / "tables" / "appraisal.toml")
+
+
+def test_thesis_table_rows_add_up(shipped, appraisal):
+    from iomodel.thesis import thesis_table
+
+    t = thesis_table(shipped, appraisal).set_index(["centre", "case"])
+    for k in ("capex", "value_added_discounted", "job_years", "adjacent_output_discounted"):
+        centres = t.loc[[("kola", "base"), ("south_siberia", "base")], k].sum()
+        assert t.loc[("all", "base"), k] == pytest.approx(centres)
+    # a stage's delta is the difference from the previous case, its marginal ratio delta / capex
+    kola = t.loc["kola"]
+    d = (
+        kola.loc["stage_2", "value_added_discounted"]
+        - kola.loc["stage_1", "value_added_discounted"]
+    )
+    assert kola.loc["stage_2", "delta_value_added_discounted"] == pytest.approx(d)
+    assert kola.loc["stage_2", "marginal_value_added_per_rouble"] == pytest.approx(
+        d / kola.loc["stage_2", "delta_capex_discounted"]
+    )
+    # Solikamsk's existing plant: value added without capex, so no ratio of its own
+    assert kola.loc["stage_1", "delta_capex"] == pytest.approx(0.0, abs=1e-9)
+    assert kola.loc["stage_1", "delta_value_added_discounted"] > 0
+    assert np.isnan(kola.loc["stage_1", "marginal_value_added_per_rouble"])
+    # Kola's deposits share nothing: standalone is the cluster
+    assert kola.loc["standalone", "capex"] == pytest.approx(kola.loc["base", "capex"])
+    # South Siberia standalone drops Beloziminskoye (capex and output) and is never dearer
+    ss = t.loc["south_siberia"]
+    assert ss.loc["standalone", "capex"] < ss.loc["base", "capex"]
+    assert ss.loc["standalone", "delta_value_added_discounted"] < 0
+    assert np.isnan(t.loc[("all", "base"), "revenue_per_rouble"])  # until the fiscal block
+
+
+def test_localisation_gain_both_phases(shipped):
+    from iomodel.thesis import localisation_gain
+
+    g = localisation_gain(shipped).set_index(["centre", "phase", "group"])
+    np.testing.assert_allclose(g["output_gain"], g["output_high"] - g["output_low"])
+    for phase in ("construction", "operation"):
+        assert g.loc[("kola", phase, "machine_building"), "output_gain"] > 0
+        assert g.loc[("kola", phase, "total"), "employment_gain"] > 0
+
+
+def test_views_carry_the_thesis_sheets(shipped, appraisal):
+    from iomodel.summary import load_groups, views
+
+    groups = load_groups(ROOT / "tables" / "rosstat-2021" / "sector_groups.toml", _table())
+    sheets = views(shipped, groups, appraisal)
+    assert {"thesis", "thesis_localisation"} <= set(sheets)
+    assert sheets["thesis"]["case_label_ru"].notna().all()
+
+
+def _table():
+    from iomodel.readers import load_table
+
+    return load_table("rosstat-2021")
