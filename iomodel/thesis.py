@@ -78,6 +78,14 @@ THESIS_INDICATORS = (
 )
 
 
+#: Russian genitive of the usual variant names, for case labels.
+_VARIANT_RU = {
+    "low": "нижнего варианта",
+    "central": "центрального варианта",
+    "high": "верхнего варианта",
+}
+
+
 def case_columns(scenario: Scenario, variant: str = "central") -> list[Column]:
     """The thesis cases of ``scenario`` built on ``variant`` (none without that variant or an
     operation phase)."""
@@ -106,14 +114,15 @@ def case_columns(scenario: Scenario, variant: str = "central") -> list[Column]:
         ("localisation_high", least, "Высокая локализация", "High localisation"),
     ):
         share = source.equipment_import_share
+        whose = _VARIANT_RU.get(source.name, f"варианта «{source.name}»")
         columns.append(
             Column(
                 name,
                 replace(v, equipment_import_share=share),
                 source.name,
                 stages=off,
-                label_ru=f"{ru}: импорт оборудования {share:.0%}, закупки варианта «{source.name}»",
-                label_en=f"{en}: equipment imports {share:.0%}, purchases of «{source.name}»",
+                label_ru=f"{ru}: импорт оборудования {share:.0%}, закупки {whose}",
+                label_en=f"{en}: equipment imports {share:.0%}, purchases of the {source.name} variant",
             )
         )
     if scenario.cluster is not None:

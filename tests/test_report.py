@@ -422,3 +422,30 @@ def test_centre_names_reach_the_comparison_charts_literally(reports):
     ctx = comparison_context(inputs, locale_for("en"))
     drawn = " ".join(_svg_text(svg) for svg in ctx["charts"].values())
     assert "US$ 5 bn, US$ 6 bn" in drawn
+
+
+def test_thesis_page_shows_the_datasets_figures(rosstat):
+    """The «Проверка тезисов программы» page: cases, stages, localisation and cluster figures
+    are the thesis table's (iomodel.thesis), formatted."""
+    from iomodel.summary import load_groups
+    from iomodel.thesis import case_columns, localisation_gain, thesis_table
+
+    prices = load_prices(ROOT / "tables" / "prices")
+    bridge = load_bridge(DATA / "bridge.toml", rosstat)
+    scenario = Scenario.load(DATA / "mini_thesis.toml")
+    groups = load_groups(ROOT / "tables" / "rosstat-2021" / "sector_groups.toml", rosstat)
+    shock = build_shock(scenario, rosstat, bridge, prices, None, case_columns(scenario))
+    ds = run_impact(rosstat, [shock], "II", groups=groups)
+    run = Run(rosstat, bridge, prices, (scenario,), (shock,), ds)
+    appraisal, groups = _appraisal_and_groups(run)
+    inputs = prepare(run, appraisal, groups, "central", provenance(run, appraisal))
+    html = centre_html(inputs, "mini_thesis", "ru")
+    assert "Проверка тезисов программы" in html
+    table = thesis_table(ds, appraisal).set_index(["centre", "case"]).loc["mini_thesis"]
+    for case in ("base", "stage_1", "localisation_high", "standalone"):
+        assert format_number(table.loc[case, "value_added_per_rouble"], 2) in html, case
+    assert format_number(table.loc["stage_1", "marginal_value_added_per_rouble"], 2) in html
+    gain = localisation_gain(ds).set_index(["phase", "group"])
+    machines = gain.loc[("operation", "machine_building"), "output_gain"] / 1e3
+    assert format_number(machines, 1) in html
+    assert "бедные руды" in html  # the deposit worked only inside the cluster, and why

@@ -35,6 +35,7 @@ from ._context import (
     _variant_label,
 )
 from ._locale import Locale
+from ._thesis import centre_thesis
 
 __all__ = ["centre_context"]
 
@@ -855,6 +856,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "taxes": taxes,
         "leakage": leakage,
         "localisation": localisation_info,
+        "thesis": centre_thesis(w.inputs.thesis, w.scenario, loc, w.inputs.scale),
         "conversion": about["conversion"],
         "bridge_rows": about["bridge_rows"],
         "charts": {

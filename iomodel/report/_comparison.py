@@ -16,6 +16,7 @@ from ._context import (
     _money,
 )
 from ._locale import Locale
+from ._thesis import comparison_thesis
 
 __all__ = ["comparison_context"]
 
@@ -314,6 +315,7 @@ def comparison_context(
         "total_row": total_row,
         "per_rows": per_rows,
         "loc_rows": loc_rows,
+        "thesis": comparison_thesis(inputs.thesis, inputs.run.scenarios, loc, inputs.scale),
         "centres": centres,
         "leader": names[order[0]],
         "leader_value": _money(loc, top["discounted_value_added"], inputs),

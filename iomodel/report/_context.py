@@ -26,6 +26,7 @@ from ..pipeline import Run
 from ..scenario import Scenario
 from ..summary import Appraisal, design_years, key_figures, localisation
 from ._locale import Locale
+from ._thesis import ThesisFrames, thesis_frames
 
 #: The variables a report shows (net taxes on products alone support the accounting identity
 #: and stay in the data outputs).
@@ -53,6 +54,7 @@ class Inputs:
     localisation: pd.DataFrame  # one row per centre
     by_variant: dict[str, pd.DataFrame]  # key figures (all effects) of every variant
     run_date: str
+    thesis: ThesisFrames | None = None  # the thesis cases (issue 12)
 
     @property
     def ds(self) -> xr.Dataset:
@@ -116,6 +118,7 @@ def prepare(
         loc,
         by_variant,
         provenance.get("run date", date.today().isoformat()),
+        thesis_frames(ds, appraisal),
     )
 
 
