@@ -512,6 +512,46 @@ def run(centres, variant, table, kind, closure, quiet, productivity, out_dir, fo
             click.echo(f"wrote {out_dir / names[fmt]}")
 
 
+def _thesis_text(result: Run, appraisal: Appraisal, kind: str, fmt: str) -> str:
+    """The thesis table (iomodel.thesis) as text, CSV or JSON."""
+    import pandas as pd
+
+    from .thesis import thesis_table
+
+    frame = thesis_table(result.dataset, appraisal)
+    if fmt == "csv":
+        return frame.to_csv(index=False, float_format="%.6g")
+    if fmt == "json":
+        records = [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    meta = result.table.meta
+    cols = {
+        "capex": "capex",
+        "va/rouble": "value_added_per_rouble",
+        "jobs/bn": "job_years_per_bn_rub",
+        "adjacent/rouble": "adjacent_output_per_rouble",
+        "revenue/rouble": "revenue_per_rouble",
+        "stage va/rouble": "marginal_value_added_per_rouble",
+    }
+    lines = [
+        f"The programme's thesis (central variant, Type {kind}): capex in {meta.unit_label} of "
+        f"{meta.year}; value added and adjacent-industry output over both phases, discounted at "
+        f"{appraisal.discount_rate:.1%} to {appraisal.base_year}, per rouble of discounted "
+        "capex; job-years over both phases per bn of capex; 'stage va/rouble': what a stage "
+        "adds per rouble of its own capex",
+        f"{'centre':<18}{'case':<19}" + "".join(f"{c:>16}" for c in cols),
+    ]
+    for _, row in frame.iterrows():
+        cells = "".join(
+            f"{row[c]:>16,.{0 if c in ('capex', 'job_years_per_bn_rub') else 2}f}"
+            if pd.notna(row[c])
+            else f"{'–':>16}"
+            for c in cols.values()
+        )
+        lines.append(f"{row['centre']:<18}{row['case']:<19}{cells}")
+    return "\n".join(lines) + "\n"
+
+
 def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
     """What made a run: table and scenario hashes, parameters, version, date."""
     import datetime
@@ -549,11 +589,27 @@ def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
 )
-def compare(by, variant, table, kind, closure, quiet, productivity, fmt):
+@click.option(
+    "--thesis",
+    is_flag=True,
+    help="The programme's thesis instead (issue 12): per rouble of capex, the base case against "
+    "each processing stage, low against high localisation, the cluster against its deposits "
+    "developed separately, for every centre and all together (built on the central variant).",
+)
+def compare(by, variant, table, kind, closure, quiet, productivity, fmt, thesis):
     """Rank all centres by an indicator, absolute and per rouble invested."""
     from .summary import INDICATORS
     from .summary import compare as compare_centres
 
+    if thesis:
+        if variant not in (None, "central"):
+            raise _Refused(
+                "--variant", "the thesis cases are built on the central variant; leave it out"
+            )
+        result = _run((), "central", table, kind, closure, quiet, productivity)
+        appraisal, _ = _appraisal_and_groups(result)
+        click.echo(_thesis_text(result, appraisal, kind, fmt), nl=False)
+        return
     if by not in INDICATORS:
         raise _Refused("--by", f"{by!r} is not an indicator; choose one of {', '.join(INDICATORS)}")
     result = _run((), variant or "central", table, kind, closure, quiet, productivity)

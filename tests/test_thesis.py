@@ -368,3 +368,24 @@ def _table():
     from iomodel.readers import load_table
 
     return load_table("rosstat-2021")
+
+
+def test_cli_compare_thesis():
+    """`iomodel compare --thesis` prints the thesis table; JSON has every case; a variant other
+    than central is refused (the cases are built on it)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from iomodel.cli import main
+
+    runner = CliRunner()
+    out = runner.invoke(main, ["compare", "--thesis", "--quiet", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    cases = {(r["centre"], r["case"]) for r in rows}
+    assert {("kola", "stage_2"), ("south_siberia", "standalone"), ("all", "stages_all")} <= cases
+    text = runner.invoke(main, ["compare", "--thesis", "--quiet"])
+    assert text.exit_code == 0 and "stage va/rouble" in text.output
+    refused = runner.invoke(main, ["compare", "--thesis", "--variant", "low", "--quiet"])
+    assert refused.exit_code != 0 and "central variant" in refused.output
