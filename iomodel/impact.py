@@ -338,7 +338,7 @@ def _case_block(
     table: IOTable,
     groups: pd.DataFrame | None,
     shocks: Sequence[Shock],
-) -> dict:
+) -> xr.Dataset:
     """The thesis cases (issue 12) as ``case_*`` variables: all effects summed, sectors summed
     into ``groups`` (sector → ``group``, ``label_ru``, ``label_en``; None: each sector alone).
     A case a centre does not have is NaN."""

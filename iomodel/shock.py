@@ -302,9 +302,12 @@ def build_shock(
     if not extra:
         return replace(main, notes=notes)
     rest = _wrap(scenario.id, arrays, slice(len(columns), None), extra, "case", years, table)
-    labels = {"labels_ru": tuple(c.label_ru for c in extra)}
-    labels["labels_en"] = tuple(c.label_en for c in extra)
-    return replace(main, notes=notes, cases=replace(rest, **labels))
+    labelled = replace(
+        rest,
+        labels_ru=tuple(c.label_ru for c in extra),
+        labels_en=tuple(c.label_en for c in extra),
+    )
+    return replace(main, notes=notes, cases=labelled)
 
 
 def build_columns(
@@ -658,11 +661,10 @@ def _operation(
         "domestic_sales": by_sector(net * (1 - exports)),
         "own_use": by_sector(fed),
     }
+    shares = [acts[j].costs or {} for j, _ in items]  # no cost structure: the table's column
     costed = np.array([acts[j].costs is not None for j, _ in items])
-    cost = np.array(
-        [[acts[j].costs[c] if acts[j].costs else 0.0 for c in PURCHASES] for j, _ in items]
-    )
-    wage = np.array([acts[j].costs["wages"] if acts[j].costs else 0.0 for j, _ in items])
+    cost = np.array([[c.get(item, 0.0) for item in PURCHASES] for c in shares])
+    wage = np.array([c.get("wages", 0.0) for c in shares])
     weights = bridge.opex.loc[list(PURCHASES)].to_numpy()  # (item, product)
     bought = np.einsum("atk,kc,ci->atci", at_volume, cost, weights)
     if costed.any():

@@ -298,7 +298,7 @@ def _all_centres(totals: xr.Dataset, ds: xr.Dataset) -> pd.DataFrame:
     out = []
     for case, part in rows.items():
         summed = part.drop_vars("case", errors="ignore").sum("centre", min_count=1)
-        row = {k: float(summed[k]) for k in summed.data_vars}
+        row: dict[str, object] = {str(k): float(summed[k]) for k in summed.data_vars}
         row.update(
             centre="all", case=case, case_label_ru=labels[case][0], case_label_en=labels[case][1]
         )
