@@ -13,14 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from iomodel.errors import ScenarioError
 from iomodel.impact import VARIABLES, run_impact
 from iomodel.prices import load_prices
-from iomodel.scenario import Cluster, ClusterDeposit, Scenario, SharedItem
-from iomodel.shock import Column, build_columns, build_shock, load_bridge, localised_shares
+from iomodel.scenario import Scenario
+from iomodel.shock import Column, build_columns, build_shock, load_bridge
 from iomodel.thesis import case_columns
 
 from .conftest import ROOT, edit
@@ -189,26 +187,6 @@ def test_localisation_conserves_purchases(rosstat, bridge, prices, mini):
         assert float(first.sum()) > 0
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.floats(0, 1), min_size=5, max_size=5),
-    st.lists(st.floats(0, 1), min_size=5, max_size=5),
-    st.floats(0, 1),
-)
-def test_localised_shares_hit_the_target(shares, raw_weights, target):
-    """The item's weighted domestic share is the target; every share stays in [0, 1];
-    domestic + imported = 1 product by product."""
-    d = np.array(shares)
-    w = np.array(raw_weights) + 1e-3
-    w = (w / w.sum())[None, :]
-    out = localised_shares(d, w, np.array([target]))
-    assert out.shape == (1, 5)
-    assert np.all(out >= -1e-12) and np.all(out <= 1 + 1e-12)
-    assert float(w[0] @ out[0]) == pytest.approx(target, abs=1e-9)
-    np.testing.assert_allclose(localised_shares(d, w, np.array([np.nan]))[0], d)
-    np.testing.assert_allclose(localised_shares(d, w, np.array([w[0] @ d]))[0], d, atol=1e-12)
-
-
 def test_domestic_share_paths_by_variant(rosstat, bridge, prices, mini):
     """With spares the only purchase, the domestic share of purchases is the variant's path:
     the table's mix held (low), 0.95 from 2026 (high), and in between for central."""
@@ -226,38 +204,6 @@ def test_domestic_share_paths_by_variant(rosstat, bridge, prices, mini):
     np.testing.assert_allclose(share.sel(variant="high", year=2026), 0.95, rtol=1e-12)
     central = mix + (0.85 - mix) * (np.array([2025, 2026]) - 2021) / 9
     np.testing.assert_allclose(share.sel(variant="central"), central, rtol=1e-12)
-
-
-def _cluster(shares, exponents, n_deposits):
-    deposits = tuple(
-        ClusterDeposit(f"d{k}", "", "", (f"p{k}",), 0.0, True, "-", "-", (), "x")
-        for k in range(n_deposits)
-    )
-    items = tuple(
-        SharedItem(f"i{k}", "", "", s, e, tuple(d.id for d in deposits), None, (), "x")
-        for k, (s, e) in enumerate(zip(shares, exponents))
-    )
-    own = (1.0 - sum(shares)) / n_deposits
-    deposits = tuple(replace(d, capex_share=own) for d in deposits)
-    return Cluster(deposits, items, (), "x")
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(2, 5),
-    st.lists(st.floats(0.0, 0.25), min_size=1, max_size=4),
-    st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4),
-    st.lists(st.floats(0.01, 100.0), min_size=5, max_size=5),
-)
-def test_cluster_never_costs_more_than_its_deposits_alone(n, shares, exponents, values):
-    """Σ standalone capex ≥ cluster capex for any shares, exponents in [0, 1] and outputs."""
-    cluster = _cluster(shares, exponents[: len(shares)], n)
-    alone = cluster.standalone_shares({f"p{k}": values[k] for k in range(n)})
-    assert sum(alone.values()) >= 1.0 - 1e-9
-    # with every exponent 1 (no economies of scale) sharing saves nothing
-    flat = _cluster(shares, [1.0] * len(shares), n)
-    flat_alone = flat.standalone_shares({f"p{k}": values[k] for k in range(n)})
-    assert sum(flat_alone.values()) == pytest.approx(1.0)
 
 
 def test_standalone_case_drops_what_only_the_cluster_works(rosstat, bridge, prices, mini):
@@ -370,22 +316,24 @@ def _table():
     return load_table("rosstat-2021")
 
 
-def test_cli_compare_thesis():
-    """`iomodel compare --thesis` prints the thesis table; JSON has every case; a variant other
-    than central is refused (the cases are built on it)."""
+def test_cli_compare_thesis(shipped, appraisal):
+    """`iomodel compare --thesis` prints the thesis table (JSON: every case of every centre and
+    of all together; text: one line a case); a variant other than central is refused."""
     import json
 
     from click.testing import CliRunner
 
-    from iomodel.cli import main
+    from iomodel.cli import _thesis_text, main
+    from iomodel.pipeline import Run
 
     runner = CliRunner()
     out = runner.invoke(main, ["compare", "--thesis", "--quiet", "--format", "json"])
     assert out.exit_code == 0, out.output
-    rows = json.loads(out.output)
-    cases = {(r["centre"], r["case"]) for r in rows}
+    cases = {(r["centre"], r["case"]) for r in json.loads(out.output)}
     assert {("kola", "stage_2"), ("south_siberia", "standalone"), ("all", "stages_all")} <= cases
-    text = runner.invoke(main, ["compare", "--thesis", "--quiet"])
-    assert text.exit_code == 0 and "stage va/rouble" in text.output
+    run = Run(_table(), None, None, (), (), shipped)  # type: ignore[arg-type]
+    text = _thesis_text(run, appraisal, "II", "text")
+    assert "stage va/rouble" in text
+    assert len(text.splitlines()) == 2 + len(json.loads(_thesis_text(run, appraisal, "II", "json")))
     refused = runner.invoke(main, ["compare", "--thesis", "--variant", "low", "--quiet"])
     assert refused.exit_code != 0 and "central variant" in refused.output
