@@ -1410,6 +1410,14 @@ def _stages(top: _Node, max_price_year: int, base: Operation | None) -> tuple[St
         if con_node is not None:
             construction = _construction(con_node, max_price_year, frozenset({"capex"}))
             capex = con_node.number("capex", 0.0)
+            ceiling = CAPEX_CEILING[construction.currency]
+            if capex * construction.unit > ceiling:
+                raise con_node.fail(
+                    "capex",
+                    f"is {capex:g} {_unit_name(construction.unit)} {construction.currency}, above "
+                    f"the ceiling of {ceiling:.3g} {construction.currency} (README, 'Scenario "
+                    "bounds'); check the unit (mn or bn) and the figure",
+                )
         op = _operation(node.child("operation"), max_price_year, (), stage=True)
         clash = [p.id for p in op.products if p.id in running]
         if clash:

@@ -156,6 +156,7 @@ def test_a_stage_cannot_process_more_than_is_produced(tmp_path, rosstat, bridge,
         ("[operation.domestic_share.high]", "[operation.domestic_share.highest]", "no variant"),
         ("planned = false\nsite_ru", 'planned = "no"\nsite_ru', "true"),
         ('reason_ru = "бедные руды"\n', "", "reason_ru"),
+        ("capex = 2.0\n", "capex = 2.0e5\n", "ceiling"),
         ("construction = 1.0\nmachinery = 0.0", "construction = 0.9\nmachinery = 0.0", "sum to"),
     ],
 )
