@@ -403,26 +403,32 @@ def _wrap(
     years: list[int],
     table: IOTable,
 ) -> Shock:
-    """The columns ``part`` of ``arrays`` as a Shock whose first dim is ``dim``."""
-    names, codes = [c.name for c in columns], table.codes
+    """The columns ``part`` of ``arrays`` as a Shock whose first dim is ``dim`` (one Dataset
+    builds the coordinate indexes once for every array)."""
     dims4 = (dim, "phase", "year", "sector")
-    coords = {dim: names, "phase": list(PHASES), "year": years, "sector": codes}
-
-    def array(key: str, dims: tuple[str, ...]) -> xr.DataArray:
-        return xr.DataArray(arrays[key][part], dims=dims, coords={d: coords[d] for d in dims})
-
-    direct = xr.Dataset(
-        {k: ((dim, "year", "sector"), arrays[f"direct.{k}"][part]) for k in DIRECT_VARIABLES},
-        coords={dim: names, "year": years, "sector": codes},
+    coords = {
+        dim: [c.name for c in columns],
+        "phase": list(PHASES),
+        "year": years,
+        "sector": table.codes,
+    }
+    both = xr.Dataset(
+        {
+            **{k: (dims4, arrays[k][part]) for k in ("demand", "imports", "product_taxes")},
+            **{k: (dims4[:3], arrays[k][part]) for k in ("purchasers", "income")},
+            **{k: ((dim, "year", "sector"), arrays[f"direct.{k}"][part]) for k in DIRECT_VARIABLES},
+        },
+        coords=coords,
     )
+    direct = both[list(DIRECT_VARIABLES)]
     return Shock(
         centre=centre,
-        demand=array("demand", dims4),
-        imports=array("imports", dims4),
-        product_taxes=array("product_taxes", dims4),
-        purchasers=array("purchasers", dims4[:3]),
+        demand=both["demand"],
+        imports=both["imports"],
+        product_taxes=both["product_taxes"],
+        purchasers=both["purchasers"],
         direct=direct,
-        income=array("income", dims4[:3]),
+        income=both["income"],
         notes=(),
     )
 
