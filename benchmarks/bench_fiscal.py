@@ -21,11 +21,11 @@ def main() -> None:
     years = np.broadcast_to(np.arange(2026, 2049)[:, None, None], shape)
     flows = {
         k: rng.uniform(0, 100, shape)
-        for k in ("wages", "operating_surplus", "household_purchases", "extraction_value")
+        for k in ("wages", "operating_surplus", "household_purchases", "mineral_extraction_tax")
     }
     avg = rng.uniform(6e5, 4e6, shape)
     start = time.perf_counter()
-    stacked = revenue(law, years, average_wage=avg, ndpi_rate=0.0168, **flows)
+    stacked = revenue(law, years, average_wage=avg, **flows)
     vectorised = time.perf_counter() - start
     n = int(np.prod(shape))
     sample = 2000
@@ -37,7 +37,6 @@ def main() -> None:
             law,
             int(y[i]),
             average_wage=a[i],
-            ndpi_rate=0.0168,
             **{k: v[i] for k, v in flat.items()},
         )
     loop = (time.perf_counter() - start) * n / sample

@@ -14,7 +14,9 @@ from typing import Literal
 import pandas as pd
 import xarray as xr
 
+from .budget import Setting, add_revenue, household_spending_per_income, money_basis
 from .errors import TableError
+from .fiscal import load_fiscal
 from .impact import ModelType, run_impact
 from .multipliers import ClosureKind
 from .prices import Prices, load_prices
@@ -26,6 +28,7 @@ from .shock import Bridge, Shock, build_shock, load_bridge
 from .table import IOTable
 
 __all__ = [
+    "Preferences",
     "Productivity",
     "Run",
     "prices_dir",
@@ -42,6 +45,8 @@ def productivity_file() -> Path:
 
 
 Productivity = Literal["path", "frozen"]
+#: Which preferential tax regime a run applies: each scenario's assumed one, or its eligible one.
+Preferences = Literal["scenario", "eligible"]
 
 
 def productivity_by_sector(table: IOTable, path: Path | None = None) -> pd.DataFrame | None:
@@ -94,6 +99,7 @@ def run_centres(
     shocks_folder: Path | None = None,
     progress: Callable[[str], None] | None = None,
     productivity: Productivity = "path",
+    preferences: Preferences = "scenario",
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
@@ -101,6 +107,9 @@ def run_centres(
     every variant of each file.  ``progress`` is called with each centre id as its shock is built.
     ``productivity`` "path" lets the table's employment coefficients fall with the shipped
     labour-productivity path (``tables/productivity/``); "frozen" keeps the table year's.
+    The Dataset gets budget revenue by tax and level (:mod:`iomodel.budget`, law in
+    ``tables/fiscal/``) when the table is in roubles; ``preferences`` "scenario" taxes each new
+    activity under the regime its scenario assumes, "eligible" under the one it could hold.
     """
     io_table = load_table(table)
     bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
@@ -137,4 +146,29 @@ def run_centres(
         scenario_hashes={s.id: s.sha256 for s in scenarios},
         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
     )
+    if io_table.meta.currency == "RUB":
+        dataset = _with_revenue(
+            dataset, io_table, prices, scenarios, index, model, closure, preferences
+        )
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
+
+
+def _with_revenue(
+    dataset: xr.Dataset,
+    table: IOTable,
+    prices: Prices,
+    scenarios: Sequence[Scenario],
+    productivity: pd.DataFrame | None,
+    model: ModelType,
+    closure: ClosureKind,
+    preferences: Preferences,
+) -> xr.Dataset:
+    """The run's Dataset with budget revenue (:func:`iomodel.budget.add_revenue`)."""
+    law = load_fiscal()
+    basis = money_basis(law, prices, table, dataset["year"].values.tolist(), productivity)
+    settings = {
+        s.id: Setting(s.fiscal.applied(preferences), s.fiscal.regime_start, s.fiscal.northern_share)
+        for s in scenarios
+    }
+    spending = household_spending_per_income(law, table, closure) if model == "II" else 0.0
+    return add_revenue(dataset, law, basis, settings, spending, preferences)
