@@ -556,12 +556,17 @@ def load_fiscal(folder: str | Path | None = None) -> FiscalLaw:
         raise _fail(
             nominal, "price_level.growth_after_data", f"{growth!r}", "a yearly rate such as 0.04"
         )
-    names, basis = {}, {}
+    names: dict[str, tuple[str, str]] = {}
+    basis: dict[str, tuple[str, str]] = {}
     for tax in TAXES:
         name = f"{tax}.toml"
         meta = _get(data[name], "meta", path(name), "")
-        names[tax] = tuple(str(_get(meta, k, path(name), "meta")) for k in ("name_ru", "name_en"))
-        basis[tax] = tuple(str(_get(meta, k, path(name), "meta")) for k in ("basis_ru", "basis_en"))
+
+        def text(key: str, meta=meta, name=name) -> str:
+            return str(_get(meta, key, path(name), "meta"))
+
+        names[tax] = (text("name_ru"), text("name_en"))
+        basis[tax] = (text("basis_ru"), text("basis_en"))
 
     return FiscalLaw(
         folder=folder,
