@@ -36,6 +36,7 @@ __all__ = [
     "productivity_file",
     "run_centres",
     "shocks_dir",
+    "with_revenue",
 ]
 
 
@@ -147,13 +148,13 @@ def run_centres(
         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
     )
     if io_table.meta.currency == "RUB":
-        dataset = _with_revenue(
+        dataset = with_revenue(
             dataset, io_table, prices, scenarios, index, model, closure, preferences
         )
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
 
 
-def _with_revenue(
+def with_revenue(
     dataset: xr.Dataset,
     table: IOTable,
     prices: Prices,
@@ -161,14 +162,20 @@ def _with_revenue(
     productivity: pd.DataFrame | None,
     model: ModelType,
     closure: ClosureKind,
-    preferences: Preferences,
+    preferences: Preferences = "scenario",
 ) -> xr.Dataset:
-    """The run's Dataset with budget revenue (:func:`iomodel.budget.add_revenue`)."""
+    """``dataset`` (from :func:`iomodel.impact.run_impact`) with budget revenue
+    (:func:`iomodel.budget.add_revenue`): the shipped fiscal law, each scenario's regime (or
+    the eligible one), pay converted with ``prices`` and the ``productivity`` path (year ×
+    product index, None: frozen), household spending of the ``closure`` for Type II."""
     law = load_fiscal()
     basis = money_basis(law, prices, table, dataset["year"].values.tolist(), productivity)
     settings = {
-        s.id: Setting(s.fiscal.applied(preferences), s.fiscal.regime_start, s.fiscal.northern_share)
+        s.id: Setting(
+            regime, s.fiscal.regime_start if regime != "none" else None, s.fiscal.northern_share
+        )
         for s in scenarios
+        for regime in [s.fiscal.applied(preferences)]
     }
     spending = household_spending_per_income(law, table, closure) if model == "II" else 0.0
     return add_revenue(dataset, law, basis, settings, spending, preferences)

@@ -259,12 +259,13 @@ def _revenue_figures(
 
 
 def revenue_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Budget revenue in long form: centre, variant, phase, year, tax, then one column per
-    budget level and ``total`` (all effects; rows where every level is zero are left out).
+    """Budget revenue in long form: centre, variant, phase, year, tax, its Russian ``label``,
+    then one column per budget level and ``total`` (all effects; rows where every level is zero
+    are left out).
 
     Empty when the Dataset has no revenue.
     """
-    columns = ["centre", "variant", "phase", "year", "tax", *BUDGETS, "total"]
+    columns = ["centre", "variant", "phase", "year", "tax", "label", *BUDGETS, "total"]
     if "revenue" not in ds:
         return pd.DataFrame(columns=columns)
     wide = ds["revenue"].sum("effect").to_dataframe()["revenue"].unstack("budget")
@@ -272,6 +273,11 @@ def revenue_table(ds: xr.Dataset) -> pd.DataFrame:
     wide.columns.name = None
     wide["total"] = wide.sum(axis=1)
     frame = wide.reset_index()
+    if "tax_label_ru" in ds.coords:
+        labels = dict(zip(ds["tax"].values.tolist(), ds["tax_label_ru"].values.tolist()))
+        frame["label"] = frame["tax"].map(labels)
+    else:
+        frame["label"] = frame["tax"]
     keep = (frame[list(BUDGETS)] != 0).any(axis=1)
     return frame.loc[keep, columns].reset_index(drop=True)
 

@@ -346,14 +346,13 @@ def test_kola_2035_by_an_independent_path(kola_runs, rosstat):
         expected["contributions"]["social_funds"] += wages * tariff_rate
 
     op = ds.sel(phase="operation", year=year)
-    comp, jobs = ds["compensation"], ds["employment"]
-    for s in ds["sector"].values:
-        for e in ("indirect", "induced"):
-            c = float(op["compensation"].sel(sector=s, effect=e))
-            # pay per worker of the product: the same for every case of the table's effects
-            cs = comp.sel(sector=s, year=year).sel(effect=["indirect", "induced"]).sum()
-            js = jobs.sel(sector=s, year=year).sel(effect=["indirect", "induced"]).sum()
-            wage_lines(c, float(js / cs) * c if float(cs) else 0.0)
+    chain_effects = op.sel(effect=["indirect", "induced"])
+    comp = chain_effects["compensation"].transpose("sector", "effect").values.tolist()
+    jobs = chain_effects["employment"].transpose("sector", "effect").values.tolist()
+    for c_s, j_s in zip(comp, jobs):
+        # pay per worker of the product: the same for every case of the table's effects
+        for c in c_s:
+            wage_lines(c, sum(j_s) / sum(c_s) * c if sum(c_s) else 0.0)
     chain = op.sel(effect=["indirect", "induced"]).sum(["sector", "effect"])
     production = float(chain["taxes"] - chain["product_taxes"])
     surplus = float(chain["value_added"] - chain["compensation"]) - production
@@ -477,3 +476,48 @@ def test_add_revenue_notes_years_outside_the_law(law):
     out = add_revenue(early, law, _basis((2021, 2022)))
     assert "taxed under the law of the nearest year" in json.loads(out.attrs["fiscal_notes"])[0]
     assert float(out["revenue"].sum()) > 0
+
+
+# ------------------------------------------------------------------ command line and workbook
+
+
+def test_cli_compare_ranks_by_revenue_per_capex():
+    from click.testing import CliRunner
+
+    from iomodel.cli import main
+
+    result = CliRunner().invoke(
+        main, ["compare", "--by", "revenue_per_capex", "--quiet", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)
+    ratios = [r["revenue_per_capex"] for r in records]
+    assert ratios == sorted(ratios, reverse=True) and len(records) == 8
+    assert [r["rank"] for r in records] == list(range(1, 9))
+    for r in records:
+        levels = sum(r[f"discounted_revenue_{b}"] for b in BUDGETS)
+        assert levels == pytest.approx(r["discounted_revenue"])
+
+
+def test_cli_run_writes_the_revenue_sheet_with_units(tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+
+    from iomodel.cli import main
+
+    args = ["run", "kola", "--variant", "central", "--preferences", "eligible", "--quiet"]
+    result = CliRunner().invoke(main, [*args, "--format", "xlsx", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(tmp_path / "impact.xlsx", read_only=True, data_only=True)
+    rows = list(wb["revenue"].iter_rows(values_only=True))
+    assert "Федеральный бюджет, млн руб., цены 2021 г." in rows[0]
+    assert "Federal budget, mn RUB, 2021 prices" in rows[1]
+    head = rows[1]
+    body = [dict(zip(head, r)) for r in rows[2:]]
+    assert {r["Tax"] for r in body} == set(TAXES)
+    total = head[-1]
+    assert all(r[total] == pytest.approx(sum(r[h] for h in head[-5:-1]), abs=1e-9) for r in body)
+    provenance = dict(wb["provenance"].iter_rows(values_only=True))
+    assert '"regime": "arctic"' in provenance["fiscal regimes"]
+    assert "eligible" in provenance["fiscal regimes"]
+    wb.close()
