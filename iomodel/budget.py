@@ -210,9 +210,14 @@ def _economy_mask(ds: xr.Dataset) -> xr.DataArray:
     return ~own
 
 
-def _pay_per_worker(ds: xr.Dataset, where: xr.DataArray, dims: Sequence[str]) -> xr.DataArray:
-    comp = ds["compensation"].where(where, 0.0).sum(dims)
-    jobs = ds["employment"].where(where, 0.0).sum(dims)
+def _pay_per_worker(ds: xr.Dataset, economy: xr.DataArray) -> xr.DataArray:
+    """Compensation ÷ employment by year and product over the table's effects of every case."""
+
+    def total(name: str) -> xr.DataArray:
+        by_slot = ds[name].sum(["centre", "variant"], skipna=False)  # phase, year, sector, effect
+        return (by_slot * economy).sum(["phase", "effect"], skipna=False)
+
+    comp, jobs = total("compensation"), total("employment")
     return (comp / jobs.where(jobs > 0)).fillna(0.0)
 
 
@@ -253,11 +258,10 @@ def budget_revenue(
     law_year = _law_years(law, years)
     price = basis.price_level.sel(year=years)
     limit = basis.base_limit_index.sel(year=years)
-    economy = _economy_mask(ds)
-    case_dims = ("centre", "variant", "phase", "effect")
+    economy = _economy_mask(ds)  # (phase, effect): the sums below mask after summing sectors
 
     # --- the economy: rates by year and product, applied to each product's compensation
-    pay = _pay_per_worker(ds, economy, case_dims) * basis.unit * price  # (year, sector), D1
+    pay = _pay_per_worker(ds, economy) * basis.unit * price  # (year, sector), D1
     wage_share = xr.apply_ufunc(
         lambda p, y, k: wages_from_compensation(law, 1.0, p, y, k), pay, law_year, limit
     )
@@ -269,15 +273,14 @@ def budget_revenue(
         limit,
         output_core_dims=[["tax", "budget"]],
     )  # revenue per unit of compensation, (year, sector, tax, budget)
-    compensation = ds["compensation"].where(economy, 0.0)
-    from_wages = xr.dot(compensation, per_comp, dim="sector")
+    from_wages = xr.dot(ds["compensation"], per_comp, dim="sector") * economy
 
     def economy_sum(name: str) -> xr.DataArray:
-        return ds[name].where(economy, 0.0).sum("sector")
+        return ds[name].sum("sector", skipna=False) * economy
 
     production = economy_sum("taxes") - economy_sum("product_taxes")
     surplus = economy_sum("value_added") - economy_sum("compensation") - production
-    income = ds["compensation"].sum(["sector", "effect"])  # all the wages the case creates
+    income = ds["compensation"].sum(["sector", "effect"], skipna=False)  # all wages created
     purchases = (income * spending_per_income).expand_dims(effect=ds["effect"].values) * (
         ds["effect"] == "induced"
     )
