@@ -46,7 +46,14 @@ import pandas as pd
 import xarray as xr
 
 from .errors import FiscalError
-from .fiscal import BUDGETS, REGIMES, TAXES, FiscalLaw, revenue, wages_from_compensation
+from .fiscal import (
+    BUDGETS,
+    TAXES,
+    FiscalLaw,
+    regime_codes,
+    revenue,
+    wages_from_compensation,
+)
 from .multipliers import ClosureKind, consumption_per_income
 from .prices import Prices
 from .table import IOTable
@@ -315,7 +322,13 @@ def budget_revenue(
     profit = taxable_profit(own["operating_surplus"].sum("sector") - depreciation)
     centres = ds["centre"].values.tolist()
     choose = [settings.get(c, Setting()) for c in centres]
-    code = xr.DataArray([REGIMES.index(s.regime) for s in choose], dims="centre")
+    for c, s in zip(centres, choose):
+        if s.regime != "none" and s.regime_start is None:
+            raise FiscalError(
+                f"centre {c!r}: regime {s.regime!r} needs regime_start, the first tax period "
+                "(year) it applies to"
+            )
+    code = xr.DataArray(regime_codes([s.regime for s in choose]), dims="centre")
     start = xr.DataArray(
         [s.regime_start if s.regime_start is not None else 0 for s in choose], dims="centre"
     )

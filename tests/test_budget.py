@@ -30,7 +30,7 @@ from iomodel.budget import (
     tax_depreciation,
     taxable_profit,
 )
-from iomodel.errors import ScenarioError
+from iomodel.errors import FiscalError, ScenarioError
 from iomodel.fiscal import BUDGETS, TAXES, load_fiscal
 from iomodel.multipliers import consumption_per_income
 from iomodel.pipeline import productivity_by_sector, run_centres, shocks_dir
@@ -169,6 +169,13 @@ def test_arctic_regime_lowers_exactly_contributions_and_profit_of_the_new_activi
     # not yet in force (start 2031): nothing changes
     later = budget_revenue(ds, law, _basis(), {"c": Setting("arctic", 2031)})
     xr.testing.assert_allclose(later, standard)
+
+
+def test_bad_settings_refused(law):
+    with pytest.raises(FiscalError, match="unknown preference regime 'sez'"):
+        budget_revenue(_small(), law, _basis(), {"c": Setting("sez", 2030)})
+    with pytest.raises(FiscalError, match=r"centre 'c': regime 'tor' needs regime_start"):
+        budget_revenue(_small(), law, _basis(), {"c": Setting("tor")})
 
 
 def test_zero_wages_and_surplus_give_zero_revenue(law):
