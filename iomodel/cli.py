@@ -395,7 +395,9 @@ def _appraisal_and_groups(run: Run) -> tuple[Appraisal, pd.DataFrame]:
     )
 
 
-def _run(centres, variant, table, kind, closure, quiet, productivity="path") -> Run:
+def _run(
+    centres, variant, table, kind, closure, quiet, productivity="path", preferences="scenario"
+) -> Run:
     from .pipeline import run_centres
     from .resources import shocks_dir
     from .scenario import check_centre_ids, load_scenarios
@@ -403,7 +405,13 @@ def _run(centres, variant, table, kind, closure, quiet, productivity="path") -> 
     ids = check_centre_ids(centres) or [s.id for s in load_scenarios(shocks_dir())]
     if quiet or len(ids) < 2:
         return run_centres(
-            ids, table, [variant] if variant else None, kind, closure, productivity=productivity
+            ids,
+            table,
+            [variant] if variant else None,
+            kind,
+            closure,
+            productivity=productivity,
+            preferences=preferences,
         )
     with click.progressbar(length=len(ids), label="Building shocks", file=sys.stderr) as bar:
 
@@ -418,6 +426,7 @@ def _run(centres, variant, table, kind, closure, quiet, productivity="path") -> 
             closure,
             progress=step,
             productivity=productivity,
+            preferences=preferences,
         )
 
 
@@ -428,6 +437,16 @@ _PRODUCTIVITY = click.option(
     show_default=True,
     help="Employment per rouble falls with the labour-productivity path by section "
     "(tables/productivity), or stays at the table year's (frozen).",
+)
+
+
+_PREFERENCES = click.option(
+    "--preferences",
+    type=click.Choice(["scenario", "eligible"]),
+    default="scenario",
+    show_default=True,
+    help="Tax regime of each new activity for budget revenue: the one its scenario assumes, or "
+    "the Arctic/TOR regime it is eligible for ([fiscal] in shocks/TEMPLATE.toml).",
 )
 
 
@@ -443,6 +462,7 @@ _RUN_OPTIONS = [
     ),
     click.option("--quiet", is_flag=True, help="No progress bar or chatter (for scripts)."),
     _PRODUCTIVITY,
+    _PREFERENCES,
 ]
 
 
@@ -470,7 +490,7 @@ def _with_run_options(func):
     multiple=True,
     help="Output format(s); repeat for several (default: all three).",
 )
-def run(centres, variant, table, kind, closure, quiet, productivity, out_dir, formats):
+def run(centres, variant, table, kind, closure, quiet, productivity, preferences, out_dir, formats):
     """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook.
 
     The outputs are replaced together: a run that fails or is interrupted leaves the earlier
@@ -478,13 +498,20 @@ def run(centres, variant, table, kind, closure, quiet, productivity, out_dir, fo
     """
     import pandas as pd
 
-    from .export import OutputSet, check_output_folder, write_csv, write_excel, write_netcdf
+    from .export import (
+        OutputSet,
+        check_output_folder,
+        money_unit,
+        write_csv,
+        write_excel,
+        write_netcdf,
+    )
     from .summary import localisation, views
 
     formats = tuple(dict.fromkeys(formats or ("netcdf", "xlsx", "csv")))
     names = {"netcdf": "impact.nc", "csv": "impact.csv", "xlsx": "impact.xlsx"}
     check_output_folder(out_dir, [names[f] for f in formats])  # before the work, not after
-    result = _run(centres, variant, table, kind, closure, quiet, productivity)
+    result = _run(centres, variant, table, kind, closure, quiet, productivity, preferences)
     appraisal, groups = _appraisal_and_groups(result)
     with OutputSet(out_dir) as staging:
         if "netcdf" in formats:
@@ -506,6 +533,7 @@ def run(centres, variant, table, kind, closure, quiet, productivity, out_dir, fo
                 staging / names["xlsx"],
                 views(result.dataset, groups, appraisal, loc),
                 provenance(result, appraisal),
+                units={"revenue": money_unit(result.dataset)},
             )
     if not quiet:
         for fmt in formats:
@@ -566,6 +594,10 @@ def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
         "model type": ds.attrs["model_type"],
         "household closure": ds.attrs["closure"],
         "labour productivity": ds.attrs.get("productivity", "frozen"),
+        "fiscal data sha256": ds.attrs.get("fiscal_sha256", "(no budget revenue: not a RUB table)"),
+        "fiscal regimes": ds.attrs.get("fiscal_settings", "{}")
+        + f" (--preferences {ds.attrs.get('fiscal_preferences', 'scenario')})",
+        "fiscal money basis": ds.attrs.get("fiscal_money_basis", ""),
         "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
         "in persons (job-years for construction)",
         "discount rate": f"{appraisal.discount_rate:.2%} to {appraisal.base_year} — {appraisal.source}",
@@ -596,8 +628,9 @@ def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
     "each processing stage, low against high localisation, the cluster against its deposits "
     "developed separately, for every centre and all together (built on the central variant).",
 )
-def compare(by, variant, table, kind, closure, quiet, productivity, fmt, thesis):
+def compare(by, variant, table, kind, closure, quiet, productivity, preferences, fmt, thesis):
     """Rank all centres by an indicator, absolute and per rouble invested."""
+    from .fiscal import BUDGETS
     from .summary import INDICATORS
     from .summary import compare as compare_centres
 
@@ -606,13 +639,13 @@ def compare(by, variant, table, kind, closure, quiet, productivity, fmt, thesis)
             raise _Refused(
                 "--variant", "the thesis cases are built on the central variant; leave it out"
             )
-        result = _run((), "central", table, kind, closure, quiet, productivity)
+        result = _run((), "central", table, kind, closure, quiet, productivity, preferences)
         appraisal, _ = _appraisal_and_groups(result)
         click.echo(_thesis_text(result, appraisal, kind, fmt), nl=False)
         return
     if by not in INDICATORS:
         raise _Refused("--by", f"{by!r} is not an indicator; choose one of {', '.join(INDICATORS)}")
-    result = _run((), variant or "central", table, kind, closure, quiet, productivity)
+    result = _run((), variant or "central", table, kind, closure, quiet, productivity, preferences)
     appraisal, _ = _appraisal_and_groups(result)
     frame = compare_centres(result.dataset, variant or "central", appraisal, by)
     if fmt == "json":
@@ -631,6 +664,9 @@ def compare(by, variant, table, kind, closure, quiet, productivity, fmt, thesis)
             "operation_employment",
             "value_added_per_capex",
         ]
+        if "revenue" in by:  # budget revenue: the level totals and the ratio beside it
+            cols[3:] = ["construction_revenue", "operation_revenue", "discounted_revenue"]
+            cols += [f"discounted_revenue_{b}" for b in BUDGETS] + ["revenue_per_capex"]
         cols = list(dict.fromkeys(cols))
         click.echo(
             f"Centres ranked by {by} (variant {variant or 'central'}, Type {kind}; money in "
@@ -681,6 +717,7 @@ def compare(by, variant, table, kind, closure, quiet, productivity, fmt, thesis)
 )
 @click.option("--quiet", is_flag=True, help="Print only where the reports are.")
 @_PRODUCTIVITY
+@_PREFERENCES
 @click.option(
     "--dataset/--no-dataset",
     "with_dataset",
@@ -700,6 +737,7 @@ def report(
     workers,
     quiet,
     productivity,
+    preferences,
     with_dataset,
 ):
     """Write PDF reports: one per centre and a comparison of all centres.
@@ -725,7 +763,7 @@ def report(
         [report_name(c, lang, variant) for c in ids]
         + ([report_name(None, lang, variant)] if compare_only or not ids else []),
     )
-    result = _run(ids, None, table, kind, closure, quiet, productivity)
+    result = _run(ids, None, table, kind, closure, quiet, productivity, preferences)
     for scenario in result.scenarios:
         if variant not in scenario.variants:
             raise _Refused(

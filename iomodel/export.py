@@ -29,6 +29,7 @@ __all__ = [
     "OutputSet",
     "atomic_path",
     "check_output_folder",
+    "money_unit",
     "read_csv",
     "read_netcdf",
     "write_csv",
@@ -53,7 +54,10 @@ HEADERS: dict[str, tuple[str, str]] = {
     "value_added": ("Добавленная стоимость", "Value added"),
     "compensation": ("Оплата труда", "Compensation of employees"),
     "employment": ("Занятость, чел.", "Employment, persons"),
-    "taxes": ("Налоги", "Taxes"),
+    "taxes": (
+        "Чистые налоги на продукты и производство (по таблице)",
+        "Net taxes on products and production (table)",
+    ),
     "imports": ("Импорт", "Imports"),
     "product_taxes": ("Чистые налоги на продукты", "Net taxes on products"),
     "exports": ("Экспорт", "Exports"),
@@ -74,7 +78,10 @@ HEADERS: dict[str, tuple[str, str]] = {
     "construction_value_added": ("ДС, стройка", "Value added, construction"),
     "construction_compensation": ("Оплата труда, стройка", "Compensation, construction"),
     "construction_employment": ("Занятость, чел.-лет, стройка", "Job-years, construction"),
-    "construction_taxes": ("Налоги, стройка", "Taxes, construction"),
+    "construction_taxes": (
+        "Чистые налоги (по таблице), стройка",
+        "Net taxes (table), construction",
+    ),
     "construction_imports": ("Импорт, стройка", "Imports, construction"),
     "operation_output": ("Выпуск, эксплуатация (год)", "Output, operation (year)"),
     "operation_value_added": ("ДС, эксплуатация (год)", "Value added, operation (year)"),
@@ -83,14 +90,20 @@ HEADERS: dict[str, tuple[str, str]] = {
         "Compensation, operation (year)",
     ),
     "operation_employment": ("Занятость, эксплуатация, чел.", "Jobs, operation"),
-    "operation_taxes": ("Налоги, эксплуатация (год)", "Taxes, operation (year)"),
+    "operation_taxes": (
+        "Чистые налоги (по таблице), эксплуатация (год)",
+        "Net taxes (table), operation (year)",
+    ),
     "operation_imports": ("Импорт, эксплуатация (год)", "Imports, operation (year)"),
     "output_per_capex": ("Выпуск на рубль капвложений", "Output per rouble of capex"),
     "value_added_per_capex": ("ДС на рубль капвложений", "Value added per rouble of capex"),
     "jobs_per_bn_capex": ("Чел.-лет на 1 млрд руб. капвложений", "Job-years per bn RUB of capex"),
     "discounted_output": ("Выпуск, дисконтированный", "Output, discounted"),
     "discounted_value_added": ("ДС, дисконтированная", "Value added, discounted"),
-    "discounted_taxes": ("Налоги, дисконтированные", "Taxes, discounted"),
+    "discounted_taxes": (
+        "Чистые налоги (по таблице), дисконтированные",
+        "Net taxes (table), discounted",
+    ),
     "type2_over_type1_output": ("Тип II / Тип I (выпуск)", "Type II / Type I (output)"),
     # the thesis table and the localisation gain (issue 12, iomodel.thesis)
     "case": ("Вариант проверки", "Case"),
@@ -148,7 +161,40 @@ HEADERS: dict[str, tuple[str, str]] = {
     "employment_low": ("Занятость, низкая локализация", "Employment, low localisation"),
     "employment_high": ("Занятость, высокая локализация", "Employment, high localisation"),
     "employment_gain": ("Прирост занятости", "Employment gain"),
+    # budget revenue (iomodel.budget)
+    "tax": ("Налог", "Tax"),
+    "federal": ("Федеральный бюджет", "Federal budget"),
+    "regional": ("Региональные бюджеты", "Regional budgets"),
+    "local": ("Местные бюджеты", "Local budgets"),
+    "social_funds": ("Социальный фонд и ФОМС", "Social Fund and CHI fund"),
+    "total": ("Всего", "Total"),
+    "construction_revenue": ("Доходы бюджетов, стройка", "Budget revenue, construction"),
+    "operation_revenue": (
+        "Доходы бюджетов, эксплуатация (год)",
+        "Budget revenue, operation (year)",
+    ),
+    "discounted_revenue": ("Доходы бюджетов, дисконтированные", "Budget revenue, discounted"),
+    "construction_revenue_per_capex": (
+        "Доходы бюджетов за стройку на рубль капвложений",
+        "Budget revenue in construction per rouble of capex",
+    ),
+    "revenue_per_capex": (
+        "Доходы бюджетов на рубль капвложений (дисконтированные)",
+        "Budget revenue per rouble of capex (discounted)",
+    ),
 }
+_LEVELS = {
+    "federal": ("федеральный бюджет", "federal budget"),
+    "regional": ("региональные бюджеты", "regional budgets"),
+    "local": ("местные бюджеты", "local budgets"),
+    "social_funds": ("социальные фонды", "social funds"),
+}
+for _key in ("construction_revenue", "operation_revenue", "discounted_revenue"):
+    for _level, (_ru, _en) in _LEVELS.items():
+        HEADERS[f"{_key}_{_level}"] = (
+            f"{HEADERS[_key][0]}: {_ru}",
+            f"{HEADERS[_key][1]}: {_en}",
+        )
 
 
 @contextmanager
@@ -416,6 +462,19 @@ _LITERAL = {
 }
 
 
+def money_unit(ds: xr.Dataset) -> tuple[str, str]:
+    """The Dataset's money unit in Russian and English, e.g. ("млн руб., цены 2021 г.",
+    "mn RUB, 2021 prices")."""
+    unit, year = str(ds.attrs.get("table_unit", "")), ds.attrs.get("table_year", "")
+    scale, _, currency = unit.rpartition(" ")
+    ru_scale = {"mn": "млн", "bn": "млрд", "thousand": "тыс."}.get(scale, scale)
+    ru_currency = {"RUB": "руб.", "USD": "долл. США"}.get(currency, currency)
+    return (
+        f"{ru_scale} {ru_currency}, цены {year} г.".strip(),
+        f"{unit}, {year} prices".strip(", "),
+    )
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
@@ -428,12 +487,19 @@ def _sheet(
     frame: pd.DataFrame,
     formats: dict[str, str] | None = None,
     note: str = "",
+    unit: tuple[str, str] | None = None,
 ) -> None:
     ws = wb.add_worksheet(title[:31])
     header = wb.add_format(_HEADER)
     columns = list(frame.columns)
-    ws.write_row(0, 0, [HEADERS.get(c, (c, c))[0] for c in columns], header)
-    ws.write_row(1, 0, [HEADERS.get(c, (c, c))[1] for c in columns], header)
+    for k in (0, 1):
+        labels = [HEADERS.get(c, (c, c))[k] for c in columns]
+        if unit:  # money columns name their unit
+            labels = [
+                f"{label}, {unit[k]}" if pd.api.types.is_float_dtype(frame[c]) else label
+                for label, c in zip(labels, columns)
+            ]
+        ws.write_row(k, 0, labels, header)
     formats = formats or {}
     for j, column in enumerate(columns):
         fmt = formats.get(column)
@@ -462,9 +528,11 @@ def write_excel(
     views: dict[str, pd.DataFrame],
     provenance: dict[str, str],
     formats: dict[str, dict[str, str]] | None = None,
+    units: dict[str, tuple[str, str]] | None = None,
 ) -> Path:
     """A formatted workbook: one sheet per view (two header rows, Russian and English; number
-    formats; frozen headers; column widths) and a provenance sheet.
+    formats; frozen headers; column widths) and a provenance sheet. ``units`` (sheet → Russian
+    and English unit) adds the unit to the headers of a sheet's money columns.
 
     Written with XlsxWriter (several times faster than openpyxl's writer); every string is
     written as text, so nothing in a label can become a formula or a link.
@@ -479,6 +547,7 @@ def write_excel(
                 title,
                 frame.reset_index() if frame.index.name else frame,
                 (formats or {}).get(title),
+                unit=(units or {}).get(title),
             )
         ws = wb.add_worksheet("provenance")
         ws.write_row(0, 0, ["Ключ / Key", "Значение / Value"], wb.add_format(_HEADER))

@@ -13,10 +13,10 @@ tax                    base (caller's arrays)                  law (tables/fisca
 ``contributions``      wages × effective tariff at the          contributions.toml (art. 421,
                        average wage (base limit)                425, 427)
 ``profit``             taxable share × operating surplus        profit.toml (art. 284)
-``mineral_extraction`` extraction value × effective NDPI rate   mineral_extraction.toml
-                       (the scenario's schedule)                (art. 342, 342.7)
-``property``           average residual value of new real       property.toml (art. 374, 380)
-                       estate
+``mineral_extraction`` the tax the scenario's lines give        mineral_extraction.toml (split:
+                       (computed once, by the engine)           БК РФ art. 50, 56)
+``property``           the tax the scenario's property line     property.toml (split: БК РФ
+                       gives (computed once, by the engine)     art. 56)
 ``vat``                household purchases at basic prices      vat.toml (art. 164)
 ``other_net_taxes``    the table's own net taxes on products    other_net_taxes.toml
                        and on production
@@ -28,10 +28,13 @@ inputs are arrays of any common (broadcastable) shape — centre × variant × p
 :func:`load_fiscal`, which reads and validates the data folder once.
 
 Approximations (each stated in the data files): everyone in a case earns the case's average
-wage; thresholds and base limits are nominal roubles of their year and are carried forward
-after the last year the law sets them; taxable profit is a share of operating surplus; the
-revenue is linear in the flows, so direct, indirect and induced revenue add up (a negative
-surplus gives a negative profit-tax line, as a loss offset would).
+wage; PIT thresholds are nominal roubles of their year and are carried forward after the last
+year the law sets them; the contribution base limit may be indexed by the caller
+(``base_limit_index``, see ``nominal.toml``); taxable profit is a share of operating surplus;
+the revenue is linear in the flows, so direct, indirect and induced revenue add up (a negative
+surplus gives a negative profit-tax line, as a loss offset would). The mineral extraction and
+property taxes are computed once, by the engine from each scenario's tax lines; here they are
+only split over budgets.
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ __all__ = [
     "Mineral",
     "load_fiscal",
     "mineral_extraction_rate",
-    "property_tax_base",
     "regime_codes",
     "revenue",
     "revenue_dataarray",
@@ -86,6 +88,7 @@ FILES: tuple[str, ...] = (
     "vat.toml",
     "other_net_taxes.toml",
     "preferences.toml",
+    "nominal.toml",
 )
 #: Open-ended schedules run to this year (the law as it stands is carried forward).
 LAST_YEAR = 2100
@@ -123,6 +126,7 @@ class FiscalLaw:
     contrib_below: np.ndarray  # [Y]
     contrib_above: np.ndarray  # [Y]
     contrib_limit: np.ndarray  # [Y] RUB/year per person
+    contrib_limit_last_year: int  # the last year the law sets the limit (carried flat after)
     profit_federal: np.ndarray  # [Y]
     profit_regional: np.ndarray  # [Y]
     taxable_share: float
@@ -133,6 +137,12 @@ class FiscalLaw:
     minerals: Mapping[str, Mineral]
     krm: float
     krm_years: int
+    household_imports_per_domestic: float  # VAT base: imported ÷ domestic household purchases
+    depreciation_life: float  # the new activity's tax depreciation, years (profit.toml)
+    price_series: str  # deflator series that moves 2021 prices to nominal (nominal.toml)
+    price_growth: float  # a year, after the series' last year
+    names: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # tax -> (ru, en)
+    basis: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # tax -> legal basis
     sha256: Mapping[str, str] = field(default_factory=dict)
 
     def index(self, year: ArrayLike) -> np.ndarray:
@@ -525,6 +535,39 @@ def load_fiscal(folder: str | Path | None = None) -> FiscalLaw:
     prefs = path("preferences.toml")
     overrides = _overrides(_get(data["preferences.toml"], "regimes", prefs, ""), prefs)
 
+    imports_ratio = _get(household, "imports_per_domestic", vat, "household")
+    if isinstance(imports_ratio, bool) or not isinstance(imports_ratio, int | float):
+        raise _fail(vat, "household.imports_per_domestic", f"{imports_ratio!r}", "a number ≥ 0")
+    if not 0 <= imports_ratio < 10:
+        raise _fail(
+            vat, "household.imports_per_domestic", f"{imports_ratio}", "a ratio between 0 and 10"
+        )
+    activity = _get(data["profit.toml"], "new_activity", profit, "")
+    life = _get(activity, "depreciation_life_years", profit, "new_activity")
+    if isinstance(life, bool) or not isinstance(life, int | float) or not 0 < life <= 100:
+        raise _fail(profit, "new_activity.depreciation_life_years", f"{life!r}", "1 to 100 years")
+    nominal = path("nominal.toml")
+    level = _get(data["nominal.toml"], "price_level", nominal, "")
+    series = _get(level, "series", nominal, "price_level")
+    growth = _get(level, "growth_after_data", nominal, "price_level")
+    if not isinstance(series, str) or not series:
+        raise _fail(nominal, "price_level.series", f"{series!r}", "name a deflators.csv series")
+    if isinstance(growth, bool) or not isinstance(growth, int | float) or not -0.5 < growth < 1:
+        raise _fail(
+            nominal, "price_level.growth_after_data", f"{growth!r}", "a yearly rate such as 0.04"
+        )
+    names: dict[str, tuple[str, str]] = {}
+    basis: dict[str, tuple[str, str]] = {}
+    for tax in TAXES:
+        name = f"{tax}.toml"
+        meta = _get(data[name], "meta", path(name), "")
+
+        def text(key: str, meta=meta, name=name) -> str:
+            return str(_get(meta, key, path(name), "meta"))
+
+        names[tax] = (text("name_ru"), text("name_en"))
+        basis[tax] = (text("basis_ru"), text("basis_en"))
+
     return FiscalLaw(
         folder=folder,
         first_year=int(first),
@@ -539,6 +582,7 @@ def load_fiscal(folder: str | Path | None = None) -> FiscalLaw:
         contrib_below=below,
         contrib_above=above,
         contrib_limit=limit,
+        contrib_limit_last_year=int(limit_years[-1]),
         profit_federal=_fill(profit_periods, years, lambda e: e["federal"]).astype(float),
         profit_regional=_fill(profit_periods, years, lambda e: e["regional"]).astype(float),
         taxable_share=share,
@@ -549,6 +593,12 @@ def load_fiscal(folder: str | Path | None = None) -> FiscalLaw:
         minerals=minerals,
         krm=krm_value,
         krm_years=krm_years,
+        household_imports_per_domestic=float(imports_ratio),
+        depreciation_life=float(life),
+        price_series=series,
+        price_growth=float(growth),
+        names=names,
+        basis=basis,
         sha256=sha,
     )
 
@@ -608,11 +658,11 @@ def _pit_rates(law, yi, average_wage, northern_share) -> tuple[np.ndarray, np.nd
     return rate, federal
 
 
-def _contribution_rate(law, yi, average_wage, regime, regime_year) -> np.ndarray:
+def _contribution_rate(law, yi, average_wage, regime, regime_year, limit_index) -> np.ndarray:
     """Effective tariff on wages at the average wage, with the regime's reduced tariffs."""
     below = _override(law, "contrib_below", regime, regime_year, law.contrib_below[yi])
     above = _override(law, "contrib_above", regime, regime_year, law.contrib_above[yi])
-    limit = law.contrib_limit[yi]
+    limit = law.contrib_limit[yi] * limit_index
     per_worker = below * np.minimum(average_wage, limit) + above * np.maximum(
         average_wage - limit, 0.0
     )
@@ -623,20 +673,28 @@ def _contribution_rate(law, yi, average_wage, regime, regime_year) -> np.ndarray
 def wages_from_compensation(
     law: FiscalLaw,
     compensation: ArrayLike,
-    average_wage: ArrayLike,
+    average_compensation: ArrayLike,
     year: ArrayLike,
-    regime: ArrayLike = 0,
-    regime_year: ArrayLike = 0,
+    base_limit_index: ArrayLike = 1.0,
 ) -> np.ndarray:
     """Wages (D11) in compensation of employees (D1 = wages + employers' contributions).
 
-    ``wages = compensation / (1 + t)`` with ``t`` the effective contribution tariff at the
-    average (annual, per person) wage. Use it when only D1 is known.
+    Each worker earns the case's average compensation ``a`` (annual, per person, nominal
+    roubles of ``year``); under the standard single tariff (``b`` below the base limit ``L``,
+    ``c`` above) the wage ``w`` solves ``a = w + b·min(w, L) + c·max(w − L, 0)``:
+    ``w = a / (1 + b)`` up to ``a = L·(1 + b)``, ``w = (a − (b − c)·L) / (1 + c)`` above.
+    ``compensation`` is scaled by ``w / a`` (by ``1 / (1 + b)`` where ``a`` is 0). The wage is
+    set by the standard law: a preference lowers the contributions paid on it, not the wage.
     """
-    average_wage = np.asarray(average_wage, dtype=float)
+    a = np.asarray(average_compensation, dtype=float)
     yi = law.index(year)
-    rate = _contribution_rate(law, yi, average_wage, np.asarray(regime), np.asarray(regime_year))
-    return np.asarray(compensation, dtype=float) / (1.0 + rate)
+    below, above = law.contrib_below[yi], law.contrib_above[yi]
+    limit = law.contrib_limit[yi] * np.asarray(base_limit_index, dtype=float)
+    wage = np.where(
+        a <= limit * (1.0 + below), a / (1.0 + below), (a - (below - above) * limit) / (1.0 + above)
+    )
+    share = np.where(a > 0, wage / np.where(a > 0, a, 1.0), 1.0 / (1.0 + below))
+    return np.asarray(compensation, dtype=float) * share
 
 
 def mineral_extraction_rate(
@@ -667,26 +725,6 @@ def mineral_extraction_rate(
     return rate
 
 
-def property_tax_base(
-    real_estate: ArrayLike,
-    in_service_year: ArrayLike,
-    year: ArrayLike,
-    life_years: float = 20.0,
-) -> np.ndarray:
-    """Average annual residual value of real estate put in service in ``in_service_year``.
-
-    Half the value in the year it is put in service (on the balance sheet for about half the
-    year, not yet depreciated), then straight-line depreciation over ``life_years``: the base
-    of a later year is the mean of its opening and closing residual values; zero before
-    service. ``tables/fiscal/property.toml`` gives the life and why.
-    """
-    age = np.asarray(year, dtype=float) - np.asarray(in_service_year, dtype=float)
-    opening = np.clip(1.0 - (age - 1.0) / life_years, 0.0, 1.0)
-    closing = np.clip(1.0 - age / life_years, 0.0, 1.0)
-    factor = np.where(age >= 1.0, (opening + closing) / 2.0, np.where(age == 0.0, 0.5, 0.0))
-    return np.asarray(real_estate, dtype=float) * factor
-
-
 def revenue(
     law: FiscalLaw,
     year: ArrayLike,
@@ -694,9 +732,8 @@ def revenue(
     wages: ArrayLike = 0.0,
     average_wage: ArrayLike = 0.0,
     operating_surplus: ArrayLike = 0.0,
-    extraction_value: ArrayLike = 0.0,
-    ndpi_rate: ArrayLike = 0.0,
-    property_base: ArrayLike = 0.0,
+    mineral_extraction_tax: ArrayLike = 0.0,
+    property_tax: ArrayLike = 0.0,
     household_purchases: ArrayLike = 0.0,
     other_net_taxes_products: ArrayLike = 0.0,
     other_net_taxes_production: ArrayLike = 0.0,
@@ -704,6 +741,7 @@ def revenue(
     regime_year: ArrayLike = 0,
     northern_share: ArrayLike = 0.0,
     taxable_share: ArrayLike | None = None,
+    base_limit_index: ArrayLike = 1.0,
 ) -> np.ndarray:
     """Budget revenue by tax and budget level.
 
@@ -723,13 +761,9 @@ def revenue(
         the effective PIT rate and contribution tariff. Zero gives the first-bracket rates.
     operating_surplus
         Gross operating surplus; ``taxable_share`` of it is taxable profit.
-    extraction_value
-        Value of the extracted mineral (the NDPI base).
-    ndpi_rate
-        Effective NDPI rate of each case (the scenario's schedule;
-        see :func:`mineral_extraction_rate`).
-    property_base
-        Average residual value of taxable real estate (see :func:`property_tax_base`).
+    mineral_extraction_tax, property_tax
+        Amounts of these taxes already computed (the engine does so from each scenario's tax
+        lines): only split over budgets here.
     household_purchases
         Household final purchases at basic prices (domestic and imported) that bear VAT.
     other_net_taxes_products, other_net_taxes_production
@@ -741,6 +775,9 @@ def revenue(
         Share of wages that are northern coefficients and supplements (own PIT scale).
     taxable_share
         Taxable profit ÷ operating surplus; defaults to ``profit.toml``'s estimate.
+    base_limit_index
+        Multiplies the contribution base limit of the year (1 = as the law sets it; the
+        fiscal block indexes it after the last year listed, see ``nominal.toml``).
 
     Returns
     -------
@@ -755,14 +792,14 @@ def revenue(
                 wages,
                 average_wage,
                 operating_surplus,
-                extraction_value,
-                ndpi_rate,
-                property_base,
+                mineral_extraction_tax,
+                property_tax,
                 household_purchases,
                 other_net_taxes_products,
                 other_net_taxes_production,
                 northern_share,
                 law.taxable_share if taxable_share is None else taxable_share,
+                base_limit_index,
             )
         ),
         np.asarray(regime),
@@ -773,19 +810,19 @@ def revenue(
         wages_a,
         avg,
         surplus,
-        extraction,
         ndpi,
-        prop_base,
+        prop,
         purchases,
         other_p,
         other_q,
         north,
         share,
+        limit_index,
         reg,
         reg_year,
     ) = arrays
-    if np.any((ndpi < 0) | (ndpi > 1)) or np.any(np.isnan(ndpi)):
-        raise FiscalError("ndpi_rate must lie in [0, 1] (a share of the extraction value)")
+    if not np.all(np.isfinite(limit_index) & (limit_index > 0)):
+        raise FiscalError("base_limit_index must be finite and positive")
     if np.any((north < 0) | (north > 1)) or np.any((share < 0) | (share > 1)):
         raise FiscalError("northern_share and taxable_share must lie in [0, 1]")
     if np.any((reg < 0) | (reg >= len(REGIMES))):
@@ -801,7 +838,7 @@ def revenue(
     out[..., 0, regl] = (pit - pit_fed) * law.pit_subfederal[yi][..., 0]
     out[..., 0, loc] = (pit - pit_fed) * law.pit_subfederal[yi][..., 1]
 
-    contributions = wages_a * _contribution_rate(law, yi, avg, reg, reg_year)
+    contributions = wages_a * _contribution_rate(law, yi, avg, reg, reg_year, limit_index)
     out[..., 1, :] = contributions[..., None] * law.splits["contributions"][yi]
 
     base = share * surplus
@@ -812,8 +849,8 @@ def revenue(
         law, "profit_regional", reg, reg_year, law.profit_regional[yi]
     )
 
-    out[..., 3, :] = (extraction * ndpi)[..., None] * law.splits["mineral_extraction"][yi]
-    out[..., 4, :] = (prop_base * law.property_rate[yi])[..., None] * law.splits["property"][yi]
+    out[..., 3, :] = ndpi[..., None] * law.splits["mineral_extraction"][yi]
+    out[..., 4, :] = prop[..., None] * law.splits["property"][yi]
     out[..., 5, :] = (purchases * law.vat_household[yi])[..., None] * law.splits["vat"][yi]
     out[..., 6, :] = (
         other_p[..., None] * law.splits["other_products"][yi]

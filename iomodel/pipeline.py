@@ -14,7 +14,9 @@ from typing import Literal
 import pandas as pd
 import xarray as xr
 
+from .budget import Setting, add_revenue, household_spending_per_income, money_basis
 from .errors import TableError
+from .fiscal import load_fiscal
 from .impact import ModelType, run_impact
 from .multipliers import ClosureKind
 from .prices import Prices, load_prices
@@ -28,6 +30,7 @@ from .table import IOTable
 from .thesis import case_columns
 
 __all__ = [
+    "Preferences",
     "Productivity",
     "Run",
     "prices_dir",
@@ -35,6 +38,7 @@ __all__ = [
     "productivity_file",
     "run_centres",
     "shocks_dir",
+    "with_revenue",
 ]
 
 
@@ -44,6 +48,8 @@ def productivity_file() -> Path:
 
 
 Productivity = Literal["path", "frozen"]
+#: Which preferential tax regime a run applies: each scenario's assumed one, or its eligible one.
+Preferences = Literal["scenario", "eligible"]
 
 
 def productivity_by_sector(table: IOTable, path: Path | None = None) -> pd.DataFrame | None:
@@ -103,6 +109,7 @@ def run_centres(
     progress: Callable[[str], None] | None = None,
     productivity: Productivity = "path",
     cases: str | None = "central",
+    preferences: Preferences = "scenario",
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
@@ -113,6 +120,9 @@ def run_centres(
     ``cases`` names the variant the thesis cases are built on (issue 12: processing stages,
     localisation, cluster versus standalone — :mod:`iomodel.thesis`), solved in the same solve
     and kept by sector group; None, or a variant the run leaves out, builds none.
+    The Dataset gets budget revenue by tax and level (:mod:`iomodel.budget`, law in
+    ``tables/fiscal/``) when the table is in roubles; ``preferences`` "scenario" taxes each new
+    activity under the regime its scenario assumes, "eligible" under the one it could hold.
     """
     io_table = load_table(table)
     bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
@@ -150,4 +160,35 @@ def run_centres(
         input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
         groups=_groups(io_table),
     )
+    if io_table.meta.currency == "RUB":
+        dataset = with_revenue(
+            dataset, io_table, prices, scenarios, index, model, closure, preferences
+        )
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
+
+
+def with_revenue(
+    dataset: xr.Dataset,
+    table: IOTable,
+    prices: Prices,
+    scenarios: Sequence[Scenario],
+    productivity: pd.DataFrame | None,
+    model: ModelType,
+    closure: ClosureKind,
+    preferences: Preferences = "scenario",
+) -> xr.Dataset:
+    """``dataset`` (from :func:`iomodel.impact.run_impact`) with budget revenue
+    (:func:`iomodel.budget.add_revenue`): the shipped fiscal law, each scenario's regime (or
+    the eligible one), pay converted with ``prices`` and the ``productivity`` path (year ×
+    product index, None: frozen), household spending of the ``closure`` for Type II."""
+    law = load_fiscal()
+    basis = money_basis(law, prices, table, dataset["year"].values.tolist(), productivity)
+    settings = {
+        s.id: Setting(
+            regime, s.fiscal.regime_start if regime != "none" else None, s.fiscal.northern_share
+        )
+        for s in scenarios
+        for regime in [s.fiscal.applied(preferences)]
+    }
+    spending = household_spending_per_income(law, table, closure) if model == "II" else 0.0
+    return add_revenue(dataset, law, basis, settings, spending, preferences)

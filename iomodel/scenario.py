@@ -20,6 +20,7 @@ import numpy as np
 
 from .categories import COST_ITEMS, EQUIPMENT, PURCHASES, PURPOSES, TAX_KINDS
 from .errors import ScenarioError
+from .fiscal import REGIMES
 
 __all__ = [
     "COST_ITEMS",
@@ -34,6 +35,7 @@ __all__ = [
     "Construction",
     "Deposit",
     "Feed",
+    "Fiscal",
     "Localisation",
     "MineralExtractionTax",
     "Operation",
@@ -474,6 +476,32 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Fiscal:
+    """The optional ``[fiscal]`` block: preferential tax regime and northern pay.
+
+    ``regime`` is the regime the scenario assumes the operator holds (``"none"``, ``"arctic"``,
+    ``"tor"``: ``tables/fiscal/preferences.toml``); ``eligible`` the one it could hold (a run
+    can apply it, ``preferences="eligible"``); ``regime_start`` the first tax period the regime
+    applies to; ``northern_share`` the share of the new activity's wage bill paid as district
+    coefficients and northern supplements (taxed on their own PIT scale).
+    """
+
+    regime: str = "none"
+    eligible: str = "none"
+    regime_start: int | None = None
+    northern_share: float = 0.0
+    sources: tuple[str, ...] = ()
+    estimate: str = ""
+    estimate_ru: str = ""
+
+    def applied(self, preferences: str = "scenario") -> str:
+        """The regime a run applies: the assumed one, or with ``"eligible"`` the eligible one."""
+        if preferences not in ("scenario", "eligible"):
+            raise ValueError(f"preferences must be 'scenario' or 'eligible', not {preferences!r}")
+        return self.eligible if preferences == "eligible" else self.regime
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One centre's scenario file, validated.  Load with :meth:`Scenario.load`."""
 
@@ -488,6 +516,7 @@ class Scenario:
     stages: tuple[Stage, ...] = ()
     #: ``[cluster]``: the deposits, the infrastructure they share, and what each would need alone.
     cluster: Cluster | None = None
+    fiscal: Fiscal = Fiscal()
 
     @property
     def id(self) -> str:
@@ -543,6 +572,7 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
             "sources",
             "stages",
             "cluster",
+            "fiscal",
         }
     )
     if top.raw("schema") == 1:
@@ -566,6 +596,8 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     stages = _stages(top, max_price_year, operation)
     cluster_node = top.child("cluster", required=False)
     cluster = _cluster(cluster_node, operation, construction.purposes) if cluster_node else None
+    fiscal_node = top.child("fiscal", required=False)
+    fiscal = _fiscal(fiscal_node, construction, operation) if fiscal_node else Fiscal()
     known = set(sources)
     for where, ids in _cited(data):
         for source_id in ids:
@@ -584,6 +616,51 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
         sources=sources,
         stages=stages,
         cluster=cluster,
+        fiscal=fiscal,
+    )
+
+
+def _fiscal(node: _Node, construction: Construction, operation: Operation | None) -> Fiscal:
+    """The optional [fiscal] block (see :class:`Fiscal` and shocks/TEMPLATE.toml)."""
+    node.only(
+        {
+            "regime",
+            "eligible",
+            "regime_start",
+            "northern_share",
+            "sources",
+            "estimate",
+            "estimate_ru",
+        }
+    )
+    sources, estimate = node.basis()
+    regime = node.choice("regime", REGIMES) if node.has("regime") else "none"
+    eligible = node.choice("eligible", REGIMES) if node.has("eligible") else regime
+    if regime != "none" and eligible != regime:
+        raise node.fail(
+            "eligible",
+            f"is {eligible!r} but the scenario assumes regime {regime!r}; an assumed regime is "
+            "the eligible one (remove `eligible` or make them equal)",
+        )
+    start = None
+    last = operation.end_year if operation else max(construction.years)
+    if regime != "none" or eligible != "none":
+        if not node.has("regime_start"):
+            raise node.fail(
+                "regime_start",
+                "is missing: give the first tax period (year) the regime applies to",
+            )
+        start = node.integer("regime_start", construction.start_year, last)
+    elif node.has("regime_start"):
+        raise node.fail("regime_start", "is only read with a regime or an eligible regime")
+    return Fiscal(
+        regime,
+        eligible,
+        start,
+        node.number("northern_share", 0.0, 1.0, default=0.0),
+        sources,
+        estimate,
+        node.estimate_ru(),
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from .errors import TableError
+from .fiscal import BUDGETS
 from .impact import ACTIVITY_VARIABLES, VARIABLES, run_impact
 from .prices import Prices
 from .scenario import Scenario
@@ -32,6 +33,7 @@ __all__ = [
     "load_groups",
     "localisation",
     "new_activity",
+    "revenue_table",
     "views",
 ]
 
@@ -61,6 +63,14 @@ INDICATORS = (
     "discounted_taxes",
     "discounted_exports",
     "type2_over_type1_output",
+    "construction_revenue",
+    *(f"construction_revenue_{b}" for b in BUDGETS),
+    "operation_revenue",
+    *(f"operation_revenue_{b}" for b in BUDGETS),
+    "discounted_revenue",
+    *(f"discounted_revenue_{b}" for b in BUDGETS),
+    "construction_revenue_per_capex",
+    "revenue_per_capex",
 )
 
 
@@ -167,7 +177,14 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     * ``*_per_capex``: construction effect per unit of capex (purchasers' prices);
       ``jobs_per_bn_capex``: job-years during construction per billion of currency of capex;
     * ``discounted_*``: both phases, every year, discounted to ``appraisal.base_year``;
-    * ``type2_over_type1_output``: total ÷ (direct + indirect) output, construction phase.
+    * ``type2_over_type1_output``: total ÷ (direct + indirect) output, construction phase;
+    * ``*_revenue`` and ``*_revenue_<budget>``: budget revenue (every tax, all effects; see
+      :mod:`iomodel.budget`) in total and by level (federal, regional, local, social funds),
+      over construction, in the design year and discounted over both phases;
+      ``construction_revenue_per_capex``: construction revenue ÷ capex;
+      ``revenue_per_capex``: discounted revenue ÷ discounted capex (same base year) — the
+      budget revenue a rouble invested returns over the whole horizon, in present value.
+      NaN when the Dataset has no revenue.
     Money in table units; employment in persons (job-years for construction).
     """
     sel = ds.sel(variant=variant)
@@ -208,7 +225,61 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
         ).to_series()
     else:
         frame["type2_over_type1_output"] = np.nan
+    _revenue_figures(frame, sel, design, disc)
     return frame[list(INDICATORS)]
+
+
+def _revenue_figures(
+    frame: pd.DataFrame, sel: xr.Dataset, design: pd.Series, disc: xr.DataArray
+) -> None:
+    """Fill the ``*revenue*`` columns of :func:`key_figures` (NaN without revenue)."""
+    names = [c for c in INDICATORS if "revenue" in c]
+    if "revenue" not in sel:
+        for name in names:
+            frame[name] = np.nan
+        return
+    by_level = sel["revenue"].sum(["effect", "tax"])  # centre, phase, year, budget
+    levels = {"": by_level.sum("budget"), **{f"_{b}": by_level.sel(budget=b) for b in BUDGETS}}
+    for suffix, part in levels.items():
+        frame[f"construction_revenue{suffix}"] = (
+            part.sel(phase="construction").sum("year").to_series()
+        )
+        at_design = part.sel(phase="operation")
+        frame[f"operation_revenue{suffix}"] = [
+            float(at_design.sel(centre=c, year=int(design[c]))) if np.isfinite(design[c]) else 0.0
+            for c in frame.index
+        ]
+        frame[f"discounted_revenue{suffix}"] = (part.sum("phase") * disc).sum("year").to_series()
+    capex = frame["capex"].where(frame["capex"] > 0)
+    frame["construction_revenue_per_capex"] = frame["construction_revenue"] / capex
+    discounted_capex = (sel["capex"].sum("phase") * disc).sum("year").to_series()
+    frame["revenue_per_capex"] = frame["discounted_revenue"] / discounted_capex.where(
+        discounted_capex > 0
+    )
+
+
+def revenue_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Budget revenue in long form: centre, variant, phase, year, tax, its Russian ``label``,
+    then one column per budget level and ``total`` (all effects; rows where every level is zero
+    are left out).
+
+    Empty when the Dataset has no revenue.
+    """
+    columns = ["centre", "variant", "phase", "year", "tax", "label", *BUDGETS, "total"]
+    if "revenue" not in ds:
+        return pd.DataFrame(columns=columns)
+    wide = ds["revenue"].sum("effect").to_dataframe()["revenue"].unstack("budget")
+    wide = wide[list(BUDGETS)]
+    wide.columns.name = None
+    wide["total"] = wide.sum(axis=1)
+    frame = wide.reset_index()
+    if "tax_label_ru" in ds.coords:
+        labels = dict(zip(ds["tax"].values.tolist(), ds["tax_label_ru"].values.tolist()))
+        frame["label"] = frame["tax"].map(labels)
+    else:
+        frame["label"] = frame["tax"]
+    keep = (frame[list(BUDGETS)] != 0).any(axis=1)
+    return frame.loc[keep, columns].reset_index(drop=True)
 
 
 def _unit_value(ds: xr.Dataset) -> float:
@@ -314,7 +385,8 @@ def views(
     """The tables a workbook or report shows, all derived from ``ds``.
 
     ``key_figures`` (every variant), ``by_year`` (totals by phase and year), ``new_activity``
-    (the new activity's own accounts and sales by year), ``by_group`` (sector
+    (the new activity's own accounts and sales by year), ``revenue`` (budget revenue by tax
+    and level, when the Dataset has it; see :func:`revenue_table`), ``by_group`` (sector
     groups, summed over years) and ``by_sector`` (every product, summed over years), each in
     long form with the effects as columns, plus ``localisation`` when given, and, when the
     Dataset holds the thesis cases, ``thesis`` (:func:`iomodel.thesis.thesis_table`) and
@@ -335,6 +407,8 @@ def views(
         .reset_index(drop=True)
     )
     out["new_activity"] = new_activity(ds)
+    if "revenue" in ds:
+        out["revenue"] = revenue_table(ds)
     grouped = by_group(ds, groups).sum("year").sum("effect")
     gframe = grouped.to_dataframe()[list(VARIABLES)].reset_index()
     gframe.insert(

@@ -9,8 +9,10 @@ cites its article of the Tax Code (НК РФ) or Budget Code (БК РФ):
   (Government decree No. 1701 of 31.10.2025).
 * Profit tax: 25 %, 8 % federal + 17 % regional in 2025-2030, 7 % + 18 % from 2031 (art. 284);
   taxable share of operating surplus 0.40 (an estimate, profit.toml).
-* NDPI: 4.8 % × Кrenta 3.5 × Крм 0.1 = 1.68 % (art. 342, 342.7); 40 % federal, 60 % regional.
-* Property tax 2.2 % (art. 380), regional. VAT on household purchases 0.109 × 22 / 20 from 2026.
+* NDPI: 4.8 % × Кrenta 3.5 × Крм 0.1 = 1.68 % (art. 342, 342.7); the amount comes from the
+  scenario's lines, split 40 % federal, 60 % regional (БК РФ art. 50, 56).
+* Property tax (art. 380): the amount comes from the scenario's line, all regional (art. 56).
+  VAT on household purchases 0.109 × 22 / 20 from 2026.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from iomodel.fiscal import (
     TAXES,
     load_fiscal,
     mineral_extraction_rate,
-    property_tax_base,
     regime_codes,
     revenue,
     revenue_dataarray,
@@ -115,16 +116,17 @@ def test_profit_tax(law):
 
 
 def test_mineral_extraction_tax(law):
-    """Extracted value 100 at 1.68 % = 1.68: 40 % federal 0.672, 60 % regional 1.008."""
-    r = revenue(law, 2035, extraction_value=100.0, ndpi_rate=0.0168)
+    """A scenario's NDPI of 1.68 (100 of extracted value at 1.68 %): 40 % federal 0.672, 60 %
+    regional 1.008."""
+    r = revenue(law, 2035, mineral_extraction_tax=1.68)
     assert line(r, "mineral_extraction") == pytest.approx(
         {"federal": 0.672, "regional": 1.008, "local": 0.0, "social_funds": 0.0}
     )
 
 
 def test_property_tax(law):
-    """Residual value 100 at 2.2 % = 2.2, all regional."""
-    r = revenue(law, 2030, property_base=100.0)
+    """A scenario's property tax of 2.2 (residual value 100 at 2.2 %), all regional."""
+    r = revenue(law, 2030, property_tax=2.2)
     assert line(r, "property") == pytest.approx(
         {"federal": 0.0, "regional": 2.2, "local": 0.0, "social_funds": 0.0}
     )
@@ -166,22 +168,19 @@ def test_budget_split_sums_to_each_tax_total(law):
         for k in (
             "wages",
             "operating_surplus",
-            "extraction_value",
-            "property_base",
+            "mineral_extraction_tax",
+            "property_tax",
             "household_purchases",
             "other_net_taxes_products",
             "other_net_taxes_production",
         )
     }
     avg = rng.uniform(5e5, 8e6, shape)
-    rate = rng.uniform(0, 0.2, shape)
-    r = revenue(law, years, average_wage=avg, ndpi_rate=rate, **flows)
+    r = revenue(law, years, average_wage=avg, **flows)
     totals = r.sum(-1)
     yi = years - law.first_year
-    assert totals[..., T["mineral_extraction"]] == pytest.approx(flows["extraction_value"] * rate)
-    assert totals[..., T["property"]] == pytest.approx(
-        flows["property_base"] * law.property_rate[yi]
-    )
+    assert totals[..., T["mineral_extraction"]] == pytest.approx(flows["mineral_extraction_tax"])
+    assert totals[..., T["property"]] == pytest.approx(flows["property_tax"])
     assert totals[..., T["vat"]] == pytest.approx(
         flows["household_purchases"] * law.vat_household[yi]
     )
@@ -237,9 +236,8 @@ def test_preference_lowers_exactly_contributions_and_profit(law):
         wages=100.0,
         average_wage=1_200_000,
         operating_surplus=100.0,
-        extraction_value=100.0,
-        ndpi_rate=0.0168,
-        property_base=100.0,
+        mineral_extraction_tax=1.68,
+        property_tax=2.2,
         household_purchases=100.0,
         other_net_taxes_products=10.0,
         other_net_taxes_production=10.0,
@@ -332,17 +330,45 @@ def test_mineral_extraction_rate_schedule(law):
 
 
 def test_wages_from_compensation(law):
-    """D1 = 130 at a wage below the limit (30 % tariff) holds 100 of wages."""
-    assert wages_from_compensation(law, 130.0, 1_200_000, 2026) == pytest.approx(100.0)
-    # Arctic resident, first year: 7.6 %
-    assert wages_from_compensation(law, 107.6, 1_200_000, 2026, 1, 0) == pytest.approx(100.0)
+    """D1 = 130 at an average pay below the limit (30 % tariff) holds 100 of wages.
+
+    Above the 2026 limit (2 979 000): pay 4 mn RUB of D1 per worker holds a wage w with
+    4 000 000 = w + 0.30 × 2 979 000 + 0.151 × (w − 2 979 000), w = 3 087 662.9; and the limit
+    doubled (index 2) puts the same pay below it again (w = 4 mn / 1.3).
+    """
+    assert wages_from_compensation(law, 130.0, 1_560_000, 2026) == pytest.approx(100.0)
+    wage = (4e6 - (0.30 - 0.151) * 2_979_000) / 1.151
+    assert wages_from_compensation(law, 4e6, 4e6, 2026) == pytest.approx(wage)
+    assert wage + 0.30 * 2_979_000 + 0.151 * (wage - 2_979_000) == pytest.approx(4e6)
+    assert wages_from_compensation(law, 4e6, 4e6, 2026, 2.0) == pytest.approx(4e6 / 1.3)
+    assert wages_from_compensation(law, 13.0, 0.0, 2026) == pytest.approx(10.0)
+    # the wage and its contributions at the standard tariff add up to the compensation
+    for pay in (1e6, 2.9e6, 3.9e6, 8e6):
+        w = float(wages_from_compensation(law, pay, pay, 2030))
+        c = revenue(law, 2030, wages=w, average_wage=w)[T["contributions"]].sum()
+        assert w + c == pytest.approx(pay)
 
 
-def test_property_tax_base_path():
-    """Half in the year put in service, then straight-line over 20 years (mid-year values)."""
-    base = property_tax_base(100.0, 2030, np.arange(2029, 2053), life_years=20)
-    assert base[:3] == pytest.approx([0.0, 50.0, 97.5])
-    assert base[-3:] == pytest.approx([2.5, 0.0, 0.0])
+def test_base_limit_index_moves_the_limit(law):
+    """Wage 4 mn RUB in 2026 with the limit doubled (5 958 000): all of it at 30 %."""
+    r = revenue(law, 2026, wages=100.0, average_wage=4_000_000, base_limit_index=2.0)
+    assert line(r, "contributions")["social_funds"] == pytest.approx(30.0)
+    with pytest.raises(FiscalError, match="base_limit_index"):
+        revenue(law, 2026, wages=1.0, base_limit_index=0.0)
+
+
+def test_loader_reads_names_basis_and_money_basis(law):
+    """Each tax has Russian and English names and legal basis; the money-basis parameters."""
+    assert set(law.names) == set(law.basis) == set(TAXES)
+    assert law.names["other_net_taxes"] == (
+        "Чистые налоги на продукты и производство (по таблице)",
+        "Net taxes on products and production (table)",
+    )
+    assert "ст. 224 НК РФ" in law.basis["pit"][0] and "art. 224" in law.basis["pit"][1]
+    assert law.contrib_limit_last_year == 2026
+    assert (law.price_series, law.price_growth, law.depreciation_life) == ("total", 0.04, 15.0)
+    assert law.household_imports_per_domestic == pytest.approx(0.1593)
+    assert set(law.sha256) == {f"{t}.toml" for t in TAXES} | {"preferences.toml", "nominal.toml"}
 
 
 def test_revenue_dataarray_broadcasts_by_name(law):
@@ -438,7 +464,5 @@ def test_missing_file_refused(fiscal_copy):
 
 
 def test_bad_inputs_refused(law):
-    with pytest.raises(FiscalError, match="ndpi_rate must lie in"):
-        revenue(law, 2030, extraction_value=1.0, ndpi_rate=1.68)
     with pytest.raises(FiscalError, match="regime codes must be"):
         revenue(law, 2030, wages=1.0, regime=7)

@@ -85,3 +85,35 @@ def test_thesis_base_case_is_the_central_variant(type1):
     base = type1.case_value_added.sel(case="base").sum("group")
     central = type1.value_added.sel(variant="central").sum(["sector", "effect"])
     np.testing.assert_allclose(base.values, central.values, rtol=1e-12, atol=1e-6)
+
+
+def test_budget_revenue_keeps_the_runs_taxes(type1):
+    """Revenue by budget level (iomodel.budget) re-splits, never recomputes, the taxes the run
+    already has: the new activity's extraction and property taxes, and the table's net taxes
+    (with the new activity's other tax lines) — for every shipped centre, variant and year."""
+    tax = type1.revenue.sum("budget")
+    own = (type1.phase == "operation") & (type1.effect == "direct")
+    for line, name in (
+        ("mineral_extraction", "mineral_extraction_tax"),
+        ("property", "property_tax"),
+    ):
+        expected = (type1[name].sum("sector") * own).transpose(*tax.sel(tax=line).dims)
+        np.testing.assert_allclose(tax.sel(tax=line).values, expected.values, atol=1e-9)
+    net = type1.taxes.sum("sector") - (
+        (type1.mineral_extraction_tax + type1.property_tax).sum("sector") * own
+    )
+    np.testing.assert_allclose(
+        tax.sel(tax="other_net_taxes").values,
+        net.transpose(*tax.sel(tax="other_net_taxes").dims).values,
+        atol=1e-6,
+    )
+    # budget levels as the law splits them; Type I has no household spending, hence no VAT
+    r = type1.revenue
+    assert float(r.sel(tax="vat").sum()) == 0
+    assert float(r.sel(tax="contributions").drop_sel(budget="social_funds").sum()) == 0
+    ndpi = r.sel(tax="mineral_extraction").sum(["centre", "variant", "phase", "year", "effect"])
+    assert float(ndpi.sel(budget="federal") / ndpi.sum()) == pytest.approx(0.4)
+    assert float(r.sel(tax="property", budget="regional").sum()) == pytest.approx(
+        float(r.sel(tax="property").sum())
+    )
+    assert float(r.sel(tax="pit").sum()) > 0 and float(r.sel(tax="profit").sum()) > 0

@@ -19,8 +19,9 @@ from markupsafe import escape
 
 from iomodel.cli import _appraisal_and_groups, main, provenance
 from iomodel.export import read_netcdf, write_netcdf
+from iomodel.fiscal import BUDGETS, TAXES
 from iomodel.impact import run_impact
-from iomodel.pipeline import Run
+from iomodel.pipeline import Run, with_revenue
 from iomodel.prices import load_prices
 from iomodel.report import (
     AssetFetcher,
@@ -110,6 +111,7 @@ def reports(rosstat, server, tmp_path_factory):
     ds = run_impact(
         rosstat, shocks, "II", "default", scenario_hashes={s.id: s.sha256 for s in scenarios}
     )
+    ds = with_revenue(ds, rosstat, prices, scenarios, None, "II", "default")
     run = Run(rosstat, bridge, prices, scenarios, shocks, ds)
     appraisal, groups = _appraisal_and_groups(run)
     written = write_reports(
@@ -225,6 +227,53 @@ def test_comparison_ranks_the_datasets_figures(reports):
     first = max(rows, key=rows.get)
     assert text.index(format_number(rows[first] / 1e3, 1)) < text.index(
         format_number(min(rows.values()) / 1e3, 1)
+    )
+
+
+def test_budget_revenue_page_shows_the_datasets_revenue(reports):
+    """The centre report's «Доходы бюджетов»: each tax's line by budget level over construction
+    and in the design year, as summed directly from the exported Dataset, and the legal basis
+    of every tax in Russian."""
+    text = reports["text"]["evil"]
+    ds = reports["exported"]
+    start = text.index("Доходы бюджетной системы от проекта")  # the chapter, not the contents
+    page = text[start : text.index(locale_for("ru").t("loc.title"), start)]
+    sel = ds["revenue"].sel(centre="evil", variant="central").sum("effect")
+    f = _figures(ds, "evil")
+    own = ds["output"].sel(centre="evil", variant="central", phase="operation", effect="direct")
+    own = own.sum("sector")
+    year = int(own.year.values[own.values >= own.values.max() * (1 - 1e-9)][0])
+    for part in (
+        sel.sel(phase="construction").sum("year"),
+        sel.sel(phase="operation", year=year),
+    ):
+        for tax in TAXES:
+            cells = [float(part.sel(tax=tax, budget=b)) for b in BUDGETS]
+            row = " ".join(format_number(v / 1e3, 2) for v in [*cells, sum(cells)])
+            assert row in page, f"{tax}: {row!r} not on the revenue page"
+    total = float(sel.sel(phase="construction").sum())
+    assert format_number(total / f["capex"]["value"] * 100, 1) in page  # kopecks per rouble
+    for article in ("ст. 224 НК РФ", "ст. 421, 425 НК РФ", "ст. 284 НК РФ", "ст. 342.7", "ст. 164"):
+        assert article in page, article
+    assert "Налог на прибыль организаций" in page and "Соц. фонды" in page
+
+
+def test_comparison_ranks_centres_by_revenue_per_capex(reports):
+    """The comparison's revenue chapter: discounted revenue ÷ discounted capex, largest first."""
+    text = reports["text"][None]
+    ds, appraisal = reports["exported"], reports["appraisal"]
+    chapter = text[text.index("Центры упорядочены по доходам бюджетов") :]
+    ratio = {}
+    for centre in ("mini", "evil"):
+        sel = ds.sel(centre=centre, variant="central")
+        factor = (1 + appraisal.discount_rate) ** -(sel.year - appraisal.base_year)
+        revenue = float((sel["revenue"].sum(["phase", "effect", "tax", "budget"]) * factor).sum())
+        capex = float((sel["capex"].sum("phase") * factor).sum())
+        ratio[centre] = revenue / capex
+        assert format_number(revenue / 1e3, 1) in chapter, centre
+    first, second = sorted(ratio, key=ratio.get, reverse=True)
+    assert chapter.index(format_number(ratio[first], 2)) < chapter.index(
+        format_number(ratio[second], 2)
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import xarray as xr
 
+from ..fiscal import BUDGETS, TAXES
 from ..pipeline import Run
 from ..scenario import PURPOSES, MineralExtractionTax, PropertyTax, Scenario, TaxLine
 from ..summary import by_group, new_activity
@@ -327,6 +328,96 @@ def _jobs_taxes_leakage(w: _View) -> tuple[dict[str, Any], dict[str, str], dict[
         "per_capex": loc.num(float(t2["construction_taxes"]) / capex * 100 if capex else None, 2),
     }
     return employment, taxes, leakage
+
+
+def _revenue_rows(w: _View, part: xr.DataArray) -> list[dict[str, Any]]:
+    """Tax × budget level (bn), one row per tax and a total row; ``part`` is (tax, budget)."""
+    loc, inputs, ds = w.loc, w.inputs, w.ds
+    label = "tax_label_ru" if w.loc.lang == "ru" else "tax_label_en"
+    rows = []
+    for tax in [*TAXES, "total"]:
+        cells = part.sum("tax") if tax == "total" else part.sel(tax=tax)
+        values = [float(cells.sel(budget=b)) for b in BUDGETS]
+        rows.append(
+            {
+                "label": loc.t("revenue.total")
+                if tax == "total"
+                else str(ds[label].sel(tax=tax).values),
+                "total": tax == "total",
+                "cells": [_money(loc, v, inputs, 2) for v in [*values, sum(values)]],
+            }
+        )
+    return rows
+
+
+def _revenue(w: _View) -> dict[str, Any] | None:
+    """Budget revenue by tax and level: construction, the design year, the whole operation;
+    the legal basis of each tax; the preferential regime; a chart by year and level."""
+    inputs, loc, ds, centre = w.inputs, w.loc, w.ds, w.centre
+    if "revenue" not in ds:
+        return None
+    rev = w.sel["revenue"].sum("effect")  # phase, year, tax, budget
+    kf = (inputs.type2 if inputs.type2 is not None else inputs.type1).loc[centre]
+    op_years = [y for y in w.years if float(abs(rev.sel(phase="operation", year=y)).sum()) > 0]
+    by_level = rev.sum(["phase", "tax"]).sel(year=w.years)
+    chart = charts.stacked_columns(
+        w.years,
+        [
+            charts.Panel(
+                loc.t("revenue.chart"),
+                [],
+                [
+                    charts.Series(
+                        loc.t(f"budget.{b}"),
+                        [float(x) * inputs.scale for x in by_level.sel(budget=b).values],
+                    )
+                    for b in BUDGETS
+                ],
+                unit=w.cur,
+            )
+        ],
+        loc.num,
+        height_in=2.6,
+    )
+    basis = json.loads(ds.attrs.get("fiscal_basis", "{}"))
+    label = "tax_label_ru" if loc.lang == "ru" else "tax_label_en"
+    settings = json.loads(ds.attrs.get("fiscal_settings", "{}")).get(centre, {})
+    fiscal = w.scenario.fiscal
+    regime = settings.get("regime", "none")
+    return {
+        "construction": _revenue_rows(w, rev.sel(phase="construction").sum("year")),
+        "design": (
+            _revenue_rows(w, rev.sel(phase="operation", year=w.design_year))
+            if w.design_year is not None
+            else []
+        ),
+        "operation": _revenue_rows(w, rev.sel(phase="operation").sum("year")),
+        "op_years": f"{op_years[0]}–{op_years[-1]}" if op_years else "",
+        "per_capex": loc.num(float(kf["revenue_per_capex"]), 2),
+        "cons_per_capex": loc.num(float(kf["construction_revenue_per_capex"]) * 100, 1),
+        "discounted": _money(loc, float(kf["discounted_revenue"]), inputs),
+        "discounted_levels": [
+            {
+                "label": loc.t(f"budget.{b}"),
+                "value": _money(loc, float(kf[f"discounted_revenue_{b}"]), inputs),
+            }
+            for b in BUDGETS
+        ],
+        "table_taxes": _money(loc, float(kf["construction_taxes"]), inputs, 2),
+        "basis": [
+            {
+                "name": str(ds[label].sel(tax=tax).values),
+                "law": loc.pick(*basis[tax]) if tax in basis else "",
+            }
+            for tax in TAXES
+        ],
+        "regime": loc.t(f"regime.{regime}"),
+        "regime_start": settings.get("regime_start") or "",
+        "eligible": loc.t(f"regime.{fiscal.eligible}") if fiscal.eligible != "none" else "",
+        "regime_note": loc.pick(fiscal.estimate_ru or fiscal.estimate, fiscal.estimate),
+        "preferences": ds.attrs.get("fiscal_preferences", "scenario"),
+        "chart": chart,
+    }
 
 
 def _localisation(w: _View) -> tuple[dict[str, Any], str]:
@@ -785,6 +876,8 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     chart_timeline, year_rows, year_total = _timeline(w)
     chart_groups, group_rows = _groups(w)
     employment, taxes, leakage = _jobs_taxes_leakage(w)
+    revenue = _revenue(w)
+    chart_revenue = revenue.pop("chart") if revenue else ""
     localisation_info, chart_localisation = _localisation(w)
     about = _description(w)
     notes_key = "notes_ru" if loc.lang == "ru" and "notes_ru" in w.ds.attrs else "notes"
@@ -854,6 +947,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         ),
         "employment": employment,
         "taxes": taxes,
+        "revenue": revenue,
         "leakage": leakage,
         "localisation": localisation_info,
         "thesis": centre_thesis(w.inputs.thesis, w.scenario, loc, w.inputs.scale),
@@ -864,6 +958,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "timeline": chart_timeline,
             "groups": chart_groups,
             "localisation": chart_localisation,
+            "revenue": chart_revenue,
         },
         "notes": json.loads(w.ds.attrs.get(notes_key, "{}")).get(centre, []),
         "estimates": _estimates(w),

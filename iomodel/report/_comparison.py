@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fiscal import BUDGETS
 from ..summary import compare
 from . import _charts as charts
 from ._context import (
@@ -261,6 +262,9 @@ def comparison_context(
         loc.num,
     )
 
+    revenue = _revenue(inputs, loc, names)
+    chart_revenue = revenue.pop("chart") if revenue else ""
+
     loc_rows = []
     for c in order:
         r = inputs.localisation.loc[c]
@@ -316,6 +320,7 @@ def comparison_context(
         "per_rows": per_rows,
         "loc_rows": loc_rows,
         "thesis": comparison_thesis(inputs.thesis, inputs.run.scenarios, loc, inputs.scale),
+        "revenue": revenue,
         "centres": centres,
         "leader": names[order[0]],
         "leader_value": _money(loc, top["discounted_value_added"], inputs),
@@ -329,6 +334,58 @@ def comparison_context(
             "operation": chart_operation,
             "per_rouble": chart_per_rouble,
             "time": chart_time,
+            "revenue": chart_revenue,
         },
         **_common(loc, inputs),
     }
+
+
+def _revenue(inputs: Inputs, loc: Locale, names: dict[str, str]) -> dict[str, Any] | None:
+    """Centres ranked by budget revenue per rouble of capex (discounted revenue ÷ discounted
+    capex), with the revenue by budget level, and a chart of the discounted revenue by level."""
+    if "revenue" not in inputs.ds:
+        return None
+    ranked = compare(inputs.ds, inputs.variant, inputs.appraisal, "revenue_per_capex")
+    rows = []
+    for c, r in ranked.iterrows():
+        rows.append(
+            {
+                "rank": int(r["rank"]),
+                "name": names[c],
+                "cells": [
+                    _money(loc, r["capex"], inputs),
+                    _money(loc, r["construction_revenue"], inputs),
+                    _money(loc, r["operation_revenue"], inputs, 2),
+                    *(_money(loc, r[f"discounted_revenue_{b}"], inputs) for b in BUDGETS),
+                    _money(loc, r["discounted_revenue"], inputs),
+                    loc.num(r["revenue_per_capex"], 2),
+                ],
+            }
+        )
+    order = list(ranked.index)
+    chart = charts.stacked_barh(
+        [
+            charts.Panel(
+                loc.t("comparison.revenue_chart_title"),
+                [names[c] for c in order],
+                [
+                    charts.Series(
+                        loc.t(f"budget.{b}"),
+                        [  # the ratio of the table, split in proportion to the levels
+                            float(ranked.loc[c, f"discounted_revenue_{b}"])
+                            / float(ranked.loc[c, "discounted_revenue"])
+                            * float(ranked.loc[c, "revenue_per_capex"])
+                            if ranked.loc[c, "discounted_revenue"]
+                            else 0.0
+                            for c in order
+                        ],
+                    )
+                    for b in BUDGETS
+                ],
+                unit=loc.t("unit.rub_per_rub"),
+                digits=2,
+            )
+        ],
+        loc.num,
+    )
+    return {"rows": rows, "chart": chart, "leader": names[order[0]]}

@@ -214,6 +214,10 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
         path = run.prices.path / name
         if path.exists():
             files.append((f"prices/{name}", _sha256(path)))
+    fiscal = json.loads(ds.attrs.get("fiscal_sha256", "{}"))
+    files += [(f"fiscal/{name}", sha) for name, sha in sorted(fiscal.items())]
+    if fiscal:
+        provenance.append((loc.t("prov.fiscal"), str(ds.attrs.get("fiscal_money_basis", ""))))
     return {
         "lang": loc.lang,
         "variant_name": _variant_label(loc, inputs.variant),
