@@ -91,7 +91,8 @@ domestic_share_source = "benchmark"
 
 @dataclass
 class Runs:
-    seconds: list[float]
+    seconds: list[float]  # wall clock
+    cpu: list[float]  # user + system CPU of the process
     peak_mib: float
 
     @property
@@ -102,6 +103,10 @@ class Runs:
     def median(self) -> float:
         return statistics.median(self.seconds)
 
+    @property
+    def best_cpu(self) -> float:
+        return min(self.cpu) if self.cpu else float("nan")
+
 
 #: Children run as a user's would: bytecode caches written and used (this machine's environment
 #: sets PYTHONDONTWRITEBYTECODE, which recompiles iomodel on every start).
@@ -109,29 +114,48 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 TIME = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
 
 
-def whole_process(args: list[str], repeat: int, env: dict[str, str] | None = None) -> Runs:
-    """Wall time of ``repeat`` fresh processes and the largest peak RSS among them, measured by
-    ``/usr/bin/time`` around each (a child forked from this process would count this process's
+def once(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one fresh process, the last two from
+    ``/usr/bin/time`` around it (a child forked from this process would count this process's
     pages until it execs)."""
-    seconds, peak = [], 0.0
+    with tempfile.NamedTemporaryFile() as stats:
+        wrapped = [TIME, "-f", "%M %U %S", "-o", stats.name, *args] if TIME else args
+        start = time.perf_counter()
+        done = subprocess.run(wrapped, capture_output=True, text=True, env=env or ENV)
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
+        fields = Path(stats.name).read_text().split()
+    if len(fields) >= 3:
+        return wall, float(fields[-2]) + float(fields[-1]), int(fields[-3]) / 1024
+    return wall, float("nan"), float("nan")
+
+
+def whole_process(args: list[str], repeat: int, env: dict[str, str] | None = None) -> Runs:
+    """``repeat`` fresh processes of ``args``."""
+    return interleaved({"": (args, env)}, repeat)[""]
+
+
+def interleaved(
+    commands: dict[str, tuple[list[str], dict[str, str] | None]], repeat: int
+) -> dict[str, Runs]:
+    """Each command ``repeat`` times, taking turns, so that other load on the machine falls on
+    all of them alike."""
+    runs = {name: Runs([], [], 0.0) for name in commands}
     for _ in range(repeat):
-        with tempfile.NamedTemporaryFile() as rss:
-            wrapped = [TIME, "-f", "%M", "-o", rss.name, *args] if TIME else args
-            start = time.perf_counter()
-            done = subprocess.run(wrapped, capture_output=True, text=True, env=env or ENV)
-            seconds.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
-            text = Path(rss.name).read_text().strip().splitlines()
-            if text and text[-1].isdigit():
-                peak = max(peak, int(text[-1]) / 1024)  # KiB
-    return Runs(seconds, peak)
+        for name, (args, env) in commands.items():
+            wall, cpu, peak = once(args, env)
+            r = runs[name]
+            r.seconds.append(wall)
+            r.cpu.append(cpu)
+            r.peak_mib = max(r.peak_mib, peak)
+    return runs
 
 
 def show(label: str, runs: Runs, extra: str = "") -> None:
     print(
-        f"  {label:<58} min {runs.best:7.2f} s  median {runs.median:7.2f} s"
-        f"  peak {runs.peak_mib:7.0f} MiB {extra}"
+        f"  {label:<56} min {runs.best:6.2f} s  median {runs.median:6.2f} s  "
+        f"CPU {runs.best_cpu:6.2f} s  peak {runs.peak_mib:6.0f} MiB {extra}"
     )
 
 
@@ -248,19 +272,26 @@ def bench_tables(sizes: list[int], repeat: int) -> None:
             print(f" n = {n:,} ({size:,.0f} MiB of CSV)")
             reps = repeat if n <= 3000 else max(1, repeat // 2)
             args = [IOMODEL, "multipliers", str(folder), "--format", "csv"]
-            cold = whole_process(args, reps, {**ENV, "IOMODEL_NO_CACHE": "1"})
-            theirs = whole_process([sys.executable, "-c", PYMRIO, str(folder)], reps)
             with tempfile.TemporaryDirectory() as cache:
-                env = {**ENV, "IOMODEL_CACHE_DIR": cache}
-                whole_process(args, 1, env)  # parse once, fill the parsed-table cache
-                warm = whole_process(args, reps, env)
+                warm_env = {**ENV, "IOMODEL_CACHE_DIR": cache}
+                once(args, warm_env)  # parse once, fill the parsed-table cache
+                runs = interleaved(
+                    {
+                        "cold": (args, {**ENV, "IOMODEL_NO_CACHE": "1"}),
+                        "warm": (args, warm_env),
+                        "pymrio": ([sys.executable, "-c", PYMRIO, str(folder)], None),
+                    },
+                    reps,
+                )
+            cold, warm, theirs = runs["cold"], runs["warm"], runs["pymrio"]
             show("iomodel multipliers DIR --format csv (CSV parsed)", cold)
             show("… the same, parsed table from the cache (sha256-checked)", warm)
             show("pymrio: read_csv ×3 + IOSystem.calc_all()", theirs)
             for name, ours in (("CSV parsed", cold), ("cache", warm)):
                 print(
-                    f"  pymrio ÷ iomodel, {name}: time {theirs.best / ours.best:.2f}× (min), "
-                    f"{theirs.median / ours.median:.2f}× (median); "
+                    f"  pymrio ÷ iomodel, {name}: wall {theirs.best / ours.best:.2f}× (min), "
+                    f"{theirs.median / ours.median:.2f}× (median), CPU "
+                    f"{theirs.best_cpu / ours.best_cpu:.2f}×; "
                     f"memory {theirs.peak_mib / ours.peak_mib:.2f}×"
                 )
         finally:
