@@ -127,7 +127,7 @@ def _svg(fig) -> str:
 
 
 #: Longest label drawn, in characters (longer user text is cut, with an ellipsis).
-MAX_LABEL = 160
+MAX_LABEL = 90
 
 
 def _wrap(title: str, width: int) -> str:
