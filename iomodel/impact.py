@@ -37,7 +37,14 @@ from .multipliers import ClosureKind, closed_factorization
 from .shock import DIRECT_VARIABLES, PHASES, Shock
 from .table import IOTable
 
-__all__ = ["CASE_VARIABLES", "EFFECTS", "VARIABLES", "iomodel_version", "run_impact"]
+__all__ = [
+    "CASE_VARIABLES",
+    "EFFECTS",
+    "VARIABLES",
+    "effect_coefficients",
+    "iomodel_version",
+    "run_impact",
+]
 
 VARIABLES = (
     "output",
@@ -141,7 +148,7 @@ def _case_order(name: str) -> tuple[int, int]:
     return (fixed.index(name), 0) if name in fixed else (len(fixed), 0)
 
 
-def _productivity(index: pd.DataFrame, years: list[int], table: IOTable) -> np.ndarray:
+def _productivity(index: pd.DataFrame, years: Sequence[int], table: IOTable) -> np.ndarray:
     """The (year, sector) productivity index for the run's years, checked."""
     missing_years = [y for y in years if y not in index.index]
     missing_codes = [c for c in table.codes if c not in index.columns]
@@ -150,10 +157,22 @@ def _productivity(index: pd.DataFrame, years: list[int], table: IOTable) -> np.n
             f"the productivity index lacks years {missing_years[:5]} or sectors "
             f"{missing_codes[:5]}; extend it or run with frozen productivity"
         )
-    values = index.loc[years, table.codes].to_numpy(float)
+    values = index.loc[list(years), table.codes].to_numpy(float)
     if not np.all(np.isfinite(values)) or np.any(values <= 0):
         raise ValueError("the productivity index must be finite and positive")
     return values
+
+
+def effect_coefficients(
+    table: IOTable, years: Sequence[int], productivity: pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
+    """Direct coefficient of each of :data:`VARIABLES` per unit of output: (sector,), or for
+    employment with a productivity path (year, sector) — the table's coefficient divided by the
+    index of each of ``years``."""
+    coef = {k: table.direct.get(k, np.zeros(table.n)) for k in VARIABLES}
+    if productivity is not None and "employment" in table.direct:
+        coef["employment"] = table.direct["employment"] / _productivity(productivity, years, table)
+    return coef
 
 
 def run_impact(
@@ -210,9 +229,7 @@ def run_impact(
     st = _stack(shocks, n, years)
     cs = _stack(cased, n, years, "case") if any(c is not None for c in cased) else None
     parts = [st] if cs is None else [st, cs]
-    coef = {k: table.direct.get(k, np.zeros(n)) for k in VARIABLES}
-    if productivity is not None and "employment" in table.direct:
-        coef["employment"] = table.direct["employment"] / _productivity(productivity, years, table)
+    coef = effect_coefficients(table, years, productivity)
     effects = ["direct", "indirect"] + (["induced"] if model == "II" else [])
     # every variant and case, phase and year of every centre: the columns of one solve
     y = np.hstack([part.demand.reshape(-1, n).T for part in parts])

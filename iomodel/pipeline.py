@@ -6,6 +6,7 @@ The CLI and the reports call these functions; a notebook calls the same ones.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,9 @@ def run_centres(
     productivity: Productivity = "path",
     cases: str | None = "central",
     preferences: Preferences = "scenario",
+    regional: bool = True,
+    method: str | None = None,
+    delta: float | None = None,
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
@@ -123,6 +127,9 @@ def run_centres(
     The Dataset gets budget revenue by tax and level (:mod:`iomodel.budget`, law in
     ``tables/fiscal/``) when the table is in roubles; ``preferences`` "scenario" taxes each new
     activity under the regime its scenario assumes, "eligible" under the one it could hold.
+    ``regional`` adds each centre's effects by location — its region(s), the rest of Russia,
+    abroad (:func:`iomodel.regional_impact.regional_effects`) — with location quotients of
+    ``method`` and ``delta`` (defaults in ``tables/regional/regionalisation.toml``).
     """
     io_table = load_table(table)
     bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
@@ -164,6 +171,8 @@ def run_centres(
         dataset = with_revenue(
             dataset, io_table, prices, scenarios, index, model, closure, preferences
         )
+    if regional:
+        dataset = _with_regions(io_table, scenarios, shocks, dataset, index, method, delta)
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
 
 
@@ -192,3 +201,34 @@ def with_revenue(
     }
     spending = household_spending_per_income(law, table, closure) if model == "II" else 0.0
     return add_revenue(dataset, law, basis, settings, spending, preferences)
+
+
+def _with_regions(
+    table: IOTable,
+    scenarios: Sequence[Scenario],
+    shocks: Sequence[Shock],
+    dataset: xr.Dataset,
+    productivity: pd.DataFrame | None,
+    method: str | None,
+    delta: float | None,
+) -> xr.Dataset:
+    """The national run with the regional variables merged in, and their inputs' hashes."""
+    from .readers.regional import load_regional
+    from .regional_impact import regional_effects, regional_files
+
+    data = load_regional()
+    extra = regional_effects(
+        table,
+        scenarios,
+        shocks,
+        dataset,
+        productivity=productivity,
+        data=data,
+        method=method,
+        delta=delta,
+    )
+    merged = xr.merge([dataset, extra], combine_attrs="no_conflicts")
+    hashes = json.loads(dataset.attrs.get("inputs_sha256", "{}"))
+    hashes.update(regional_files(data))
+    merged.attrs["inputs_sha256"] = json.dumps(hashes, sort_keys=True)
+    return merged

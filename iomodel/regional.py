@@ -378,6 +378,12 @@ class Regionalisation:
         """Number of regions K (the rest of Russia is location K)."""
         return self.slq.shape[0]
 
+    @property
+    def simple_rpc(self) -> np.ndarray:
+        """``min(SLQ_i, 1)`` (K×n): purchase coefficients without the FLQ's size penalty λ*,
+        for buyers whose purchases are mostly local (households: retail, housing, services)."""
+        return np.minimum(self.slq, 1.0)
+
     def factorization(self) -> leontief.Factorization:
         """LU factorisation of I − M (for many right-hand sides)."""
         return leontief.factorize(self.M)
@@ -387,10 +393,20 @@ class Regionalisation:
         income: np.ndarray,
         consumption: np.ndarray,
         nonresident_share: np.ndarray | float = 0.0,
+        household_rpc: np.ndarray | None = None,
     ) -> leontief.Factorization:
-        """LU factorisation of the household-closed interregional matrix."""
+        """LU factorisation of the household-closed interregional matrix.
+
+        Households buy by origin with ``household_rpc`` (K×n), by default the final buyers'
+        ``rpc``; :attr:`simple_rpc` is the other choice offered.
+        """
         closed = closed_interregional_coefficients(
-            self.M, income, consumption, self.rpc, self.supply, nonresident_share
+            self.M,
+            income,
+            consumption,
+            self.rpc if household_rpc is None else household_rpc,
+            self.supply,
+            nonresident_share,
         )
         return leontief.factorize(closed)
 
@@ -403,12 +419,17 @@ def regionalise(
     section_names: Sequence[str],
     method: Method = "flq",
     delta: float | None = None,
+    absent: np.ndarray | None = None,
 ) -> Regionalisation:
     """Regionalise ``A`` for K regions from GVA by section.
 
     ``sections`` gives each product's section; ``regional_gva`` (K × sections) and
     ``national_gva`` (sections) are GVA by section in ``section_names`` order (the nation is the
     sum of all regions, not only these K).  Product quotients take their section's SLQ.
+    ``absent`` (booleans, n or K×n) marks products a region does not make although its section
+    is there (a section quotient is too coarse: a region strong in metallurgy need not make
+    machinery): their SLQ is 0, so nobody buys them in that region and it supplies none of the
+    nation's output of them.
     """
     A = np.asarray(A, dtype=float)
     regional_gva = np.atleast_2d(np.asarray(regional_gva, dtype=float))
@@ -419,6 +440,8 @@ def regionalise(
         raise ValueError(f"products in sections {missing} have no regional GVA; give every section")
     index = np.array([names.index(s) for s in sections])
     slq = location_quotients(regional_gva, national_gva)[:, index]
+    if absent is not None:
+        slq = np.where(np.broadcast_to(np.asarray(absent, dtype=bool), slq.shape), 0.0, slq)
     size = regional_gva.sum(axis=1) / national_gva.sum()
     q = np.stack(
         [

@@ -42,6 +42,8 @@ __all__ = [
     "OtherTax",
     "OutputProduct",
     "PropertyTax",
+    "RegionSplit",
+    "RegionalAssumptions",
     "Scenario",
     "SharePath",
     "SharedItem",
@@ -268,6 +270,27 @@ class Deposit:
 
 
 @dataclass(frozen=True)
+class RegionSplit:
+    """Shares of a centre's activity by region id (``[centre.region_split]``), for centres in
+    several regions.
+
+    ``construction``: where the capex is spent (its purchases and on-site works);
+    ``operation``: where the new activity runs (its output, value added, jobs, wages and
+    purchases); ``extraction``: where the deposits are (the region that receives the mineral
+    extraction tax), by default as ``operation``.  Each maps region ids
+    (``tables/regional/regions.csv``) to shares that sum to 1; the ids must name the centre's
+    ``regions_ru``/``regions_en`` (checked when the regional model runs).
+    """
+
+    construction: dict[str, float]
+    operation: dict[str, float]
+    extraction: dict[str, float]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+
+@dataclass(frozen=True)
 class Centre:
     id: str
     kind: str
@@ -286,6 +309,7 @@ class Centre:
     summary_en: str
     sources: tuple[str, ...]
     deposits: tuple[Deposit, ...]
+    region_split: RegionSplit | None = None
 
 
 @dataclass(frozen=True)
@@ -502,6 +526,29 @@ class Fiscal:
 
 
 @dataclass(frozen=True)
+class RegionalAssumptions:
+    """What the regional model needs beyond location quotients (``[regional]``, optional).
+
+    ``nonresident_construction`` / ``nonresident_operation``: share of the workers of the
+    on-site works (construction) and of the new activity (operation) who live outside the
+    centre's regions (fly-in/fly-out, вахта): that share of their wages is spent in the rest of
+    Russia.  ``onsite``: products the centre buys that are produced where they are used (its
+    construction works), all bought in the region; None means the table's products of OKVED2
+    section F.  ``made_outside``: products the centre's regions do not make (bought elsewhere
+    in Russia or abroad, by the region's other producers too).  Defaults when the block is
+    absent: no non-residents, section F on site, nothing declared made outside.
+    """
+
+    nonresident_construction: float
+    nonresident_operation: float
+    onsite: tuple[str, ...] | None
+    made_outside: tuple[str, ...]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One centre's scenario file, validated.  Load with :meth:`Scenario.load`."""
 
@@ -517,6 +564,7 @@ class Scenario:
     #: ``[cluster]``: the deposits, the infrastructure they share, and what each would need alone.
     cluster: Cluster | None = None
     fiscal: Fiscal = Fiscal()
+    regional: RegionalAssumptions | None = None
 
     @property
     def id(self) -> str:
@@ -573,6 +621,7 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
             "stages",
             "cluster",
             "fiscal",
+            "regional",
         }
     )
     if top.raw("schema") == 1:
@@ -598,6 +647,8 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     cluster = _cluster(cluster_node, operation, construction.purposes) if cluster_node else None
     fiscal_node = top.child("fiscal", required=False)
     fiscal = _fiscal(fiscal_node, construction, operation) if fiscal_node else Fiscal()
+    regional_node = top.child("regional", required=False)
+    regional = _regional(regional_node) if regional_node else None
     known = set(sources)
     for where, ids in _cited(data):
         for source_id in ids:
@@ -617,6 +668,7 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
         stages=stages,
         cluster=cluster,
         fiscal=fiscal,
+        regional=regional,
     )
 
 
@@ -742,6 +794,7 @@ def _centre(node: _Node, path: Path) -> Centre:
         "summary_en",
         "sources",
         "deposits",
+        "region_split",
     )
     node.only(fields)
     cid = node.text("id")
@@ -784,6 +837,67 @@ def _centre(node: _Node, path: Path) -> Centre:
         summary_en=node.text("summary_en"),
         sources=node.texts("sources"),
         deposits=tuple(deposits),
+        region_split=_region_split(node.child("region_split", required=False)),
+    )
+
+
+def _region_shares(node: _Node, key: str) -> dict[str, float]:
+    """A table of region id = share, shares in [0, 1] summing to 1."""
+    raw = node.raw(key)
+    if not isinstance(raw, dict) or not raw:
+        raise node.fail(key, "must be a table of region id = share, e.g. { murmansk = 1.0 }")
+    child = _Node(raw, node.where, node.path(key))
+    for rid in raw:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", rid):
+            raise child.fail(
+                rid, "is not a region id; use the ids of tables/regional/regions.csv (murmansk …)"
+            )
+    shares = {rid: child.number(rid, 0.0, 1.0) for rid in raw}
+    if abs(sum(shares.values()) - 1) > SHARE_TOLERANCE:
+        raise node.fail(
+            key, f"shares sum to {sum(shares.values()):.6f}, not 1; make them add up to 1"
+        )
+    return shares
+
+
+def _region_split(node: _Node | None) -> RegionSplit | None:
+    if node is None:
+        return None
+    node.only({"construction", "operation", "extraction", "sources", "estimate", "estimate_ru"})
+    sources, estimate = node.basis()
+    operation = _region_shares(node, "operation")
+    return RegionSplit(
+        construction=_region_shares(node, "construction"),
+        operation=operation,
+        extraction=_region_shares(node, "extraction") if node.has("extraction") else operation,
+        sources=sources,
+        estimate=estimate,
+        estimate_ru=node.estimate_ru(),
+    )
+
+
+def _regional(node: _Node) -> RegionalAssumptions:
+    node.only({"nonresident_share", "onsite", "made_outside", "sources", "estimate", "estimate_ru"})
+    sources, estimate = node.basis()
+    shares = node.child("nonresident_share")
+    assert shares is not None
+    phi = shares.shares(("construction", "operation"), total=None)
+    onsite = node.texts("onsite") if node.has("onsite") else None
+    outside = node.texts("made_outside", required=False)
+    both = sorted(set(onsite or ()) & set(outside))
+    if both:
+        raise node.fail(
+            "made_outside",
+            f"lists {both}, also in onsite; a product is either made on site or outside",
+        )
+    return RegionalAssumptions(
+        phi["construction"],
+        phi["operation"],
+        onsite,
+        outside,
+        sources,
+        estimate,
+        node.estimate_ru(),
     )
 
 

@@ -296,11 +296,13 @@ def regionalise_table(
     method: str | None = None,
     delta: float | None = None,
     year: int | None = None,
+    absent: np.ndarray | None = None,
 ) -> Regionalisation:
     """Regionalise ``table`` for one or more regions (names or ids) with the regional data.
 
     Defaults (method, δ, year) come from ``regionalisation.toml``.  Each product takes the
-    quotient of its OKVED2 section (the ``okved2_section`` column of the table's sectors).
+    quotient of its OKVED2 section (the ``okved2_section`` column of the table's sectors);
+    ``absent`` marks products the regions do not make (see :func:`iomodel.regional.regionalise`).
     """
     data = data or load_regional()
     names = [regions] if isinstance(regions, str) else list(regions)
@@ -327,4 +329,5 @@ def regionalise_table(
         list(SECTIONS),
         method=method,  # type: ignore[arg-type]
         delta=delta,
+        absent=absent,
     )
