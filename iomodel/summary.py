@@ -24,6 +24,7 @@ from .table import IOTable
 
 __all__ = [
     "INDICATORS",
+    "REGIONAL_INDICATORS",
     "Appraisal",
     "by_group",
     "compare",
@@ -71,6 +72,22 @@ INDICATORS = (
     *(f"discounted_revenue_{b}" for b in BUDGETS),
     "construction_revenue_per_capex",
     "revenue_per_capex",
+    *(
+        REGIONAL_INDICATORS := (
+            "construction_value_added_in_region",
+            "construction_employment_in_region",
+            "operation_value_added_in_region",
+            "operation_employment_in_region",
+            "construction_value_added_region_share",
+            "construction_employment_region_share",
+            "operation_value_added_region_share",
+            "operation_employment_region_share",
+            "value_added_in_region_per_capex",
+            "jobs_in_region_per_bn_capex",
+            "discounted_value_added_in_region",
+            "discounted_value_added_region_share",
+        )
+    ),
 )
 
 
@@ -185,6 +202,9 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
       ``revenue_per_capex``: discounted revenue ÷ discounted capex (same base year) — the
       budget revenue a rouble invested returns over the whole horizon, in present value.
       NaN when the Dataset has no revenue.
+    * :data:`REGIONAL_INDICATORS` (NaN for a run without the regional step): the same value
+      added and jobs counted only in each centre's own regions (``*_in_region``), as shares of
+      the national figure (``*_region_share``), per unit of capex, and discounted.
     Money in table units; employment in persons (job-years for construction).
     """
     sel = ds.sel(variant=variant)
@@ -226,6 +246,7 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     else:
         frame["type2_over_type1_output"] = np.nan
     _revenue_figures(frame, sel, design, disc)
+    _regional_figures(frame, sel, design, disc)
     return frame[list(INDICATORS)]
 
 
@@ -280,6 +301,46 @@ def revenue_table(ds: xr.Dataset) -> pd.DataFrame:
         frame["label"] = frame["tax"]
     keep = (frame[list(BUDGETS)] != 0).any(axis=1)
     return frame.loc[keep, columns].reset_index(drop=True)
+
+
+def _regional_figures(
+    frame: pd.DataFrame, sel: xr.Dataset, design: pd.Series, disc: xr.DataArray
+) -> None:
+    """Fill the regional indicators of ``frame`` (one variant of a run) in place."""
+    for name in REGIONAL_INDICATORS:
+        frame[name] = np.nan
+    if "value_added_by_region" not in sel:
+        return
+    for v in ("value_added", "employment"):
+        stays = sel[f"{v}_by_region"].where(sel["home"], 0.0).sum(["region", "effect"])
+        cons = stays.sel(phase="construction").sum("year").to_series()
+        frame[f"construction_{v}_in_region"] = cons
+        frame[f"construction_{v}_region_share"] = cons / frame[f"construction_{v}"].where(
+            frame[f"construction_{v}"] != 0
+        )
+        for centre in frame.index:
+            year = design[centre]
+            value = (
+                float(stays.sel(centre=centre, phase="operation", year=int(year)))
+                if np.isfinite(year)
+                else 0.0
+            )
+            frame.loc[centre, f"operation_{v}_in_region"] = value
+            national = frame.loc[centre, f"operation_{v}"]
+            frame.loc[centre, f"operation_{v}_region_share"] = (
+                value / national if national else np.nan
+            )
+        if v == "value_added":
+            discounted = (stays.sum("phase") * disc).sum("year").to_series()
+            frame["discounted_value_added_in_region"] = discounted
+            frame["discounted_value_added_region_share"] = discounted / frame[
+                "discounted_value_added"
+            ].where(frame["discounted_value_added"] != 0)
+    capex = frame["capex"].where(frame["capex"] > 0)
+    frame["value_added_in_region_per_capex"] = frame["construction_value_added_in_region"] / capex
+    frame["jobs_in_region_per_bn_capex"] = (
+        frame["construction_employment_in_region"] / capex * 1e9 / _unit_value(sel)
+    )
 
 
 def _unit_value(ds: xr.Dataset) -> float:

@@ -117,3 +117,16 @@ def test_budget_revenue_keeps_the_runs_taxes(type1):
         float(r.sel(tax="property").sum())
     )
     assert float(r.sel(tax="pit").sum()) > 0 and float(r.sel(tax="profit").sum()) > 0
+
+
+def test_regions_add_up_to_national_type1(type1):
+    """Type I: each centre's regions, the rest of Russia and abroad add up to the national
+    result for every variable, variant, phase, year and effect (see tests/test_regional_run.py
+    for Type II)."""
+    assert list(type1.effect.values) == ["direct", "indirect"]
+    for v in ("output", "value_added", "compensation", "employment", "taxes", "imports"):
+        national = type1[v].sum("sector")
+        regional = type1[f"{v}_by_region"].sum("region").transpose(*national.dims)
+        np.testing.assert_allclose(
+            regional.values, national.values, rtol=0, atol=1e-10 * float(abs(national).max())
+        )
