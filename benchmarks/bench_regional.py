@@ -1,59 +1,31 @@
-"""Benchmark: the cost of the interregional model for every centre (issue 11, the maths only).
+"""Benchmark: the cost of the regional step of a run (issue 11).
 
     python benchmarks/bench_regional.py [--repeat N]
 
-For each shipped centre's region(s) (K = 1 or 2 regions + the rest of Russia): regionalise the
-Rosstat 2021 table (FLQ, δ = 0.3), factorise the open ((K+1)·113) and household-closed
-((K+1)·114) interregional matrices, and solve 3 variants × 2 phases × 23 years = 138 random
-right-hand sides on each — what a regional run would add.  The named baseline is the national
-core solve of the same shape: one LU of I − A (113) and of the closed matrix (114), 1,104
-right-hand sides.  Medians over repeats with time.perf_counter; nothing asserts a time.
+Times, on the shipped table and scenarios (8 centres, 3 variants, 2 phases, the run's years):
+
+(a) the national core solve, ``run_impact`` (Type II) — the named baseline;
+(b) the regional step, ``regional_effects``: for each centre (K = 1 or 2 regions + the rest of
+    Russia) regionalise the table, factorise the open and household-closed interregional
+    matrices and solve all its cases at once; FLQ with the four δ of the sensitivity range
+    (0.1–0.4) and with the chosen δ only;
+(c) the whole ``run_centres()`` with the table warm, without and with the regional step.
+
+Medians over repeats (after a warm-up) with time.perf_counter; nothing asserts a time.  Set
+OPENBLAS_NUM_THREADS=1 to see the single-thread figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
-import tomllib
-from pathlib import Path
 
-import numpy as np
-
-from iomodel import leontief
-from iomodel.multipliers import household_closure
-from iomodel.readers import load_table
-from iomodel.readers.regional import load_regional, regionalise_table
-
-ROOT = Path(__file__).resolve().parents[1]
-CASES = 3 * 2 * 23
-
-
-def centre_regions() -> dict[str, list[str]]:
-    out = {}
-    for path in sorted((ROOT / "shocks").glob("*.toml")):
-        if path.name != "TEMPLATE.toml":
-            out[path.stem] = tomllib.loads(path.read_text(encoding="utf-8"))["centre"]["regions_ru"]
-    return out
-
-
-def regional_run(table, data, regions, closure) -> None:
-    rng = np.random.default_rng(0)
-    for names in regions.values():
-        rg = regionalise_table(table, names, data=data)
-        open_lu = rg.factorization()
-        closed_lu = rg.closed_factorization(closure.income, closure.consumption, 0.3)
-        locations = rg.regions + 1
-        y = rng.uniform(0, 1, (locations * table.n, CASES))
-        open_lu.solve(y)
-        closed_lu.solve(np.vstack([y, np.zeros((locations, CASES))]))
-
-
-def national_run(table, closure, columns: int) -> None:
-    y = np.random.default_rng(0).uniform(0, 1, (table.n, columns))
-    leontief.factorize(table.A).solve(y)
-    closed = leontief.factorize(leontief.closed_coefficients(table.A, closure))
-    closed.solve(np.vstack([y, np.zeros((1, columns))]))
+from iomodel.impact import run_impact
+from iomodel.pipeline import productivity_by_sector, run_centres
+from iomodel.readers.regional import load_regional
+from iomodel.regional_impact import regional_effects
 
 
 def timed(fn, repeat: int) -> float:
@@ -70,19 +42,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    table = load_table("rosstat-2021")
+    run = run_centres(regional=False)
+    table, shocks, scenarios = run.table, list(run.shocks), list(run.scenarios)
+    index = productivity_by_sector(table)
     data = load_regional()
-    closure = household_closure(table)
-    regions = centre_regions()
-    sizes = [len(v) for v in regions.values()]
-    regional = timed(lambda: regional_run(table, data, regions, closure), args.repeat)
-    national = timed(lambda: national_run(table, closure, CASES * len(regions)), args.repeat)
-    print(f"centres: {len(regions)}, regions per centre: {sizes}, right-hand sides: {CASES} each")
-    print(f"regional (regionalise + 2 LU + solves, all centres): {regional * 1e3:8.1f} ms")
-    print(
-        f"national baseline (2 LU + {CASES * len(regions)} solves):      {national * 1e3:8.1f} ms"
+    one = dataclasses.replace(
+        data, settings=dataclasses.replace(data.settings, delta_sensitivity=(data.settings.delta,))
     )
-    print(f"ratio regional / national: {regional / national:.1f}")
+
+    def national():
+        return run_impact(table, shocks, "II", productivity=index)
+
+    def regional(d):
+        return lambda: regional_effects(
+            table, scenarios, shocks, run.dataset, productivity=index, data=d
+        )
+
+    rows = [
+        ("(a) national core solve, run_impact (baseline)", timed(national, args.repeat)),
+        ("(b) regional step, 4 δ (0.1–0.4)", timed(regional(data), args.repeat)),
+        ("(b) regional step, chosen δ only", timed(regional(one), args.repeat)),
+        ("(c) run_centres(regional=False), warm", timed(lambda: run_centres(regional=False), 3)),
+        ("(c) run_centres(), warm", timed(lambda: run_centres(), 3)),
+    ]
+    cases = run.dataset.sizes
+    print(
+        f"centres {cases['centre']}, variants {cases['variant']}, phases {cases['phase']}, "
+        f"years {cases['year']}; regions per centre "
+        f"{[len(s.centre.regions_ru) for s in scenarios]}"
+    )
+    base = rows[0][1]
+    for name, seconds in rows:
+        print(f"{name:48s} {seconds * 1e3:9.1f} ms   {seconds / base:6.1f} × (a)")
+    print(f"(c) with / without the regional step: {rows[4][1] / rows[3][1]:.2f}")
 
 
 if __name__ == "__main__":

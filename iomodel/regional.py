@@ -48,6 +48,15 @@ Final demand (the shock) is split the same way: ``rpc_k,i`` is the regional purc
 coefficient of final buyers in region k, the quotient of a buyer whose own SLQ is 1:
 ``min(SLQ_i, 1)`` for SLQ and CILQ, ``min(λ*·SLQ_i, 1)`` for FLQ and AFLQ (log2(1 + 1) = 1).
 
+Solving with the rest of Russia eliminated
+------------------------------------------
+Because the locations add up to the nation, the rest of Russia's output is the national output
+less the regions': ``x_R = x_N − Σ_k x_k``, with ``x_N`` from the national model.  Substituted
+into the regions' rows, ``(I − M_rr + M_rR·E)·x_r = y_r + M_rR·x_N`` (``E = [I … I]`` sums the
+regions) is a system of K·n unknowns instead of (K+1)·n — an LU of the national size for a
+one-region centre (:func:`eliminate_rest`).  The same holds, block by block, for the
+household-closed model.
+
 Households (Type II)
 --------------------
 One household per location.  Households of location b receive the compensation paid by
@@ -74,7 +83,9 @@ __all__ = [
     "METHODS",
     "Method",
     "Regionalisation",
+    "RestEliminated",
     "closed_interregional_coefficients",
+    "eliminate_rest",
     "flq_scale",
     "interregional_coefficients",
     "location_quotients",
@@ -311,6 +322,56 @@ def closed_interregional_coefficients(
     return closed
 
 
+# --------------------------------------------------------------------------- reduced solve
+@dataclass(frozen=True)
+class RestEliminated:
+    """Solves of an interregional system with its last location (the rest) eliminated.
+
+    ``lu`` factorises ``I − M_rr + M_rR·E`` (K·s square, s unknowns per location), ``coupling``
+    is ``M_rR`` (K·s × s).  See :func:`eliminate_rest`.
+    """
+
+    lu: leontief.Factorization
+    coupling: np.ndarray
+    locations: int
+    size: int
+
+    def solve(self, rhs: np.ndarray, national: np.ndarray) -> np.ndarray:
+        """The full solution (locations·s[, m]) of ``x = M·x + rhs`` given the national one.
+
+        ``national`` (s[, m]) solves the national system for the right-hand side summed over
+        locations, ``Σ_o rhs_o``.
+        """
+        rhs = np.asarray(rhs, dtype=float)
+        national = np.asarray(national, dtype=float)
+        K, s = self.locations - 1, self.size
+        regions = self.lu.solve(rhs[: K * s] + self.coupling @ national)
+        rest = national - regions.reshape((K, s) + regions.shape[1:]).sum(axis=0)
+        return np.concatenate([regions, rest], axis=0)
+
+
+def eliminate_rest(M: np.ndarray, locations: int) -> RestEliminated:
+    """Factorise ``M`` (locations·s square, location-major) with the last location eliminated.
+
+    Valid when, for every buyer, the blocks of ``M`` sum over origins to the national matrix, so
+    that the locations' solutions add up to the national solution (see the module docstring).
+    """
+    M = np.asarray(M, dtype=float)
+    s = M.shape[0] // locations
+    K = locations - 1
+    coupling = M[: K * s, K * s :]
+    # I − M_rr + M_rR·E, given to factorize() as A = M_rr − M_rR·E (it factorises I − A)
+    reduced = M[: K * s, : K * s] - np.tile(coupling, (1, K))
+    return RestEliminated(leontief.factorize(reduced), coupling, locations, s)
+
+
+def by_location(closed: np.ndarray, locations: int) -> np.ndarray:
+    """Reorder a household-closed interregional matrix (all production, then all households)
+    location by location: [x_1, h_1, x_2, h_2, …] — the permutation as an index array."""
+    n = closed.shape[0] // locations - 1
+    return np.concatenate([np.r_[k * n : (k + 1) * n, locations * n + k] for k in range(locations)])
+
+
 # --------------------------------------------------------------------------- results
 def split_effects(coefficients: np.ndarray, x: np.ndarray, n: int, locations: int) -> np.ndarray:
     """Effects by location: ``coefficients`` (k×n, national) times each location's output.
@@ -387,6 +448,33 @@ class Regionalisation:
     def factorization(self) -> leontief.Factorization:
         """LU factorisation of I − M (for many right-hand sides)."""
         return leontief.factorize(self.M)
+
+    def reduced_factorization(self) -> RestEliminated:
+        """The open model with the rest of Russia eliminated (K·n unknowns)."""
+        return eliminate_rest(self.M, self.regions + 1)
+
+    def reduced_closed_factorization(
+        self,
+        income: np.ndarray,
+        consumption: np.ndarray,
+        nonresident_share: np.ndarray | float = 0.0,
+        household_rpc: np.ndarray | None = None,
+    ) -> tuple[RestEliminated, np.ndarray]:
+        """The household-closed model with the rest of Russia eliminated (K·(n+1) unknowns).
+
+        Returns the factorisation, which works location by location ([x_1, h_1, …]), and the
+        index array that reorders the usual layout (production, then households) into it.
+        """
+        closed = closed_interregional_coefficients(
+            self.M,
+            income,
+            consumption,
+            self.rpc if household_rpc is None else household_rpc,
+            self.supply,
+            nonresident_share,
+        )
+        order = by_location(closed, self.regions + 1)
+        return eliminate_rest(closed[np.ix_(order, order)], self.regions + 1), order
 
     def closed_factorization(
         self,

@@ -43,7 +43,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
+from threadpoolctl import threadpool_limits
 
+from . import leontief
 from .errors import RegionError, ScenarioError
 from .impact import VARIABLES, effect_coefficients
 from .multipliers import household_closure
@@ -228,6 +230,23 @@ def _cases(shock: Shock, variants: list[str], years: list[int]) -> _Cases:
     )
 
 
+@dataclass(frozen=True)
+class _National:
+    """National solutions of one centre's cases: open (n, m) and household-closed (n+1, m)."""
+
+    open: np.ndarray
+    closed: np.ndarray | None
+
+
+def _national(table: IOTable, cases: _Cases, closed) -> _National:
+    m = int(np.prod(cases.demand.shape[:3]))
+    y = cases.demand.reshape(m, table.n).T
+    if closed is None:
+        return _National(table.factorization.solve(y), None)
+    rhs = np.vstack([y, cases.income.reshape(1, m)])
+    return _National(table.factorization.solve(y), closed.solve(rhs))
+
+
 def _centre_effects(
     table: IOTable,
     geo: Geography,
@@ -235,9 +254,14 @@ def _centre_effects(
     regionalisation,
     coef: dict[str, np.ndarray],
     closure,
-    n_effects: int,
+    national: _National,
 ) -> dict[str, np.ndarray]:
-    """Each variable by location (regions…, rest of Russia, abroad): (L + 1, V, P, T, E)."""
+    """Each variable by location (regions…, rest of Russia, abroad): (L + 1, V, P, T, E).
+
+    ``national`` holds the national solutions of the same cases, from which the rest of Russia
+    is eliminated (:func:`iomodel.regional.eliminate_rest`).
+    """
+    n_effects = 2 if national.closed is None else 3
     rg = regionalisation
     n, K = table.n, len(geo.regions)
     L = K + 1
@@ -256,7 +280,7 @@ def _centre_effects(
     onsite = [table.codes.index(c) for c in geo.onsite]
     rpc[:, onsite] = 1.0
     demand = regional_demand(buyers, rpc, rg.supply)  # (L·n, m) by supplying location
-    x_open = rg.factorization().solve(demand)
+    x_open = rg.reduced_factorization().solve(demand, national.open)
     levels = np.zeros((L * n, m, n_effects))
     levels[:, building, 0] = demand[:, building]  # construction: the demand itself is direct
     levels[..., 1] = x_open - levels[..., 0]
@@ -270,11 +294,13 @@ def _centre_effects(
         wages = np.einsum("j,kjm->km", closure.income[onsite], on_site) * building
         households[:K] -= phi * wages
         households[K] += (phi * wages).sum(axis=0)
-        closed = rg.closed_factorization(
+        closed, order = rg.reduced_closed_factorization(
             closure.income, closure.consumption, household_rpc=rg.simple_rpc
         )
-        x_closed = closed.solve(np.vstack([demand, households]))[: L * n]
-        levels[..., 2] = x_closed - x_open
+        by_location = closed.solve(np.vstack([demand, households])[order], national.closed)
+        x_closed = np.empty_like(by_location)
+        x_closed[order] = by_location
+        levels[..., 2] = x_closed[: L * n] - x_open
     levels = levels.reshape(L, n, V, P, T, n_effects)
 
     out = {}
@@ -343,24 +369,44 @@ def regional_effects(
     delta = data.settings.delta if delta is None else float(delta)
     if method in ("flq", "aflq") and not 0 <= delta < 1:
         raise RegionError(f"δ = {delta} is outside [0, 1)")
-    year = data.settings.year
-    gva = data.section_gva(year)
-    national = data.national_gva(year).to_numpy()
     if "okved2_section" not in table.sectors.columns:
         raise RegionError(
             f"{table.meta.path}: the table's sectors.csv has no okved2_section column; "
             "regionalisation needs each product's OKVED2 section letter"
         )
+    coef = effect_coefficients(table, [int(y) for y in dataset.year.values], productivity)
+    closure = (
+        household_closure(table, dataset.attrs.get("closure", "default"))  # type: ignore[arg-type]
+        if "induced" in dataset.effect.values
+        else None
+    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        # many factorisations and solves of at most 2 × 114 unknowns: one BLAS thread is
+        # faster than several, and far faster when the cores are busy (benchmarks/README.md)
+        return _regional_effects(
+            table, scenarios, shocks, dataset, coef, closure, data, method, delta
+        )
+
+
+def _regional_effects(
+    table: IOTable,
+    scenarios: Sequence[Scenario],
+    shocks: Sequence[Shock],
+    dataset: xr.Dataset,
+    coef: dict[str, np.ndarray],
+    closure,
+    data: RegionalData,
+    method: str,
+    delta: float,
+) -> xr.Dataset:
+    year = data.settings.year
+    gva = data.section_gva(year)
+    national_gva = data.national_gva(year).to_numpy()
     sections = table.sectors["okved2_section"].astype(str).tolist()
     variants = [str(v) for v in dataset.variant.values]
     years = [int(y) for y in dataset.year.values]
     effects = [str(e) for e in dataset.effect.values]
-    coef = effect_coefficients(table, years, productivity)
-    closure = (
-        household_closure(table, dataset.attrs.get("closure", "default"))  # type: ignore[arg-type]
-        if "induced" in effects
-        else None
-    )
+    closed = leontief.factorize(leontief.closed_coefficients(table.A, closure)) if closure else None
     deltas = _deltas(data, method, delta)
     runs = deltas if deltas else [delta]
 
@@ -373,6 +419,7 @@ def regional_effects(
     in_region = {k: np.zeros(shape[:4] + (len(deltas), len(effects))) for k in VARIABLES}
     for c, (geo, shock) in enumerate(zip(geos, shocks)):
         cases = _cases(shock, variants, years)
+        national = _national(table, cases, closed)
         absent = np.isin(table.codes, geo.made_outside)
         where = [regions.index(r) for r in geo.regions] + [regions.index(REST), len(regions) - 1]
         home[c, where[:-2]] = True
@@ -381,13 +428,13 @@ def regional_effects(
                 table.A,
                 sections,
                 gva.loc[list(geo.regions)].to_numpy(),
-                national,
+                national_gva,
                 list(SECTIONS),
                 method=method,  # type: ignore[arg-type]
                 delta=value,
                 absent=absent,
             )
-            values = _centre_effects(table, geo, cases, rg, coef, closure, len(effects))
+            values = _centre_effects(table, geo, cases, rg, coef, closure, national)
             for k in VARIABLES:
                 if deltas:
                     in_region[k][c, ..., d, :] = values[k][: len(geo.regions)].sum(axis=0)
