@@ -465,14 +465,7 @@ class Regionalisation:
         Returns the factorisation, which works location by location ([x_1, h_1, …]), and the
         index array that reorders the usual layout (production, then households) into it.
         """
-        closed = closed_interregional_coefficients(
-            self.M,
-            income,
-            consumption,
-            self.rpc if household_rpc is None else household_rpc,
-            self.supply,
-            nonresident_share,
-        )
+        closed = self.closed(income, consumption, nonresident_share, household_rpc)
         order = by_location(closed, self.regions + 1)
         return eliminate_rest(closed[np.ix_(order, order)], self.regions + 1), order
 
@@ -483,12 +476,25 @@ class Regionalisation:
         nonresident_share: np.ndarray | float = 0.0,
         household_rpc: np.ndarray | None = None,
     ) -> leontief.Factorization:
-        """LU factorisation of the household-closed interregional matrix.
+        """LU factorisation of the household-closed interregional matrix (:meth:`closed`)."""
+        return leontief.factorize(
+            self.closed(income, consumption, nonresident_share, household_rpc)
+        )
+
+    def closed(
+        self,
+        income: np.ndarray,
+        consumption: np.ndarray,
+        nonresident_share: np.ndarray | float = 0.0,
+        household_rpc: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The household-closed interregional matrix (see
+        :func:`closed_interregional_coefficients`).
 
         Households buy by origin with ``household_rpc`` (K×n), by default the final buyers'
         ``rpc``; :attr:`simple_rpc` is the other choice offered.
         """
-        closed = closed_interregional_coefficients(
+        return closed_interregional_coefficients(
             self.M,
             income,
             consumption,
@@ -496,7 +502,6 @@ class Regionalisation:
             self.supply,
             nonresident_share,
         )
-        return leontief.factorize(closed)
 
 
 def regionalise(

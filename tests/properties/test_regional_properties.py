@@ -137,3 +137,32 @@ def test_region_shaped_like_the_nation_keeps_national_coefficients(seed, n, scal
         npt.assert_allclose(rg.regional[0], A, atol=1e-15)
     rg = R.regionalise(A, sections, regional, national, names, "flq", 0.3)
     npt.assert_allclose(rg.regional[0], R.flq_scale(scale, 0.3) * A, rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 7), st.integers(1, 2), METHOD, DELTA)
+def test_rest_eliminated_solves_equal_the_full_system(seed, n, regions, method, delta):
+    """Eliminating the rest of Russia with the national solution (an LU of K·n unknowns) gives
+    the full interregional solution, open and household-closed."""
+    rng, A, sections, names, gva, national = economy(seed, n, regions)
+    rg = R.regionalise(A, sections, gva, national, names, method, delta)
+    L = regions + 1
+    y = rng.uniform(0, 10, (L * n, 3))
+    full = rg.factorization().solve(y)
+    nat = leontief.factorize(A).solve(y.reshape(L, n, 3).sum(axis=0))
+    npt.assert_allclose(rg.reduced_factorization().solve(y, nat), full, rtol=1e-9, atol=1e-9)
+
+    income = rng.uniform(0.05, 0.4, n)
+    consumption = rng.dirichlet(np.ones(n)) * rng.uniform(0.1, 0.6)
+    phi = rng.uniform(0, 1, regions)
+    g = rng.uniform(-1, 1, (L, 3))
+    rhs = np.vstack([y, g])
+    full = rg.closed_factorization(income, consumption, phi, rg.simple_rpc).solve(rhs)
+    closure = leontief.Closure(income, consumption)
+    nat = leontief.factorize(leontief.closed_coefficients(A, closure)).solve(
+        np.vstack([y.reshape(L, n, 3).sum(axis=0), g.sum(axis=0)])
+    )
+    reduced, order = rg.reduced_closed_factorization(income, consumption, phi, rg.simple_rpc)
+    got = np.empty_like(full)
+    got[order] = reduced.solve(rhs[order], nat)
+    npt.assert_allclose(got, full, rtol=1e-9, atol=1e-9)
