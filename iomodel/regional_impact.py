@@ -19,7 +19,10 @@ result.  For each centre (K = 1 or 2 regions, L = K + 1 locations):
   the right-hand sides of one LU factorisation of the open interregional matrix (and one of
   the household-closed one for Type II).
 * **Households.**  One household per location receives the compensation its producers pay and
-  spends it like the national household, bought by origin.  Non-residents (fly-in/fly-out,
+  spends it like the national household, bought by origin with ``min(SLQ_i, 1)``
+  (:attr:`iomodel.regional.Regionalisation.simple_rpc`: households buy mostly local retail,
+  housing and services; the FLQ's size penalty is fitted on firms' purchases — a choice of this
+  project, README "Effects in the region").  Non-residents (fly-in/fly-out,
   вахта): in operation a share φ of the new activity's wages goes to the households of the rest
   of Russia; in construction φ of the wages of the on-site works (the direct output of the
   ``onsite`` products in the region) does.  Every household spends alike, so moving income
