@@ -51,9 +51,9 @@ from threadpoolctl import threadpool_limits
 from . import leontief
 from .errors import RegionError, ScenarioError
 from .impact import VARIABLES, effect_coefficients
-from .multipliers import household_closure
-from .readers.regional import SECTIONS, RegionalData, load_regional
-from .regional import METHODS, regional_demand, regionalise
+from .multipliers import ClosureKind, household_closure, multiplier_table
+from .readers.regional import SECTIONS, RegionalData, load_regional, regionalise_table
+from .regional import METHODS, regional_demand, regional_multipliers, regionalise
 from .scenario import Scenario
 from .shock import PHASES, Note, Shock
 from .table import IOTable
@@ -67,6 +67,7 @@ __all__ = [
     "geography",
     "regional_effects",
     "regional_files",
+    "regional_multiplier_table",
     "revenue_by_region",
 ]
 
@@ -542,3 +543,58 @@ def revenue_by_region(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
         parts.append(revenue.sel(tax=tax) * share)
     out = xr.concat(parts, dim="tax").transpose(*revenue.dims, "region")
     return out.reindex(region=ds.region.values, fill_value=0.0).rename("revenue_by_region")
+
+
+#: Effects of :func:`regional_multiplier_table`: (column stem, the table's direct coefficient).
+_MULTIPLIERS = (
+    ("output", None),
+    ("value_added", "value_added"),
+    ("income", "compensation"),
+    ("employment", "employment"),
+)
+
+
+def regional_multiplier_table(
+    table: IOTable,
+    region: str,
+    *,
+    data: RegionalData | None = None,
+    method: str | None = None,
+    delta: float | None = None,
+    closure: ClosureKind = "default",
+) -> pd.DataFrame:
+    """Multipliers in one region, one row per product.
+
+    Effect in the region per unit of final demand for the product made in the region (the
+    interregional model with the rest of Russia: inputs the region buys elsewhere leak, and the
+    feedback through the rest of Russia is included).  Columns ``rpc`` (the share of the product
+    the region's own final buyers get locally: a unit of their demand has the multipliers × rpc
+    in the region), ``output_type1``, ``output_type2``, ``value_added_type1/2``,
+    ``income_type1/2``, ``employment_type1/2`` (in the region) and ``output_type1_national``,
+    ``output_type2_national`` (Russia, the same unit of final demand).  Type II closes the model
+    with one household per location buying with ``min(SLQ, 1)``, as the run does.  Raises
+    RegionError for an unknown region name (with the list of valid ids) or method.
+    """
+    data = data or load_regional()
+    rg = regionalise_table(table, region, data=data, method=method, delta=delta)
+    stems = [(name, key) for name, key in _MULTIPLIERS if key is None or key in table.direct]
+    C = np.vstack([np.ones(table.n) if key is None else table.direct[key] for _, key in stems])
+    households = household_closure(table, closure)
+    with threadpool_limits(limits=1, user_api="blas"):
+        local = np.ones_like(rg.rpc)  # demand met by the region's own producers
+        open_ = regional_multipliers(rg.factorization(), C, local, rg.supply)[0]
+        closed = rg.closed_factorization(
+            households.income, households.consumption, household_rpc=rg.simple_rpc
+        )
+        type2 = regional_multipliers(closed, C, local, rg.supply)[0]
+    national = multiplier_table(table, closure)
+    out = pd.DataFrame(
+        {"label": table.labels("en"), "rpc": rg.rpc[0]}, index=pd.Index(table.codes, name="code")
+    )
+    for k, (name, _) in enumerate(stems):
+        out[f"{name}_type1"] = open_[k]
+        out[f"{name}_type2"] = type2[k]
+    out["output_type1_national"] = national["output_type1"]
+    out["output_type2_national"] = national["output_type2"]
+    out.loc[table.x == 0, out.columns[1:]] = np.nan
+    return out

@@ -380,3 +380,26 @@ def test_defaults_without_the_blocks(rosstat):
     assert geo.onsite == ("41-43",) and geo.made_outside == ()
     assert len(geo.notes) == 2 and "equally" in geo.notes[0].en
     assert isinstance(scenario.regional, RegionalAssumptions)
+
+
+def test_regional_multiplier_table(rosstat):
+    """Multipliers in Murmansk oblast lie between 1 (output) and the national ones, FLQ below
+    SLQ (λ* < 1), Type II above Type I; a bad name is refused with the valid ids."""
+    from iomodel.errors import RegionError
+    from iomodel.regional_impact import regional_multiplier_table
+
+    flq = regional_multiplier_table(rosstat, "Мурманская область")
+    slq = regional_multiplier_table(rosstat, "murmansk", method="slq")
+    active = flq["output_type1"].notna()
+    for frame in (flq, slq):
+        part = frame[active]
+        assert (part["output_type1"] >= 1 - 1e-12).all()
+        assert (part["output_type1"] <= part["output_type1_national"] + 1e-12).all()
+        assert (part["output_type2"] <= part["output_type2_national"] + 1e-12).all()
+        assert (part["output_type2"] >= part["output_type1"] - 1e-12).all()
+    assert (flq.loc[active, "output_type1"] <= slq.loc[active, "output_type1"] + 1e-12).all()
+    assert flq.loc["07.2", "output_type1"] == pytest.approx(1.173, abs=5e-4)
+    with pytest.raises(RegionError, match=r"unknown region 'Мурманск'; valid ids are: .*murmansk"):
+        regional_multiplier_table(rosstat, "Мурманск")
+    with pytest.raises(RegionError, match="unknown method"):
+        regional_multiplier_table(rosstat, "murmansk", method="lq")
