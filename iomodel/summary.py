@@ -18,6 +18,8 @@ from .errors import TableError
 from .fiscal import BUDGETS
 from .impact import ACTIVITY_VARIABLES, VARIABLES, run_impact
 from .prices import Prices
+from .regional_impact import ABROAD as ABROAD_REGION
+from .regional_impact import REST as REST_OF_RUSSIA
 from .scenario import Scenario
 from .shock import Bridge, build_shock
 from .table import IOTable
@@ -35,6 +37,8 @@ __all__ = [
     "localisation",
     "new_activity",
     "revenue_table",
+    "regional_shares",
+    "regional_view",
     "views",
 ]
 
@@ -437,6 +441,98 @@ def new_activity(ds: xr.Dataset) -> pd.DataFrame:
     return frame[frame["output"] != 0].reset_index(drop=True)
 
 
+#: Variables the regional views show (imports are all abroad).
+REGIONAL_SHOWN = ("output", "value_added", "compensation", "employment", "taxes")
+
+
+def _phase_totals(da: xr.DataArray, design: pd.Series) -> xr.DataArray:
+    """Construction summed over its years; operation in each centre's first year at design
+    output (zero for a centre without operation): dims (centre, phase, …)."""
+    cons = da.sel(phase="construction").sum("year")
+    years = xr.DataArray(
+        [
+            int(design[c]) if np.isfinite(design[c]) else int(da.year.values[0])
+            for c in da.centre.values
+        ],
+        dims="centre",
+        coords={"centre": da.centre.values},
+    )
+    op = da.sel(phase="operation").sel(year=years).drop_vars("year")
+    op = op.where(
+        xr.DataArray(np.isfinite(design.reindex(da.centre.values).to_numpy()), dims="centre"), 0.0
+    )
+    return xr.concat([cons, op], dim="phase").assign_coords(phase=["construction", "operation"])
+
+
+def regional_view(ds: xr.Dataset, variant: str) -> pd.DataFrame:
+    """Where each effect falls, per centre: one row per (centre, phase, variable, effect).
+
+    Construction summed over its years, operation in the first year at design output; effect
+    ``total`` sums direct, indirect and induced.  Columns: ``national``, ``in_region`` (the
+    centre's own regions), ``rest_of_russia``, ``abroad`` and ``share`` (in_region ÷ national).
+    Empty when the run has no regional step.
+    """
+    if "value_added_by_region" not in ds:
+        return pd.DataFrame()
+    sel = ds.sel(variant=variant)
+    design = design_years(ds, variant)
+    rows = []
+    for v in (*REGIONAL_SHOWN, "imports"):
+        da = _phase_totals(sel[f"{v}_by_region"], design)
+        da = xr.concat([da, da.sum("effect").expand_dims(effect=["total"])], dim="effect")
+        home = da.where(sel["home"], 0.0).sum("region")
+        frame = xr.Dataset(
+            {
+                "national": da.sum("region"),
+                "in_region": home,
+                "rest_of_russia": da.sel(region=REST_OF_RUSSIA, drop=True),
+                "abroad": da.sel(region=ABROAD_REGION, drop=True),
+            }
+        ).to_dataframe()[["national", "in_region", "rest_of_russia", "abroad"]]
+        frame.insert(0, "variable", v)
+        rows.append(frame.reset_index())
+    out = pd.concat(rows, ignore_index=True)
+    out["share"] = out["in_region"] / out["national"].where(out["national"] != 0)
+    return out[
+        [
+            "centre",
+            "phase",
+            "variable",
+            "effect",
+            "national",
+            "in_region",
+            "rest_of_russia",
+            "abroad",
+            "share",
+        ]
+    ]
+
+
+def regional_shares(ds: xr.Dataset, variant: str) -> pd.DataFrame:
+    """Share of each effect (all effects together) that stays in the centre's regions, for
+    every δ of the run's sensitivity range: one row per (centre, phase, variable, delta).
+
+    Construction summed over its years, operation in the first year at design output.  Empty
+    when the run has no δ sensitivity (no regional step, or SLQ/CILQ).
+    """
+    if "value_added_in_region_by_delta" not in ds:
+        return pd.DataFrame()
+    sel = ds.sel(variant=variant)
+    design = design_years(ds, variant)
+    rows = []
+    for v in REGIONAL_SHOWN:
+        stays = _phase_totals(sel[f"{v}_in_region_by_delta"].sum("effect"), design)
+        national = _phase_totals(sel[v].sum(["sector", "effect"]), design)
+        share = stays / national.where(national != 0)
+        frame = xr.Dataset({"in_region": stays, "national": national, "share": share})
+        frame = frame.to_dataframe()[["in_region", "national", "share"]].reset_index()
+        frame.insert(2, "variable", v)
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True)[
+        ["centre", "phase", "variable", "delta", "in_region", "national", "share"]
+    ]
+
+
 def views(
     ds: xr.Dataset,
     groups: pd.DataFrame,
@@ -451,7 +547,9 @@ def views(
     groups, summed over years) and ``by_sector`` (every product, summed over years), each in
     long form with the effects as columns, plus ``localisation`` when given, and, when the
     Dataset holds the thesis cases, ``thesis`` (:func:`iomodel.thesis.thesis_table`) and
-    ``thesis_localisation`` (:func:`iomodel.thesis.localisation_gain`).
+    ``thesis_localisation`` (:func:`iomodel.thesis.localisation_gain`), and for a run with
+    the regional step ``by_region`` (:func:`regional_view`, every variant) and ``region_delta``
+    (:func:`regional_shares`).
     """
     out: dict[str, pd.DataFrame] = {}
     kf = []
@@ -487,6 +585,20 @@ def views(
         sectors["sector"].map(dict(zip(ds.sector.values, ds.sector_label_ru.values))),
     )
     out["by_sector"] = sectors.reset_index(drop=True)
+    if "value_added_by_region" in ds:
+        frames = []
+        for variant in ds.variant.values:
+            frame = regional_view(ds, str(variant))
+            frame.insert(1, "variant", str(variant))
+            frames.append(frame)
+        out["by_region"] = pd.concat(frames, ignore_index=True)
+    if "value_added_in_region_by_delta" in ds:
+        frames = []
+        for variant in ds.variant.values:
+            frame = regional_shares(ds, str(variant))
+            frame.insert(1, "variant", str(variant))
+            frames.append(frame)
+        out["region_delta"] = pd.concat(frames, ignore_index=True)
     if localisation_table is not None:
         out["localisation"] = localisation_table.reset_index()
     if "case_value_added" in ds:  # the thesis cases (issue 12)

@@ -403,3 +403,26 @@ def test_regional_multiplier_table(rosstat):
         regional_multiplier_table(rosstat, "Мурманск")
     with pytest.raises(RegionError, match="unknown method"):
         regional_multiplier_table(rosstat, "murmansk", method="lq")
+
+
+def test_regional_views_and_key_figures_agree(shipped):
+    """The workbook's regional views and the key figures come from the same Dataset cells."""
+    from iomodel.readers import project_dir
+    from iomodel.summary import key_figures, load_appraisal, regional_shares, regional_view
+
+    ds = shipped.dataset
+    view = regional_view(ds, "central")
+    parts = view["in_region"] + view["rest_of_russia"] + view["abroad"]
+    npt.assert_allclose(parts, view["national"], rtol=1e-9, atol=1e-6)
+    kf = key_figures(ds, "central", load_appraisal(project_dir() / "tables" / "appraisal.toml"))
+    total = view[view.effect == "total"].set_index(["centre", "phase", "variable"])
+    for centre in ds.centre.values:
+        for phase in PHASES:
+            for v in ("value_added", "employment"):
+                row = total.loc[(centre, phase, v)]
+                assert row["in_region"] == pytest.approx(kf.loc[centre, f"{phase}_{v}_in_region"])
+                assert row["share"] == pytest.approx(kf.loc[centre, f"{phase}_{v}_region_share"])
+    shares = regional_shares(ds, "central").set_index(["centre", "phase", "variable", "delta"])
+    for centre in ds.centre.values:
+        got = shares.loc[(centre, "construction", "value_added", 0.3), "share"]
+        assert got == pytest.approx(kf.loc[centre, "construction_value_added_region_share"])
