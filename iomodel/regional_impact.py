@@ -53,7 +53,13 @@ from .errors import RegionError, ScenarioError
 from .impact import VARIABLES, effect_coefficients
 from .multipliers import ClosureKind, household_closure, multiplier_table
 from .readers.regional import SECTIONS, RegionalData, load_regional, regionalise_table
-from .regional import METHODS, regional_demand, regional_multipliers, regionalise
+from .regional import (
+    METHODS,
+    Regionalisation,
+    regional_demand,
+    regional_multipliers,
+    regionalise,
+)
 from .scenario import Scenario
 from .shock import PHASES, Note, Shock
 from .table import IOTable
@@ -160,7 +166,8 @@ def geography(scenario: Scenario, table: IOTable, data: RegionalData) -> Geograp
     assumptions = scenario.regional
     if assumptions is None:
         phi = {"construction": 0.0, "operation": 0.0}
-        onsite_given, outside = None, ()
+        onsite_given: tuple[str, ...] | None = None
+        outside: tuple[str, ...] = ()
         notes.append(
             Note(
                 "regional: no [regional] block; no fly-in/fly-out workers, construction works "
@@ -242,7 +249,7 @@ class _National:
     closed: np.ndarray | None
 
 
-def _national(table: IOTable, cases: _Cases, closed) -> _National:
+def _national(table: IOTable, cases: _Cases, closed: leontief.Factorization | None) -> _National:
     m = int(np.prod(cases.demand.shape[:3]))
     y = cases.demand.reshape(m, table.n).T
     if closed is None:
@@ -255,9 +262,9 @@ def _centre_effects(
     table: IOTable,
     geo: Geography,
     cases: _Cases,
-    regionalisation,
+    rg: Regionalisation,
     coef: dict[str, np.ndarray],
-    closure,
+    closure: leontief.Closure | None,
     national: _National,
 ) -> dict[str, np.ndarray]:
     """Each variable by location (regions…, rest of Russia, abroad): (L + 1, V, P, T, E).
@@ -265,8 +272,7 @@ def _centre_effects(
     ``national`` holds the national solutions of the same cases, from which the rest of Russia
     is eliminated (:func:`iomodel.regional.eliminate_rest`).
     """
-    n_effects = 2 if national.closed is None else 3
-    rg = regionalisation
+    n_effects = 2 if national.closed is None or closure is None else 3
     n, K = table.n, len(geo.regions)
     L = K + 1
     V, P, T = cases.demand.shape[:3]
@@ -288,7 +294,7 @@ def _centre_effects(
     levels = np.zeros((L * n, m, n_effects))
     levels[:, building, 0] = demand[:, building]  # construction: the demand itself is direct
     levels[..., 1] = x_open - levels[..., 0]
-    if n_effects == 3:
+    if national.closed is not None and closure is not None:
         income = cases.income.reshape(m)
         households = np.zeros((L, m))
         households[:K] = (1.0 - phi) * split * income
@@ -398,7 +404,7 @@ def _regional_effects(
     shocks: Sequence[Shock],
     dataset: xr.Dataset,
     coef: dict[str, np.ndarray],
-    closure,
+    closure: leontief.Closure | None,
     data: RegionalData,
     method: str,
     delta: float,
