@@ -75,6 +75,7 @@ __all__ = [
     "regional_files",
     "regional_multiplier_table",
     "revenue_by_region",
+    "revenue_in_region_by_delta",
 ]
 
 REST = "rest_of_russia"
@@ -514,41 +515,69 @@ REVENUE_BASES = {
 }
 
 
+def _located(ds: xr.Dataset, name: str, suffix: str) -> xr.DataArray:
+    """A revenue base by location (``_by_region``) or in the home regions by δ
+    (``_in_region_by_delta``); ``operating_surplus`` = value added − compensation − net taxes on
+    production."""
+    if name == "operating_surplus":
+        production_taxes = ds[f"taxes{suffix}"] - ds[f"product_taxes{suffix}"]
+        return ds[f"value_added{suffix}"] - ds[f"compensation{suffix}"] - production_taxes
+    return ds[f"{name}{suffix}"]
+
+
+def _splits(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """Each centre's operation and extraction shares by region (centre, region)."""
+    centres = json.loads(ds.attrs["regional_centres"])
+    split = {key: xr.zeros_like(ds["home"], dtype=float) for key in ("operation", "extraction")}
+    for centre, geo in centres.items():
+        for key, frame in split.items():
+            for region, share in geo[key].items():
+                frame.loc[{"centre": centre, "region": region}] = share
+    return split
+
+
 def revenue_by_region(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
     """Split budget revenue (… , tax, budget) over the regions of ``ds`` (a regional run).
 
     Each tax goes to locations in proportion to its base (:data:`REVENUE_BASES`) in the same
-    centre, variant, phase, year and effect; ``operating_surplus`` by location is value added
-    less compensation and net taxes on production.  Cases where a base is zero everywhere
-    follow the centre's operation split.  The result has a ``region`` dimension (abroad gets
-    nothing) and sums over it to ``revenue``.
+    centre, variant, phase, year and effect.  Cases where a base is zero everywhere follow the
+    centre's operation split.  The result has a ``region`` dimension (abroad gets nothing) and
+    sums over it to ``revenue``.
     """
-    places = ds["home"].astype(float)
-    centres = json.loads(ds.attrs["regional_centres"])
-    split = {key: xr.zeros_like(places) for key in ("operation", "extraction")}
-    for centre, geo in centres.items():
-        for key in split:
-            for region, share in geo[key].items():
-                split[key].loc[{"centre": centre, "region": region}] = share
-
-    def base(name: str) -> xr.DataArray:
-        if name in split:
-            return split[name]
-        if name == "operating_surplus":
-            production_taxes = ds["taxes_by_region"] - ds["product_taxes_by_region"]
-            return ds["value_added_by_region"] - ds["compensation_by_region"] - production_taxes
-        return ds[f"{name}_by_region"]
-
+    split = _splits(ds)
     parts = []
     for tax in revenue.tax.values:
-        weight = base(REVENUE_BASES[str(tax)]).drop_sel(region=ABROAD, errors="ignore")
+        name = REVENUE_BASES[str(tax)]
+        weight = split[name] if name in split else _located(ds, name, "_by_region")
+        weight = weight.drop_sel(region=ABROAD)
         total = weight.sum("region")
         share = (weight / total.where(total != 0)).fillna(
-            split["operation"].drop_sel(region=ABROAD, errors="ignore")
+            split["operation"].drop_sel(region=ABROAD)
         )
         parts.append(revenue.sel(tax=tax) * share)
     out = xr.concat(parts, dim="tax").transpose(*revenue.dims, "region")
     return out.reindex(region=ds.region.values, fill_value=0.0).rename("revenue_by_region")
+
+
+def revenue_in_region_by_delta(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
+    """Budget revenue (…, tax, budget) that stays in each centre's own regions, for every δ of
+    the run's sensitivity range: its base's home share at that δ (split-based taxes stay whole).
+
+    Dims of ``revenue`` plus ``delta``; at the run's δ it equals :func:`revenue_by_region`
+    summed over the centre's regions.
+    """
+    parts = []
+    for tax in revenue.tax.values:
+        name = REVENUE_BASES[str(tax)]
+        if name in ("operation", "extraction"):
+            share = xr.ones_like(ds["delta"], dtype=float)
+        else:
+            national = _located(ds, name, "_by_region").sum("region")
+            home = _located(ds, name, "_in_region_by_delta")
+            share = (home / national.where(national != 0)).fillna(1.0)
+        parts.append(revenue.sel(tax=tax) * share)
+    out = xr.concat(parts, dim="tax").transpose(*revenue.dims, "delta")
+    return out.rename("revenue_in_region_by_delta")
 
 
 #: Effects of :func:`regional_multiplier_table`: (column stem, the table's direct coefficient).

@@ -31,6 +31,7 @@ from iomodel.regional_impact import (
     geography,
     regional_effects,
     revenue_by_region,
+    revenue_in_region_by_delta,
 )
 from iomodel.scenario import RegionalAssumptions, Scenario
 from iomodel.shock import PHASES
@@ -289,6 +290,14 @@ def test_revenue_follows_its_bases(shipped):
     )
     ndpi = split.sel(tax="mineral_extraction", centre="tomtor").sum(["budget", "year", "phase"])
     npt.assert_allclose(ndpi.sel(region="yakutia").values, ndpi.sum("region").values)
+    # what stays by δ: at the run's δ the regional split summed over the centre's regions
+    by_delta = revenue_in_region_by_delta(revenue, ds)
+    home = split.where(ds.home, 0.0).sum("region")
+    npt.assert_allclose(
+        by_delta.sel(delta=0.3).transpose(*home.dims).values, home.values, rtol=1e-9, atol=1e-12
+    )
+    wage_taxes = by_delta.sel(tax="pit").sum(["budget", "year", "effect"])
+    assert float(wage_taxes.diff("delta").max()) <= 1e-12
 
 
 # --------------------------------------------------------------------------- refusals
