@@ -51,7 +51,12 @@ from threadpoolctl import threadpool_limits
 from . import leontief
 from .errors import RegionError, ScenarioError
 from .impact import VARIABLES, effect_coefficients
-from .multipliers import ClosureKind, household_closure, multiplier_table
+from .multipliers import (
+    ClosureKind,
+    closed_factorization,
+    household_closure,
+    multiplier_table,
+)
 from .readers.regional import SECTIONS, RegionalData, load_regional, regionalise_table
 from .regional import (
     METHODS,
@@ -250,7 +255,9 @@ class _National:
     closed: np.ndarray | None
 
 
-def _national(table: IOTable, cases: _Cases, closed: leontief.Factorization | None) -> _National:
+def _national(
+    table: IOTable, cases: _Cases, closed: leontief.ClosedFactorization | None
+) -> _National:
     m = int(np.prod(cases.demand.shape[:3]))
     y = cases.demand.reshape(m, table.n).T
     if closed is None:
@@ -386,16 +393,15 @@ def regional_effects(
             "regionalisation needs each product's OKVED2 section letter"
         )
     coef = effect_coefficients(table, [int(y) for y in dataset.year.values], productivity)
-    closure = (
-        household_closure(table, dataset.attrs.get("closure", "default"))  # type: ignore[arg-type]
-        if "induced" in dataset.effect.values
-        else None
+    closure_kind: ClosureKind = (
+        "textbook" if dataset.attrs.get("closure") == "textbook" else "default"
     )
+    closure = household_closure(table, closure_kind) if "induced" in dataset.effect.values else None
     with threadpool_limits(limits=1, user_api="blas"):
         # many factorisations and solves of at most 2 × 114 unknowns: one BLAS thread is
         # faster than several, and far faster when the cores are busy (benchmarks/README.md)
         return _regional_effects(
-            table, scenarios, shocks, dataset, coef, closure, data, method, delta
+            table, scenarios, shocks, dataset, coef, closure, closure_kind, data, method, delta
         )
 
 
@@ -406,6 +412,7 @@ def _regional_effects(
     dataset: xr.Dataset,
     coef: dict[str, np.ndarray],
     closure: leontief.Closure | None,
+    closure_kind: ClosureKind,
     data: RegionalData,
     method: str,
     delta: float,
@@ -417,7 +424,8 @@ def _regional_effects(
     variants = [str(v) for v in dataset.variant.values]
     years = [int(y) for y in dataset.year.values]
     effects = [str(e) for e in dataset.effect.values]
-    closed = leontief.factorize(leontief.closed_coefficients(table.A, closure)) if closure else None
+    # the national household-closed model, bordered on the table's own LU
+    closed = closed_factorization(table, closure_kind) if closure else None
     deltas = _deltas(data, method, delta)
     runs = deltas if deltas else [delta]
 
