@@ -207,6 +207,32 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_METHOD = click.option(
+    "--method",
+    type=click.Choice(["slq", "cilq", "flq", "aflq"]),
+    default=None,
+    help="Location quotients of the regional model (default: tables/regional/"
+    "regionalisation.toml, FLQ).",
+)
+_DELTA = click.option(
+    "--delta",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="δ of FLQ and AFLQ (default: tables/regional/regionalisation.toml, 0.3).",
+)
+_REGIONAL = [
+    click.option(
+        "--regional/--no-regional",
+        default=True,
+        show_default=True,
+        help="Also split every effect between each centre's region(s), the rest of Russia and "
+        "abroad (README, 'Effects in the region').",
+    ),
+    _METHOD,
+    _DELTA,
+]
+
+
 @main.command()
 @click.argument("table", required=False)
 @click.option(
@@ -250,6 +276,14 @@ def _clean(value: Any) -> Any:
     show_default=True,
     help="Multiplier compared across tables in text output.",
 )
+@click.option(
+    "--region",
+    default=None,
+    help="Multipliers in one region (id, Russian or English name of tables/regional/regions.csv): "
+    "effects in the region per unit of final demand for its own product.",
+)
+@_METHOD
+@_DELTA
 def multipliers(
     table: str | None,
     kind: str,
@@ -259,12 +293,29 @@ def multipliers(
     compare: str | None,
     level: str,
     measure: str,
+    region: str | None,
+    method: str | None,
+    delta: float | None,
 ) -> None:
     """Type I and Type II multipliers per unit of final demand, by sector or OKVED2 section.
 
     A repeated question about a shipped (workbook) table is answered from the cache of answers
-    keyed by the sha256 of the table's files and of iomodel's code.
+    keyed by the sha256 of the table's files and of iomodel's code (not with --region).
     """
+    if region is not None or method is not None or delta is not None:
+        if region is None:
+            raise _Refused("--method/--delta", "apply to regional multipliers; give --region too")
+        if compare or level == "section":
+            raise _Refused(
+                "--region",
+                "gives multipliers by sector of one table; drop --compare-tables/--level",
+            )
+        if table is None:
+            raise _Refused("TABLE", "give the table to regionalise, e.g. rosstat-2021")
+        click.echo(
+            _regional_multipliers(table, region, method, delta, kind, closure, codes, fmt), nl=False
+        )
+        return
     if compare or level == "section":
         ids = [c.strip() for c in (compare or table or "").split(",") if c.strip()]
         if not ids:
@@ -301,6 +352,70 @@ def multipliers(
 
     question = json.dumps(["multipliers", kind, closure, codes, fmt])
     click.echo(_answered(table, question, answer), nl=False)
+
+
+def _regional_multipliers(
+    table: str,
+    region: str,
+    method: str | None,
+    delta: float | None,
+    kind: str,
+    closure: str,
+    codes: str | None,
+    fmt: str,
+) -> str:
+    """Multipliers in one region (:func:`iomodel.regional_impact.regional_multiplier_table`)."""
+    import pandas as pd
+
+    from .readers import load_table
+    from .readers.regional import load_regional
+    from .regional_impact import regional_multiplier_table
+
+    t = load_table(table)
+    data = load_regional()
+    rid = data.resolve(region)  # an unknown name is refused with the list of valid ids
+    frame = regional_multiplier_table(
+        t, rid, data=data, method=method, delta=delta, closure=cast("ClosureKind", closure)
+    )
+    if codes is not None:
+        frame = frame.iloc[_sector_positions(t, codes)]
+    if fmt == "json":
+        records = [
+            {"code": code, **{k: _clean(v) for k, v in row.items()}}
+            for code, row in frame.to_dict(orient="index").items()
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        return frame.to_csv(float_format="%.6g")
+    method = method or data.settings.method
+    shown_delta = data.settings.delta if delta is None else delta
+    suffix = "type1" if kind == "I" else "type2"
+    cols = {
+        "output": f"output_{suffix}",
+        "GVA": f"value_added_{suffix}",
+        "income": f"income_{suffix}",
+        "jobs": f"employment_{suffix}",
+        "Russia": f"output_{suffix}_national",
+        "local": "rpc",
+    }
+    name = data.regions.loc[rid, "name_en"]
+    head = (
+        f"{t.meta.id} regionalised for {name} ({method.upper()}"
+        + (f", δ = {shown_delta:g}" if method in ("flq", "aflq") else "")
+        + f", GVA of {data.settings.year}): Type {kind} effects in the region per 1 "
+        f"{t.meta.unit_label} of final demand for its own product"
+        + (f" ({closure} household closure)" if kind == "II" else "")
+        + f"; jobs in {t.meta.employment_unit}; Russia = the national output multiplier; "
+        "local = share its final buyers get in the region"
+    )
+    width = max([4] + [len(str(c)) for c in frame.index]) + 1
+    lines = [head, f"{'code':<{width}} {'label':<44}" + "".join(f"{c:>9}" for c in cols)]
+    for code, row in frame.iterrows():
+        cells = "".join(
+            f"{row[v]:>9.3f}" if pd.notna(row[v]) else f"{'–':>9}" for v in cols.values()
+        )
+        lines.append(f"{code:<{width}} {str(row['label'])[:43]:<44}{cells}")
+    return "\n".join(lines) + "\n"
 
 
 def _compare_text(ids: list[str], kind: str, closure: str, fmt: str, measure: str) -> str:
@@ -396,37 +511,41 @@ def _appraisal_and_groups(run: Run) -> tuple[Appraisal, pd.DataFrame]:
 
 
 def _run(
-    centres, variant, table, kind, closure, quiet, productivity="path", preferences="scenario"
+    centres,
+    variant,
+    table,
+    kind,
+    closure,
+    quiet,
+    productivity="path",
+    preferences="scenario",
+    regional=True,
+    method=None,
+    delta=None,
 ) -> Run:
     from .pipeline import run_centres
     from .resources import shocks_dir
     from .scenario import check_centre_ids, load_scenarios
 
+    if not regional and (method is not None or delta is not None):
+        raise _Refused("--method/--delta", "set the regional model; drop them or --no-regional")
     ids = check_centre_ids(centres) or [s.id for s in load_scenarios(shocks_dir())]
+    options = {
+        "productivity": productivity,
+        "preferences": preferences,
+        "regional": regional,
+        "method": method,
+        "delta": delta,
+    }
     if quiet or len(ids) < 2:
-        return run_centres(
-            ids,
-            table,
-            [variant] if variant else None,
-            kind,
-            closure,
-            productivity=productivity,
-            preferences=preferences,
-        )
+        return run_centres(ids, table, [variant] if variant else None, kind, closure, **options)
     with click.progressbar(length=len(ids), label="Building shocks", file=sys.stderr) as bar:
 
         def step(_centre: str) -> None:
             bar.update(1)
 
         return run_centres(
-            ids,
-            table,
-            [variant] if variant else None,
-            kind,
-            closure,
-            progress=step,
-            productivity=productivity,
-            preferences=preferences,
+            ids, table, [variant] if variant else None, kind, closure, progress=step, **options
         )
 
 
@@ -463,6 +582,7 @@ _RUN_OPTIONS = [
     click.option("--quiet", is_flag=True, help="No progress bar or chatter (for scripts)."),
     _PRODUCTIVITY,
     _PREFERENCES,
+    *_REGIONAL,
 ]
 
 
@@ -490,7 +610,21 @@ def _with_run_options(func):
     multiple=True,
     help="Output format(s); repeat for several (default: all three).",
 )
-def run(centres, variant, table, kind, closure, quiet, productivity, preferences, out_dir, formats):
+def run(
+    centres,
+    variant,
+    table,
+    kind,
+    closure,
+    quiet,
+    productivity,
+    preferences,
+    regional,
+    method,
+    delta,
+    out_dir,
+    formats,
+):
     """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook.
 
     The outputs are replaced together: a run that fails or is interrupted leaves the earlier
@@ -511,7 +645,19 @@ def run(centres, variant, table, kind, closure, quiet, productivity, preferences
     formats = tuple(dict.fromkeys(formats or ("netcdf", "xlsx", "csv")))
     names = {"netcdf": "impact.nc", "csv": "impact.csv", "xlsx": "impact.xlsx"}
     check_output_folder(out_dir, [names[f] for f in formats])  # before the work, not after
-    result = _run(centres, variant, table, kind, closure, quiet, productivity, preferences)
+    result = _run(
+        centres,
+        variant,
+        table,
+        kind,
+        closure,
+        quiet,
+        productivity,
+        preferences,
+        regional,
+        method,
+        delta,
+    )
     appraisal, groups = _appraisal_and_groups(result)
     with OutputSet(out_dir) as staging:
         if "netcdf" in formats:
@@ -628,10 +774,24 @@ def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
     "each processing stage, low against high localisation, the cluster against its deposits "
     "developed separately, for every centre and all together (built on the central variant).",
 )
-def compare(by, variant, table, kind, closure, quiet, productivity, preferences, fmt, thesis):
+def compare(
+    by,
+    variant,
+    table,
+    kind,
+    closure,
+    quiet,
+    productivity,
+    preferences,
+    regional,
+    method,
+    delta,
+    fmt,
+    thesis,
+):
     """Rank all centres by an indicator, absolute and per rouble invested."""
     from .fiscal import BUDGETS
-    from .summary import INDICATORS
+    from .summary import INDICATORS, REGIONAL_INDICATORS
     from .summary import compare as compare_centres
 
     if thesis:
@@ -645,7 +805,21 @@ def compare(by, variant, table, kind, closure, quiet, productivity, preferences,
         return
     if by not in INDICATORS:
         raise _Refused("--by", f"{by!r} is not an indicator; choose one of {', '.join(INDICATORS)}")
-    result = _run((), variant or "central", table, kind, closure, quiet, productivity, preferences)
+    result = _run(
+        (),
+        variant or "central",
+        table,
+        kind,
+        closure,
+        quiet,
+        productivity,
+        preferences,
+        regional,
+        method,
+        delta,
+    )
+    if by in REGIONAL_INDICATORS and "value_added_by_region" not in result.dataset:
+        raise _Refused("--by", f"{by} needs the regional model; drop --no-regional")
     appraisal, _ = _appraisal_and_groups(result)
     frame = compare_centres(result.dataset, variant or "central", appraisal, by)
     if fmt == "json":
@@ -667,6 +841,17 @@ def compare(by, variant, table, kind, closure, quiet, productivity, preferences,
         if "revenue" in by:  # budget revenue: the level totals and the ratio beside it
             cols[3:] = ["construction_revenue", "operation_revenue", "discounted_revenue"]
             cols += [f"discounted_revenue_{b}" for b in BUDGETS] + ["revenue_per_capex"]
+        if by in REGIONAL_INDICATORS:  # what stays in the centres' own regions
+            cols = [
+                "rank",
+                by,
+                "capex",
+                "construction_value_added_region_share",
+                "construction_employment_region_share",
+                "operation_value_added_region_share",
+                "operation_employment_region_share",
+                "value_added_in_region_per_capex",
+            ]
         cols = list(dict.fromkeys(cols))
         click.echo(
             f"Centres ranked by {by} (variant {variant or 'central'}, Type {kind}; money in "
@@ -718,6 +903,9 @@ def compare(by, variant, table, kind, closure, quiet, productivity, preferences,
 @click.option("--quiet", is_flag=True, help="Print only where the reports are.")
 @_PRODUCTIVITY
 @_PREFERENCES
+@_REGIONAL[0]
+@_METHOD
+@_DELTA
 @click.option(
     "--dataset/--no-dataset",
     "with_dataset",
@@ -738,6 +926,9 @@ def report(
     quiet,
     productivity,
     preferences,
+    regional,
+    method,
+    delta,
     with_dataset,
 ):
     """Write PDF reports: one per centre and a comparison of all centres.
@@ -763,7 +954,9 @@ def report(
         [report_name(c, lang, variant) for c in ids]
         + ([report_name(None, lang, variant)] if compare_only or not ids else []),
     )
-    result = _run(ids, None, table, kind, closure, quiet, productivity, preferences)
+    result = _run(
+        ids, None, table, kind, closure, quiet, productivity, preferences, regional, method, delta
+    )
     for scenario in result.scenarios:
         if variant not in scenario.variants:
             raise _Refused(

@@ -182,6 +182,58 @@ HEADERS: dict[str, tuple[str, str]] = {
         "Доходы бюджетов на рубль капвложений (дисконтированные)",
         "Budget revenue per rouble of capex (discounted)",
     ),
+    # the regional step (iomodel.regional_impact, summary.regional_view / regional_shares)
+    "delta": ("δ (FLQ)", "δ (FLQ)"),
+    "national": ("Россия", "Russia"),
+    "in_region": ("В регионе (регионах) центра", "In the centre's region(s)"),
+    "rest_of_russia": ("Остальная Россия", "Rest of Russia"),
+    "abroad": ("За рубежом", "Abroad"),
+    "share": ("Доля в регионе", "Share in the region"),
+    "construction_value_added_in_region": ("ДС в регионе, стройка", "VA in region, construction"),
+    "construction_employment_in_region": (
+        "Чел.-лет в регионе, стройка",
+        "Job-years in region, construction",
+    ),
+    "operation_value_added_in_region": (
+        "ДС в регионе, эксплуатация (год)",
+        "VA in region, operation (year)",
+    ),
+    "operation_employment_in_region": (
+        "Раб. мест в регионе, эксплуатация",
+        "Jobs in region, operation",
+    ),
+    "construction_value_added_region_share": (
+        "Доля ДС стройки в регионе",
+        "Share of construction VA in region",
+    ),
+    "construction_employment_region_share": (
+        "Доля занятости стройки в регионе",
+        "Share of construction jobs in region",
+    ),
+    "operation_value_added_region_share": (
+        "Доля ДС эксплуатации в регионе",
+        "Share of operation VA in region",
+    ),
+    "operation_employment_region_share": (
+        "Доля раб. мест эксплуатации в регионе",
+        "Share of operation jobs in region",
+    ),
+    "value_added_in_region_per_capex": (
+        "ДС в регионе на рубль капвложений",
+        "VA in region per rouble of capex",
+    ),
+    "jobs_in_region_per_bn_capex": (
+        "Чел.-лет в регионе на 1 млрд руб.",
+        "Job-years in region per bn RUB of capex",
+    ),
+    "discounted_value_added_in_region": (
+        "ДС в регионе, дисконтированная",
+        "VA in region, discounted",
+    ),
+    "discounted_value_added_region_share": (
+        "Доля дисконтированной ДС в регионе",
+        "Share of discounted VA in region",
+    ),
 }
 _LEVELS = {
     "federal": ("федеральный бюджет", "federal budget"),
