@@ -435,3 +435,105 @@ def test_regional_views_and_key_figures_agree(shipped):
     for centre in ds.centre.values:
         got = shares.loc[(centre, "construction", "value_added", 0.3), "share"]
         assert got == pytest.approx(kf.loc[centre, "construction_value_added_region_share"])
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_regional_multipliers_and_refusals(rosstat):
+    from click.testing import CliRunner
+
+    from iomodel.cli import main
+    from iomodel.regional_impact import regional_multiplier_table
+
+    runner = CliRunner()
+    args = ["multipliers", "rosstat-2021", "--region", "Murmansk oblast", "--sectors", "07.2,28"]
+    result = runner.invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["code"]: r for r in json.loads(result.output)}
+    expected = regional_multiplier_table(rosstat, "murmansk")
+    assert rows["28"]["output_type2"] == pytest.approx(expected.loc["28", "output_type2"])
+    text = runner.invoke(main, args).output
+    assert "regionalised for Murmansk oblast (FLQ, δ = 0.3" in text and "07.2" in text
+    bad = runner.invoke(main, ["multipliers", "rosstat-2021", "--region", "Kola"])
+    assert bad.exit_code == 1
+    assert "unknown region 'Kola'; valid ids are:" in bad.output and "murmansk" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
+    alone = runner.invoke(main, ["multipliers", "rosstat-2021", "--delta", "0.2"])
+    assert alone.exit_code == 1 and "give --region too" in alone.output
+    off = runner.invoke(main, ["compare", "--no-regional", "--method", "slq", "--quiet"])
+    assert off.exit_code == 1 and "--no-regional" in off.output
+
+
+# --------------------------------------------------------------------------- reports
+@pytest.fixture(scope="module")
+def regional_reports():
+    """Kola and Tomtor: the text of Tomtor's report (central variant) and of the comparison,
+    from the HTML the PDFs are rendered from (tests/test_report.py checks HTML → PDF)."""
+    from iomodel.cli import _appraisal_and_groups, provenance
+    from iomodel.report import centre_html, comparison_html, prepare
+
+    run = run_centres(["kola", "tomtor"])
+    appraisal, groups = _appraisal_and_groups(run)
+    inputs = prepare(run, appraisal, groups, "central", provenance(run, appraisal))
+    centre = _html_text(centre_html(inputs, "tomtor", "ru"))
+    return run, centre, _html_text(comparison_html(inputs, "ru")), appraisal
+
+
+def _html_text(html: str) -> str:
+    """Text of a report's body: tags dropped, runs of spaces and line breaks made one space."""
+    import re
+    from html import unescape
+
+    body = html.split("<body", 1)[1]
+    return re.sub(r"[ \n]+", " ", unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_region_section_figures_are_the_datasets(regional_reports):
+    """The «Эффекты в регионе» table of the report: Russia, in the region and the share, for
+    construction and the design year, recomputed here from the Dataset's cells."""
+    from iomodel.report import format_number
+
+    run, text, _, _ = regional_reports
+    ds = run.dataset.sel(centre="tomtor", variant="central")
+    section = text[text.index("Доля эффектов, остающаяся в регионе") :]
+    home = ds.home
+    own = ds.output.sel(phase="operation", effect="direct").sum("sector")
+    year = int(own.year.values[own.values >= own.values.max() * (1 - 1e-9)][0])
+    for var in ("output", "value_added", "compensation", "employment"):
+        by_region = ds[f"{var}_by_region"].sum("effect")
+        cells = []
+        for part in (
+            by_region.sel(phase="construction").sum("year"),
+            by_region.sel(phase="operation", year=year),
+        ):
+            nat, stays = float(part.sum()), float(part.where(home, 0.0).sum())
+            if var == "employment":
+                cells += [format_number(nat, 0), format_number(stays, 0)]
+            else:
+                cells += [format_number(nat / 1e3, 2), format_number(stays / 1e3, 2)]
+            cells.append(format_number(100 * stays / nat, 0) + "\u202f%")
+        row = " ".join(cells)
+        assert row in section, f"{var}: {row!r} not in the regional table"
+    # the δ sensitivity row at 0.1 (construction value added) and the stated method
+    low = ds.value_added_in_region_by_delta.sel(phase="construction", delta=0.1).sum()
+    share = float(low) / float(ds.value_added.sel(phase="construction").sum())
+    assert f"0,1 {format_number(100 * share, 0)}\u202f%" in section
+    assert "методом FLQ, δ = 0,3" in text and "Республика Саха (Якутия) 45\u202f%" in text
+
+
+def test_comparison_ranks_by_what_stays_in_the_region(regional_reports):
+    from iomodel.report import format_number
+
+    run, _, html, appraisal = regional_reports
+    ds = run.dataset.sel(variant="central")
+    section = html[html.index("Что центры оставляют в своих регионах") :]
+    stays = {}
+    for centre in ("kola", "tomtor"):
+        va = ds.value_added_by_region.sel(centre=centre).where(ds.home.sel(centre=centre), 0.0)
+        by_year = va.sum(["region", "effect", "phase"])
+        factor = (1 + appraisal.discount_rate) ** -(by_year.year - appraisal.base_year)
+        stays[centre] = float((by_year * factor).sum())
+        assert format_number(stays[centre] / 1e3, 1) in section, centre
+    first = max(stays, key=stays.get)
+    assert section.index("Кольский" if first == "kola" else "Томтор") < section.index(
+        "Томтор" if first == "kola" else "Кольский"
+    )

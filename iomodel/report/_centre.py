@@ -37,6 +37,7 @@ from ._context import (
 )
 from ._locale import Locale
 from ._thesis import centre_thesis
+from ._regional import centre_regional
 
 __all__ = ["centre_context"]
 
@@ -951,6 +952,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "leakage": leakage,
         "localisation": localisation_info,
         "thesis": centre_thesis(w.inputs.thesis, w.scenario, loc, w.inputs.scale),
+        "regional": centre_regional(inputs, centre, loc),
         "conversion": about["conversion"],
         "bridge_rows": about["bridge_rows"],
         "charts": {

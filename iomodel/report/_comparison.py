@@ -18,6 +18,7 @@ from ._context import (
 )
 from ._locale import Locale
 from ._thesis import comparison_thesis
+from ._regional import comparison_regional
 
 __all__ = ["comparison_context"]
 
@@ -321,6 +322,7 @@ def comparison_context(
         "loc_rows": loc_rows,
         "thesis": comparison_thesis(inputs.thesis, inputs.run.scenarios, loc, inputs.scale),
         "revenue": revenue,
+        "regional": comparison_regional(inputs, loc),
         "centres": centres,
         "leader": names[order[0]],
         "leader_value": _money(loc, top["discounted_value_added"], inputs),
