@@ -212,9 +212,16 @@ def _with_regions(
     method: str | None,
     delta: float | None,
 ) -> xr.Dataset:
-    """The national run with the regional variables merged in, and their inputs' hashes."""
+    """The national run with the regional variables merged in (and, when it has budget revenue,
+    its split by location: ``revenue_by_region``, ``revenue_in_region_by_delta``), and the
+    regional data's hashes."""
     from .readers.regional import load_regional
-    from .regional_impact import regional_effects, regional_files
+    from .regional_impact import (
+        regional_effects,
+        regional_files,
+        revenue_by_region,
+        revenue_in_region_by_delta,
+    )
 
     data = load_regional()
     extra = regional_effects(
@@ -228,6 +235,15 @@ def _with_regions(
         delta=delta,
     )
     merged = xr.merge([dataset, extra], combine_attrs="no_conflicts")
+    if "revenue" in merged:  # budget revenue by where it is paid (iomodel.budget first)
+        merged["revenue_by_region"] = revenue_by_region(merged["revenue"], merged)
+        if "delta" in merged.dims:
+            merged["revenue_in_region_by_delta"] = revenue_in_region_by_delta(
+                merged["revenue"], merged
+            )
+        for name in ("revenue_by_region", "revenue_in_region_by_delta"):
+            if name in merged:
+                merged[name].attrs["units"] = merged["revenue"].attrs.get("units", "")
     hashes = json.loads(dataset.attrs.get("inputs_sha256", "{}"))
     hashes.update(regional_files(data))
     merged.attrs["inputs_sha256"] = json.dumps(hashes, sort_keys=True)

@@ -563,7 +563,9 @@ def revenue_by_region(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
             split["operation"].drop_sel(region=ABROAD)
         )
         parts.append(revenue.sel(tax=tax) * share)
-    out = xr.concat(parts, dim="tax").transpose(*revenue.dims, "region")
+    out = xr.concat(parts, dim="tax", coords="different", compat="equals").transpose(
+        *revenue.dims, "region"
+    )
     return out.reindex(region=ds.region.values, fill_value=0.0).rename("revenue_by_region")
 
 
@@ -584,7 +586,9 @@ def revenue_in_region_by_delta(revenue: xr.DataArray, ds: xr.Dataset) -> xr.Data
             home = _located(ds, name, "_in_region_by_delta")
             share = (home / national.where(national != 0)).fillna(1.0)
         parts.append(revenue.sel(tax=tax) * share)
-    out = xr.concat(parts, dim="tax").transpose(*revenue.dims, "delta")
+    out = xr.concat(parts, dim="tax", coords="different", compat="equals").transpose(
+        *revenue.dims, "delta"
+    )
     return out.rename("revenue_in_region_by_delta")
 
 

@@ -36,9 +36,9 @@ __all__ = [
     "load_groups",
     "localisation",
     "new_activity",
-    "revenue_table",
     "regional_shares",
     "regional_view",
+    "revenue_table",
     "views",
 ]
 
@@ -90,6 +90,11 @@ INDICATORS = (
             "jobs_in_region_per_bn_capex",
             "discounted_value_added_in_region",
             "discounted_value_added_region_share",
+            "construction_regional_budget_revenue",
+            "operation_regional_budget_revenue",
+            "discounted_regional_budget_revenue",
+            "regional_budget_revenue_per_capex",
+            "regional_budget_revenue_share",
         )
     ),
 )
@@ -208,7 +213,12 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
       NaN when the Dataset has no revenue.
     * :data:`REGIONAL_INDICATORS` (NaN for a run without the regional step): the same value
       added and jobs counted only in each centre's own regions (``*_in_region``), as shares of
-      the national figure (``*_region_share``), per unit of capex, and discounted.
+      the national figure (``*_region_share``), per unit of capex, and discounted; with budget
+      revenue, ``*_regional_budget_revenue``: the revenue of the regional and local budgets of
+      the centre's own regions over construction, in the design year and discounted,
+      ``regional_budget_revenue_per_capex`` (discounted ÷ discounted capex, as
+      ``revenue_per_capex``) and ``regional_budget_revenue_share`` (of all regional and local
+      budgets' discounted revenue).
     Money in table units; employment in persons (job-years for construction).
     """
     sel = ds.sel(variant=variant)
@@ -345,6 +355,28 @@ def _regional_figures(
     frame["jobs_in_region_per_bn_capex"] = (
         frame["construction_employment_in_region"] / capex * 1e9 / _unit_value(sel)
     )
+    if "revenue_by_region" not in sel:
+        return
+    # the regional and local budgets of the centre's own regions
+    own = _by_region(sel, REGIONAL_REVENUE).where(sel["home"], 0.0).sum(["region", "effect"])
+    frame["construction_regional_budget_revenue"] = (
+        own.sel(phase="construction").sum("year").to_series()
+    )
+    frame["operation_regional_budget_revenue"] = [
+        float(own.sel(centre=c, phase="operation", year=int(design[c])))
+        if np.isfinite(design[c])
+        else 0.0
+        for c in frame.index
+    ]
+    discounted = (own.sum("phase") * disc).sum("year").to_series()
+    frame["discounted_regional_budget_revenue"] = discounted
+    discounted_capex = (sel["capex"].sum("phase") * disc).sum("year").to_series()
+    frame["regional_budget_revenue_per_capex"] = discounted / discounted_capex.where(
+        discounted_capex > 0
+    )
+    national = sel["revenue"].sel(budget=SUBNATIONAL).sum(["tax", "budget", "effect"])
+    national = (national.sum("phase") * disc).sum("year").to_series()
+    frame["regional_budget_revenue_share"] = discounted / national.where(national != 0)
 
 
 def _unit_value(ds: xr.Dataset) -> float:
@@ -443,6 +475,23 @@ def new_activity(ds: xr.Dataset) -> pd.DataFrame:
 
 #: Variables the regional views show (imports are all abroad).
 REGIONAL_SHOWN = ("output", "value_added", "compensation", "employment", "taxes")
+#: Budget levels counted as the region's own revenue: the budget of the subject of the RF and
+#: the local budgets in it.
+SUBNATIONAL = ["regional", "local"]
+#: The row of the regional views holding that revenue (runs with budget revenue).
+REGIONAL_REVENUE = "regional_budget_revenue"
+
+
+def _by_region(sel: xr.Dataset, name: str) -> xr.DataArray:
+    """A variable by location: ``<name>_by_region``, or the regional and local budgets'
+    revenue summed over taxes for :data:`REGIONAL_REVENUE`."""
+    if name == REGIONAL_REVENUE:
+        return sel["revenue_by_region"].sel(budget=SUBNATIONAL).sum(["tax", "budget"])
+    return sel[f"{name}_by_region"]
+
+
+def _shown(ds: xr.Dataset) -> tuple[str, ...]:
+    return REGIONAL_SHOWN + ((REGIONAL_REVENUE,) if "revenue_by_region" in ds else ())
 
 
 def _phase_totals(da: xr.DataArray, design: pd.Series) -> xr.DataArray:
@@ -470,15 +519,17 @@ def regional_view(ds: xr.Dataset, variant: str) -> pd.DataFrame:
     Construction summed over its years, operation in the first year at design output; effect
     ``total`` sums direct, indirect and induced.  Columns: ``national``, ``in_region`` (the
     centre's own regions), ``rest_of_russia``, ``abroad`` and ``share`` (in_region ÷ national).
-    Empty when the run has no regional step.
+    With budget revenue, variable ``regional_budget_revenue``: the revenue of regional and local
+    budgets, ``in_region`` that of the centre's own regions.  Empty when the run has no
+    regional step.
     """
     if "value_added_by_region" not in ds:
         return pd.DataFrame()
     sel = ds.sel(variant=variant)
     design = design_years(ds, variant)
     rows = []
-    for v in (*REGIONAL_SHOWN, "imports"):
-        da = _phase_totals(sel[f"{v}_by_region"], design)
+    for v in (*_shown(ds), "imports"):
+        da = _phase_totals(_by_region(sel, v), design)
         da = xr.concat([da, da.sum("effect").expand_dims(effect=["total"])], dim="effect")
         home = da.where(sel["home"], 0.0).sum("region")
         frame = xr.Dataset(
@@ -520,9 +571,15 @@ def regional_shares(ds: xr.Dataset, variant: str) -> pd.DataFrame:
     sel = ds.sel(variant=variant)
     design = design_years(ds, variant)
     rows = []
-    for v in REGIONAL_SHOWN:
-        stays = _phase_totals(sel[f"{v}_in_region_by_delta"].sum("effect"), design)
-        national = _phase_totals(sel[v].sum(["sector", "effect"]), design)
+    for v in _shown(ds):
+        if v == REGIONAL_REVENUE:
+            stays = sel["revenue_in_region_by_delta"].sel(budget=SUBNATIONAL)
+            stays = _phase_totals(stays.sum(["tax", "budget", "effect"]), design)
+            national = sel["revenue"].sel(budget=SUBNATIONAL).sum(["tax", "budget", "effect"])
+            national = _phase_totals(national, design)
+        else:
+            stays = _phase_totals(sel[f"{v}_in_region_by_delta"].sum("effect"), design)
+            national = _phase_totals(sel[v].sum(["sector", "effect"]), design)
         share = stays / national.where(national != 0)
         frame = xr.Dataset({"in_region": stays, "national": national, "share": share})
         frame = frame.to_dataframe()[["in_region", "national", "share"]].reset_index()

@@ -75,6 +75,22 @@ def test_locations_add_up_to_national_on_shipped_runs(shipped):
             atol=1e-10 * scale,
             err_msg=v,
         )
+    # budget revenue (iomodel.budget) by where it is paid: every tax and budget level
+    revenue = ds["revenue_by_region"]
+    assert float(abs(revenue.sel(region=ABROAD)).max()) == 0.0
+    npt.assert_allclose(
+        revenue.sum("region").transpose(*ds["revenue"].dims).values,
+        ds["revenue"].values,
+        rtol=0,
+        atol=1e-10 * float(abs(ds["revenue"]).max()),
+    )
+    home = revenue.where(ds.home, 0.0).sum("region")
+    npt.assert_allclose(
+        ds["revenue_in_region_by_delta"].sel(delta=0.3).transpose(*home.dims).values,
+        home.values,
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 def test_abroad_holds_only_imports_and_other_regions_are_empty(shipped):
@@ -498,8 +514,9 @@ def test_region_section_figures_are_the_datasets(regional_reports):
     home = ds.home
     own = ds.output.sel(phase="operation", effect="direct").sum("sector")
     year = int(own.year.values[own.values >= own.values.max() * (1 - 1e-9)][0])
-    for var in ("output", "value_added", "compensation", "employment"):
-        by_region = ds[f"{var}_by_region"].sum("effect")
+    subnational = ds.revenue_by_region.sel(budget=["regional", "local"]).sum(["tax", "budget"])
+    for var in ("output", "value_added", "compensation", "employment", "revenue"):
+        by_region = (subnational if var == "revenue" else ds[f"{var}_by_region"]).sum("effect")
         cells = []
         for part in (
             by_region.sel(phase="construction").sum("year"),
@@ -528,11 +545,18 @@ def test_comparison_ranks_by_what_stays_in_the_region(regional_reports):
     section = html[html.index("Что центры оставляют в своих регионах") :]
     stays = {}
     for centre in ("kola", "tomtor"):
-        va = ds.value_added_by_region.sel(centre=centre).where(ds.home.sel(centre=centre), 0.0)
+        home = ds.home.sel(centre=centre)
+        va = ds.value_added_by_region.sel(centre=centre).where(home, 0.0)
         by_year = va.sum(["region", "effect", "phase"])
         factor = (1 + appraisal.discount_rate) ** -(by_year.year - appraisal.base_year)
         stays[centre] = float((by_year * factor).sum())
         assert format_number(stays[centre] / 1e3, 1) in section, centre
+        # the regional and local budgets of the centre's regions per rouble of capex
+        own = ds.revenue_by_region.sel(centre=centre, budget=["regional", "local"]).where(home, 0)
+        own = own.sum(["region", "effect", "phase", "tax", "budget"])
+        capex = ds.capex.sel(centre=centre).sum("phase")
+        per_capex = float((own * factor).sum()) / float((capex * factor).sum())
+        assert format_number(per_capex, 2) in section, centre
     first = max(stays, key=stays.get)
     assert section.index("Кольский" if first == "kola" else "Томтор") < section.index(
         "Томтор" if first == "kola" else "Кольский"

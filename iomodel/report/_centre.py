@@ -36,8 +36,8 @@ from ._context import (
     _variant_label,
 )
 from ._locale import Locale
-from ._thesis import centre_thesis
 from ._regional import centre_regional
+from ._thesis import centre_thesis
 
 __all__ = ["centre_context"]
 

@@ -17,8 +17,8 @@ from ._context import (
     _money,
 )
 from ._locale import Locale
-from ._thesis import comparison_thesis
 from ._regional import comparison_regional
+from ._thesis import comparison_thesis
 
 __all__ = ["comparison_context"]
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..summary import REGIONAL_SHOWN, regional_shares, regional_view
+from ..summary import REGIONAL_REVENUE, REGIONAL_SHOWN, regional_shares, regional_view
 from ._context import Inputs, _centre_name, _design_year, _money, _short
 from ._locale import Locale
 
@@ -37,6 +37,14 @@ def _range(loc: Locale, ds: xr.Dataset) -> str:
     if not deltas:
         return "–"
     return f"{loc.num(min(deltas), 1)}–{loc.num(max(deltas), 1)}"
+
+
+def _label(loc: Locale, var: str) -> str:
+    return loc.t("region.revenue") if var == REGIONAL_REVENUE else loc.t(f"var.{var}")
+
+
+def _short_label(loc: Locale, var: str) -> str:
+    return loc.t("region.revenue_short") if var == REGIONAL_REVENUE else loc.t(f"var_short.{var}")
 
 
 def _value(loc: Locale, inputs: Inputs, var: str, value: float) -> str:
@@ -72,8 +80,9 @@ def centre_regional(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any] 
     method, delta = _method(ds)
     phases = ["construction"] + (["operation"] if design is not None else [])
 
+    shown = [v for v in (*_ROWS, REGIONAL_REVENUE) if v in set(view["variable"])]
     rows = []
-    for var in _ROWS:
+    for var in shown:
         cells = []
         for phase in phases:
             r = total.loc[(phase, var)]
@@ -82,7 +91,7 @@ def centre_regional(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any] 
                 _value(loc, inputs, var, r["in_region"]),
                 loc.pct(r["share"]),
             ]
-        rows.append({"label": loc.t(f"var.{var}"), "cells": cells})
+        rows.append({"label": _label(loc, var), "cells": cells})
 
     by_effect = view.set_index(["phase", "variable", "effect"])["share"]
     effect_rows = []
@@ -98,6 +107,7 @@ def centre_regional(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any] 
 
     delta_rows = []
     sens = regional_shares(ds.sel(centre=[centre]), v)
+    delta_vars = [x for x in ("value_added", "employment", REGIONAL_REVENUE) if x in shown]
     if len(sens):
         table = sens.set_index(["phase", "variable", "delta"])["share"]
         for d in sorted(set(sens["delta"])):
@@ -106,9 +116,7 @@ def centre_regional(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any] 
                     "delta": loc.num(d, 2 if round(d, 1) != d else 1),
                     "selected": bool(np.isclose(d, delta)),
                     "cells": [
-                        loc.pct(table[(phase, var, d)])
-                        for phase in phases
-                        for var in ("value_added", "employment")
+                        loc.pct(table[(phase, var, d)]) for phase in phases for var in delta_vars
                     ],
                 }
             )
@@ -154,10 +162,24 @@ def centre_regional(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any] 
         "abroad_op": (
             _money(loc, imports.loc["operation", "abroad"], inputs) if design is not None else "–"
         ),
+        "has_revenue": REGIONAL_REVENUE in shown,
         "effect_rows": effect_rows,
         "delta_rows": delta_rows,
+        "delta_heads": [_short_label(loc, x) for x in delta_vars],
         "region_rows": region_rows,
-        "summary": _summary(loc, total, sens, home, delta, design is not None),
+        "summary": _summary(loc, total, sens, home, delta, design is not None)
+        + (
+            loc.t(
+                "region.summary_revenue",
+                regions=home,
+                cons=loc.pct(total.loc[("construction", REGIONAL_REVENUE), "share"]),
+                op=loc.pct(total.loc[("operation", REGIONAL_REVENUE), "share"])
+                if design is not None
+                else "–",
+            )
+            if REGIONAL_REVENUE in shown
+            else ""
+        ),
     }
 
 
@@ -214,6 +236,7 @@ def comparison_regional(inputs: Inputs, loc: Locale) -> dict[str, Any] | None:
         for (centre, phase), part in va.groupby(["centre", "phase"]):
             bounds[(str(centre), str(phase))] = (part["share"].min(), part["share"].max())
     scenarios = {s.id: s for s in inputs.run.scenarios}
+    revenue = "revenue_by_region" in ds
 
     def share(centre: str, phase: str, value: float) -> str:
         if (centre, phase) in bounds and np.isfinite(value):
@@ -235,6 +258,14 @@ def comparison_regional(inputs: Inputs, loc: Locale) -> dict[str, Any] | None:
                     loc.pct(r["operation_employment_region_share"]),
                     _money(loc, r["discounted_value_added_in_region"], inputs),
                     loc.pct(r["discounted_value_added_region_share"]),
+                    *(
+                        [
+                            loc.num(r["regional_budget_revenue_per_capex"], 2),
+                            loc.pct(r["regional_budget_revenue_share"]),
+                        ]
+                        if revenue
+                        else []
+                    ),
                 ],
             }
         )
@@ -252,6 +283,11 @@ def comparison_regional(inputs: Inputs, loc: Locale) -> dict[str, Any] | None:
             loc.t("region.col_op_jobs_share"),
             loc.t("region.col_disc_va", year=year),
             loc.t("region.col_disc_share"),
+            *(
+                [loc.t("region.col_revenue_per_rub"), loc.t("region.col_revenue_share")]
+                if revenue
+                else []
+            ),
         ],
         "rows": rows,
     }
