@@ -9,7 +9,9 @@ Times, on the shipped table and scenarios (8 centres, 3 variants, 2 phases, the 
     Russia) regionalise the table, factorise the open and household-closed interregional
     matrices and solve all its cases at once; FLQ with the four δ of the sensitivity range
     (0.1–0.4) and with the chosen δ only;
-(c) the whole ``run_centres()`` with the table warm, without and with the regional step.
+(c) the split of budget revenue by where it is paid (``revenue_by_region`` and
+    ``revenue_in_region_by_delta``, every centre, variant, year, effect, tax and budget level);
+(d) the whole ``run_centres()`` with the table warm, without and with the regional step.
 
 Medians over repeats (after a warm-up) with time.perf_counter; nothing asserts a time.  Set
 OPENBLAS_NUM_THREADS=1 to see the single-thread figures.
@@ -25,7 +27,11 @@ import time
 from iomodel.impact import run_impact
 from iomodel.pipeline import productivity_by_sector, run_centres
 from iomodel.readers.regional import load_regional
-from iomodel.regional_impact import regional_effects
+from iomodel.regional_impact import (
+    regional_effects,
+    revenue_by_region,
+    revenue_in_region_by_delta,
+)
 
 
 def timed(fn, repeat: int) -> float:
@@ -58,12 +64,19 @@ def main() -> None:
             table, scenarios, shocks, run.dataset, productivity=index, data=d
         )
 
+    full = run_centres().dataset
+
+    def split():
+        revenue_by_region(full["revenue"], full)
+        return revenue_in_region_by_delta(full["revenue"], full)
+
     rows = [
         ("(a) national core solve, run_impact (baseline)", timed(national, args.repeat)),
         ("(b) regional step, 4 δ (0.1–0.4)", timed(regional(data), args.repeat)),
         ("(b) regional step, chosen δ only", timed(regional(one), args.repeat)),
-        ("(c) run_centres(regional=False), warm", timed(lambda: run_centres(regional=False), 3)),
-        ("(c) run_centres(), warm", timed(lambda: run_centres(), 3)),
+        ("(c) budget revenue by region", timed(split, args.repeat)),
+        ("(d) run_centres(regional=False), warm", timed(lambda: run_centres(regional=False), 3)),
+        ("(d) run_centres(), warm", timed(lambda: run_centres(), 3)),
     ]
     cases = run.dataset.sizes
     print(
@@ -74,7 +87,7 @@ def main() -> None:
     base = rows[0][1]
     for name, seconds in rows:
         print(f"{name:48s} {seconds * 1e3:9.1f} ms   {seconds / base:6.1f} × (a)")
-    print(f"(c) with / without the regional step: {rows[4][1] / rows[3][1]:.2f}")
+    print(f"(d) with / without the regional step: {rows[5][1] / rows[4][1]:.2f}")
 
 
 if __name__ == "__main__":

@@ -544,6 +544,50 @@ def _splits(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     return split
 
 
+_CASE = ("centre", "variant", "phase", "year", "effect")
+
+
+def _tax_shares(revenue: xr.DataArray, ds: xr.Dataset, suffix: str, other: str) -> np.ndarray:
+    """Each tax's base by location (``_by_region``, ``other`` = "region") or its home share by
+    δ (``_in_region_by_delta``, ``other`` = "delta"), as one array (centre, variant, phase,
+    year, effect, tax, other), in the order of ``revenue``'s cases."""
+    split = _splits(ds)
+    case = {d: revenue[d].values for d in _CASE}
+    bases = [
+        f"{v}{x}"
+        for v in ("value_added", "compensation", "taxes", "product_taxes")
+        for x in ("_by_region", "_in_region_by_delta")
+        if f"{v}{x}" in ds
+    ]
+    ds = ds[bases]  # the bases only, on the revenue's cases (a copy of a few small arrays)
+    if any(not np.array_equal(ds[d].values, case[d]) for d in _CASE):
+        ds = ds.sel(case)
+    computed: dict[str, np.ndarray] = {}
+
+    def shares(name: str) -> np.ndarray:
+        if name in split:  # (centre, region): the same in every case
+            if other == "delta":  # split-based taxes stay whole in the centre's regions
+                values = np.ones((len(case["centre"]), ds.sizes["delta"]))
+            else:
+                values = split[name].sel(centre=case["centre"]).transpose("centre", "region").values
+            return values[:, None, None, None, None, :]
+        located = _located(ds, name, suffix).transpose(*_CASE, other).values
+        if other != "delta":
+            return located
+        whole = _located(ds, name, "_by_region").sum("region")
+        national = whole.transpose(*_CASE).values[..., None]
+        return np.divide(located, national, out=np.ones_like(located), where=national != 0)
+
+    out = []
+    for tax in revenue.tax.values:
+        name = REVENUE_BASES[str(tax)]
+        if name not in computed:
+            computed[name] = shares(name)
+        out.append(computed[name])
+    shape = np.broadcast_shapes(*(o.shape for o in out))
+    return np.stack([np.broadcast_to(o, shape) for o in out], axis=-2)
+
+
 def revenue_by_region(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
     """Split budget revenue (… , tax, budget) over the regions of ``ds`` (a regional run).
 
@@ -552,21 +596,24 @@ def revenue_by_region(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
     centre's operation split.  The result has a ``region`` dimension (abroad gets nothing) and
     sums over it to ``revenue``.
     """
-    split = _splits(ds)
-    parts = []
-    for tax in revenue.tax.values:
-        name = REVENUE_BASES[str(tax)]
-        weight = split[name] if name in split else _located(ds, name, "_by_region")
-        weight = weight.drop_sel(region=ABROAD)
-        total = weight.sum("region")
-        share = (weight / total.where(total != 0)).fillna(
-            split["operation"].drop_sel(region=ABROAD)
-        )
-        parts.append(revenue.sel(tax=tax) * share)
-    out = xr.concat(parts, dim="tax", coords="different", compat="equals").transpose(
-        *revenue.dims, "region"
+    revenue = revenue.transpose(*_CASE, "tax", "budget")
+    regions = [str(r) for r in ds.region.values]
+    inside = [k for k, r in enumerate(regions) if r != ABROAD]
+    base = _tax_shares(revenue, ds, "_by_region", "region")[..., inside]
+    total = base.sum(axis=-1, keepdims=True)
+    operation = _splits(ds)["operation"].sel(centre=revenue.centre.values)
+    fallback = operation.transpose("centre", "region").values[
+        :, None, None, None, None, None, inside
+    ]
+    share = np.where(total != 0, base / np.where(total != 0, total, 1.0), fallback)
+    values = np.zeros(revenue.shape + (len(regions),))
+    values[..., inside] = revenue.values[..., None] * share[..., None, :]
+    return xr.DataArray(
+        values,
+        dims=(*revenue.dims, "region"),
+        coords={**revenue.coords, "region": ds.region},
+        name="revenue_by_region",
     )
-    return out.reindex(region=ds.region.values, fill_value=0.0).rename("revenue_by_region")
 
 
 def revenue_in_region_by_delta(revenue: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
@@ -576,20 +623,14 @@ def revenue_in_region_by_delta(revenue: xr.DataArray, ds: xr.Dataset) -> xr.Data
     Dims of ``revenue`` plus ``delta``; at the run's δ it equals :func:`revenue_by_region`
     summed over the centre's regions.
     """
-    parts = []
-    for tax in revenue.tax.values:
-        name = REVENUE_BASES[str(tax)]
-        if name in ("operation", "extraction"):
-            share = xr.ones_like(ds["delta"], dtype=float)
-        else:
-            national = _located(ds, name, "_by_region").sum("region")
-            home = _located(ds, name, "_in_region_by_delta")
-            share = (home / national.where(national != 0)).fillna(1.0)
-        parts.append(revenue.sel(tax=tax) * share)
-    out = xr.concat(parts, dim="tax", coords="different", compat="equals").transpose(
-        *revenue.dims, "delta"
+    revenue = revenue.transpose(*_CASE, "tax", "budget")
+    share = _tax_shares(revenue, ds, "_in_region_by_delta", "delta")
+    return xr.DataArray(
+        revenue.values[..., None] * share[..., None, :],
+        dims=(*revenue.dims, "delta"),
+        coords={**revenue.coords, "delta": ds.delta},
+        name="revenue_in_region_by_delta",
     )
-    return out.rename("revenue_in_region_by_delta")
 
 
 #: Effects of :func:`regional_multiplier_table`: (column stem, the table's direct coefficient).
