@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fiscal.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_thesis.py
+	$(BIN)/python benchmarks/bench_regional.py
 	$(BIN)/python benchmarks/bench_cli.py
 
 clean:
