@@ -18,7 +18,7 @@ new activity's compensation is an exogenous household income (it drives the indu
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,10 +42,12 @@ __all__ = [
     "Bridge",
     "Column",
     "Note",
+    "ProductMap",
     "Shock",
     "build_columns",
     "build_shock",
     "load_bridge",
+    "load_product_map",
     "localised_shares",
 ]
 
@@ -90,10 +92,92 @@ class Bridge:
     #: share applies) — e.g. installation (33), a service done on site, not imported with the
     #: machines it installs.
     capex_domestic_share: pd.Series | None = None
+    #: For a table of another classification than the scenarios' (Rosstat 2021, OKPD2): how the
+    #: scenarios' operation products translate to its products (None: they are its own codes).
+    products: ProductMap | None = None
+
+
+@dataclass(frozen=True)
+class ProductMap:
+    """The scenarios' product codes (Rosstat 2021, OKPD2) → products of a table of another
+    classification, from the table's concordance file (``[scenario_products]``).
+
+    ``to`` maps a 2021 code to one product of the table; ``refused`` holds the 2021 codes that
+    have no single counterpart there, each with the reason.
+    """
+
+    path: Path
+    from_table: str
+    to: Mapping[str, str]
+    refused: Mapping[str, str]
+
+    def product(self, code: str, table: IOTable, where: Path) -> str:
+        """The table's product for the scenario code ``code`` (ScenarioError if none)."""
+        if code in self.to:
+            return self.to[code]
+        if code in self.refused:
+            raise ScenarioError(
+                f"{where}: operation product {code!r} cannot be run on table {table.meta.id}: "
+                f"{self.refused[code]} (from {self.path})"
+            )
+        raise ScenarioError(
+            f"{where}: operation product {code!r} (a {self.from_table} code) has no counterpart "
+            f"in table {table.meta.id}: {self.path} [scenario_products] does not list it; add "
+            f"it with the {table.meta.id} product it stands for, or run on {self.from_table}"
+        )
+
+
+def load_product_map(path: Path, table: IOTable) -> ProductMap:
+    """Read a table's concordance of scenario products (``[scenario_products]``), checking that
+    every product it names is a product of ``table``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(
+            f"{path}: concordance file not found (named by the bridge's scenario_products)"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    entries = data.get("scenario_products")
+    source = data.get("from_table")
+    if not isinstance(entries, dict) or not isinstance(source, str):
+        raise ScenarioError(
+            f"{path}: needs from_table (the table whose codes scenarios use) and a "
+            "[scenario_products] table"
+        )
+    to, refused = {}, {}
+    for code, entry in entries.items():
+        ok = isinstance(entry, dict) and (("to" in entry) != ("refused" in entry))
+        if not ok:
+            raise ScenarioError(
+                f"{path}: [scenario_products.{code!r}] needs either to = a product of "
+                f"{table.meta.id} (with basis = why) or refused = the reason"
+            )
+        if "refused" in entry:
+            if not isinstance(entry["refused"], str) or not entry["refused"].strip():
+                raise ScenarioError(f"{path}: [scenario_products.{code!r}] refused must be text")
+            refused[code] = entry["refused"].strip()
+            continue
+        target, basis = entry["to"], entry.get("basis")
+        if not isinstance(target, str) or target not in table.codes:
+            raise ScenarioError(
+                f"{path}: [scenario_products.{code!r}] to = {target!r} is not a product of "
+                f"{table.meta.id}; use a code from `iomodel sectors {table.meta.id}`"
+            )
+        if not isinstance(basis, str) or not basis.strip():
+            raise ScenarioError(
+                f"{path}: [scenario_products.{code!r}] needs basis = the source or reasoning"
+            )
+        to[code] = target
+    return ProductMap(path=path, from_table=source, to=to, refused=refused)
 
 
 def load_bridge(path: Path, table: IOTable) -> Bridge:
-    """Read ``bridge.toml`` and check every product code against ``table``."""
+    """Read ``bridge.toml`` and check every product code against ``table``.
+
+    A bridge of a table in another classification than the scenarios' names its concordance of
+    scenario products with ``scenario_products = "<file>"`` (see :class:`ProductMap`).
+    """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -102,6 +186,14 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    products = None
+    if "scenario_products" in data:
+        name = data["scenario_products"]
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            raise ScenarioError(
+                f"{path}: scenario_products must name a file beside the bridge, got {name!r}"
+            )
+        products = load_product_map(path.parent / name, table)
 
     def block(name: str, keys: tuple[str, ...]) -> pd.DataFrame:
         node = data.get(name)
@@ -150,6 +242,7 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
         opex=block("opex", PURCHASES),
         path=path,
         capex_domestic_share=overrides,
+        products=products,
     )
 
 
@@ -608,7 +701,7 @@ def _operation(
     items = [(j, p) for j, act in enumerate(acts) for p in act.products]
     act_of = np.array([j for j, _ in items])
     ids = [p.id for _, p in items]
-    sector = np.array([_locate(table, p.product, where) for _, p in items])
+    sector = np.array([_locate(table, p.product, where, bridge.products) for _, p in items])
     factor = [
         _convert(
             prices,
@@ -696,7 +789,9 @@ def _operation(
             costed, value_added_k, fallback * coef["value_added"][sector] + sales - at_volume
         )
         other_k += fallback * coef["taxes"][sector]
-        codes_used = ", ".join(p.product for j, p in items if acts[j].costs is None)
+        codes_used = ", ".join(
+            dict.fromkeys(table.codes[sector[i]] for i, (j, _) in enumerate(items) if not costed[i])
+        )
         notes.append(
             Note(
                 f"operation: no cost structure in the scenario — the average column "
@@ -843,7 +938,9 @@ def _tax_amounts(
     return out
 
 
-def _locate(table: IOTable, code: str, where: Path) -> int:
+def _locate(table: IOTable, code: str, where: Path, products: ProductMap | None = None) -> int:
+    if products is not None:
+        code = products.product(code, table, where)
     codes = table.codes
     if code in codes:
         return codes.index(code)
