@@ -33,3 +33,11 @@ class RegionError(IOModelError):
 
 class OutputError(IOModelError):
     """Outputs cannot be written where asked (a file in the way, no permission)."""
+
+
+class ConfigError(IOModelError):
+    """A configuration file (e.g. of ``iomodel update``) is malformed or names unknown keys."""
+
+
+class UpdateLocked(IOModelError):
+    """Another ``iomodel update`` holds the lock of the runs folder."""

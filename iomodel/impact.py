@@ -263,6 +263,10 @@ def run_impact(
         },
         attrs={
             "table_id": table.meta.id,
+            "table_name": table.meta.name,
+            # a table projected from a basic one (iomodel.projection) says so wherever it appears
+            "table_projected": "yes" if table.meta.projected else "no",
+            "table_projection": json.dumps(table.meta.projection or {}, sort_keys=True),
             "table_year": table.meta.year,
             "table_unit": table.meta.unit_label,
             "table_files_sha256": json.dumps(table.meta.file_hashes, sort_keys=True),

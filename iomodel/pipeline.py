@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -38,6 +38,7 @@ __all__ = [
     "productivity_by_sector",
     "productivity_file",
     "run_centres",
+    "run_loaded",
     "shocks_dir",
     "with_revenue",
 ]
@@ -132,9 +133,54 @@ def run_centres(
     ``method`` and ``delta`` (defaults in ``tables/regional/regionalisation.toml``).
     """
     io_table = load_table(table)
-    bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
-    prices = load_prices(prices_dir())
-    scenarios = load_scenarios(shocks_folder or shocks_dir(), centres)
+    return run_loaded(
+        io_table,
+        load_bridge(io_table.meta.path.parent / "bridge.toml", io_table),
+        load_prices(prices_dir()),
+        load_scenarios(shocks_folder or shocks_dir(), centres),
+        variants=variants,
+        model=model,
+        closure=closure,
+        progress=progress,
+        productivity=productivity,
+        cases=cases,
+        preferences=preferences,
+        regional=regional,
+        method=method,
+        delta=delta,
+    )
+
+
+def run_loaded(
+    io_table: IOTable,
+    bridge: Bridge,
+    prices: Prices,
+    scenarios: Sequence[Scenario],
+    *,
+    variants: Sequence[str] | None = None,
+    model: ModelType = "II",
+    closure: ClosureKind = "default",
+    progress: Callable[[str], None] | None = None,
+    productivity: Productivity = "path",
+    cases: str | None = "central",
+    preferences: Preferences = "scenario",
+    regional: bool = True,
+    method: str | None = None,
+    delta: float | None = None,
+    productivity_path: Path | None = None,
+    fiscal_folder: Path | None = None,
+    regional_folder: Path | None = None,
+    extra_hashes: Mapping[str, str] | None = None,
+) -> Run:
+    """:func:`run_centres` on inputs already loaded (a table of any origin, e.g. projected).
+
+    ``productivity_path`` is the labour-productivity file, ``fiscal_folder`` the tax law and
+    ``regional_folder`` the regional data (default: the shipped ones); ``extra_hashes`` (file
+    name → sha256) are recorded with the bridge and price files in the Dataset's
+    ``inputs_sha256`` (e.g. the national accounts a projected table was made from).
+    """
+    if productivity not in ("path", "frozen"):
+        raise ValueError(f"productivity must be 'path' or 'frozen', not {productivity!r}")
     shocks = []
     for scenario in scenarios:
         if progress:
@@ -146,11 +192,14 @@ def run_centres(
         bridge.path,
         *(prices.path / name for name in ("exchange_rates.csv", "deflators.csv", "price_map.toml")),
     ]
-    if productivity not in ("path", "frozen"):
-        raise ValueError(f"productivity must be 'path' or 'frozen', not {productivity!r}")
-    index = productivity_by_sector(io_table) if productivity == "path" else None
+    if bridge.products is not None:
+        inputs.append(bridge.products.path)
+    index = (
+        productivity_by_sector(io_table, productivity_path) if productivity == "path" else None
+    )
     if index is not None:
-        inputs.append(productivity_file())
+        inputs.append(productivity_path or productivity_file())
+    hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs}
     dataset = run_impact(
         io_table,
         shocks,
@@ -164,15 +213,17 @@ def run_centres(
             else ""
         ),
         scenario_hashes={s.id: s.sha256 for s in scenarios},
-        input_hashes={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs},
+        input_hashes={**hashes, **(extra_hashes or {})},
         groups=_groups(io_table),
     )
     if io_table.meta.currency == "RUB":
         dataset = with_revenue(
-            dataset, io_table, prices, scenarios, index, model, closure, preferences
+            dataset, io_table, prices, scenarios, index, model, closure, preferences, fiscal_folder
         )
     if regional:
-        dataset = _with_regions(io_table, scenarios, shocks, dataset, index, method, delta)
+        dataset = _with_regions(
+            io_table, scenarios, shocks, dataset, index, method, delta, regional_folder
+        )
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
 
 
@@ -185,12 +236,14 @@ def with_revenue(
     model: ModelType,
     closure: ClosureKind,
     preferences: Preferences = "scenario",
+    fiscal_folder: Path | None = None,
 ) -> xr.Dataset:
     """``dataset`` (from :func:`iomodel.impact.run_impact`) with budget revenue
-    (:func:`iomodel.budget.add_revenue`): the shipped fiscal law, each scenario's regime (or
-    the eligible one), pay converted with ``prices`` and the ``productivity`` path (year ×
-    product index, None: frozen), household spending of the ``closure`` for Type II."""
-    law = load_fiscal()
+    (:func:`iomodel.budget.add_revenue`): the fiscal law (``fiscal_folder``, default the shipped
+    ``tables/fiscal``), each scenario's regime (or the eligible one), pay converted with
+    ``prices`` and the ``productivity`` path (year × product index, None: frozen), household
+    spending of the ``closure`` for Type II."""
+    law = load_fiscal(fiscal_folder)
     basis = money_basis(law, prices, table, dataset["year"].values.tolist(), productivity)
     settings = {
         s.id: Setting(
@@ -211,6 +264,7 @@ def _with_regions(
     productivity: pd.DataFrame | None,
     method: str | None,
     delta: float | None,
+    folder: Path | None = None,
 ) -> xr.Dataset:
     """The national run with the regional variables merged in (and, when it has budget revenue,
     its split by location: ``revenue_by_region``, ``revenue_in_region_by_delta``), and the
@@ -223,7 +277,7 @@ def _with_regions(
         revenue_in_region_by_delta,
     )
 
-    data = load_regional()
+    data = load_regional(folder)
     extra = regional_effects(
         table,
         scenarios,

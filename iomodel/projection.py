@@ -161,6 +161,16 @@ def project_table(
         values, without = allocate_employment(base.section_shares, comp, employment)
         emp = pd.Series(values, index=base.codes)
 
+    # the imputed rent of owner-occupied dwellings (a level in table units) keeps its share of
+    # household consumption of its product; the other closure parameters are ratios
+    closure = base.closure_parameters
+    rent_growth = None
+    if closure.imputed_rent:
+        j = base.locate(closure.imputed_rent_product or "")
+        h = base.final_demand.index(roles.household_consumption)
+        rent_growth = float(Y[j, h] / base.Y[j, h]) if base.Y[j, h] else 1.0
+        closure = replace(closure, imputed_rent=closure.imputed_rent * rent_growth)
+
     projection = {
         "projected_from": base.meta.id,
         "base_year": base.meta.year,
@@ -185,7 +195,9 @@ def project_table(
         if employment is not None
         else "none",
         "sections_without_employment": without,
-        "carried_from_base": "closure parameters (wage and domestic shares of the base year); "
+        "imputed_rent_growth": rent_growth,
+        "carried_from_base": "closure parameters (wage and domestic shares of the base year; the "
+        "imputed rent keeps its share of household consumption of its product); "
         "GFCF valuation (base-year values, only its ratios are used); imports-use matrix scaled "
         "with total GVA",
     }
@@ -211,7 +223,7 @@ def project_table(
         allow_negative=base.allow_negative,
         sign_exceptions=base.sign_exceptions,
         tolerance=base.tolerance,
-        closure_parameters=base.closure_parameters,
+        closure_parameters=closure,
         imported_intermediate=None
         if base.imported_intermediate is None
         else pd.DataFrame(base.imported_intermediate * total_growth, index=codes, columns=codes),

@@ -23,6 +23,20 @@ def test_labelled_as_projected(projected2024):
     assert 0 < p["structural_adjustment"] < p["gras_adjustment"]
 
 
+def test_imputed_rent_keeps_its_share_of_household_consumption(rosstat, projected2024):
+    """The imputed rent (2021: 8,218.8 bn RUB, 79.5 % of household consumption of domestic 68;
+    tables/rosstat-2021/imputed_rent.toml) is a level: carried unchanged into 2024 prices it
+    would fall to about half of that consumption and the closure would induce spending on it."""
+
+    def share(t):
+        column = t.final_demand_column(t.roles.household_consumption)
+        return t.closure_parameters.imputed_rent / column[t.locate("68")]
+
+    assert share(rosstat) == pytest.approx(0.795, abs=5e-4)
+    assert share(projected2024) == pytest.approx(share(rosstat), rel=1e-12)
+    assert projected2024.meta.projection["imputed_rent_growth"] > 1.3
+
+
 def test_section_gva_grows_as_in_the_accounts(rosstat, projected2024):
     gva = load_gva_by_section()
     va = list(rosstat.roles.value_added)
