@@ -263,6 +263,7 @@ def _build(
         employment=_employment(emp, where.get("employment", "")),
         roles=manifest.roles,
         allow_negative=manifest.allow_negative,
+        sign_exceptions=manifest.sign_exceptions,
         tolerance=manifest.tolerance,
         closure_parameters=manifest.closure,
         copy=False,  # the frames were read here and are dropped after the build
