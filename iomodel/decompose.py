@@ -67,4 +67,3 @@ def shapley(
                 total = term if total is None else total + term
         out[factor] = total
     return out
-

@@ -194,9 +194,7 @@ def run_loaded(
     ]
     if bridge.products is not None:
         inputs.append(bridge.products.path)
-    index = (
-        productivity_by_sector(io_table, productivity_path) if productivity == "path" else None
-    )
+    index = productivity_by_sector(io_table, productivity_path) if productivity == "path" else None
     if index is not None:
         inputs.append(productivity_path or productivity_file())
     hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs}

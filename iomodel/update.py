@@ -37,6 +37,7 @@ import math
 import os
 import shutil
 import tomllib
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -432,9 +433,24 @@ def headline(run: Run, config: UpdateConfig, appraisal: Appraisal) -> pd.DataFra
     return key_figures(ds, config.variant, appraisal)[list(config.indicators)].astype(float)
 
 
+_MULTIPLIERS: weakref.WeakKeyDictionary[IOTable, dict] = weakref.WeakKeyDictionary()
+
+
 def multipliers(table: IOTable, bridge: Bridge, config: UpdateConfig) -> pd.DataFrame:
     """Multipliers of the configured products (Rosstat 2021 codes, translated for a table of
-    another classification): rows products, columns ``table_product`` and :data:`MEASURES`."""
+    another classification): rows products, columns ``table_product`` and :data:`MEASURES`.
+
+    Kept for the life of ``table`` (an update asks for the same table's several times).
+    """
+    products = None if bridge.products is None else tuple(sorted(bridge.products.to.items()))
+    key = (config.closure, config.multiplier_products, products)
+    memo = _MULTIPLIERS.setdefault(table, {})
+    if key not in memo:
+        memo[key] = _multipliers(table, bridge, config)
+    return memo[key].copy()
+
+
+def _multipliers(table: IOTable, bridge: Bridge, config: UpdateConfig) -> pd.DataFrame:
     frame = multiplier_table(table, config.closure)  # type: ignore[arg-type]
     rows = []
     for code in config.multiplier_products:
