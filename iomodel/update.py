@@ -953,6 +953,38 @@ def _write_run(
     from .summary import localisation, views
 
     run, table, choice = loaded.run, loaded.table, source.choice
+    summary = _clean(
+        {
+            "schema": _SCHEMA,
+            "run": name,
+            "sequence": (latest.sequence + 1) if latest else 1,
+            "run_date": date.isoformat(),
+            "year": choice.year,
+            "table": {
+                "id": table.meta.id,
+                "name": table.meta.name,
+                "basic": choice.basic,
+                "basic_year": choice.basic_year,
+                "year": choice.year,
+                "projected": choice.projected,
+                "projection": table.meta.projection,
+                "files_sha256": dict(sorted(table.meta.file_hashes.items())),
+            },
+            "options": config.options(),
+            "inputs_sha256": hashes,
+            "code_sha256": code,
+            "iomodel_version": iomodel_version(),
+            "fingerprint": print_,
+            "units": _units(table),
+            "headline": _records(headline(run, config, loaded.appraisal)),
+            "multipliers": _records(multipliers(table, loaded.bridge, config)),
+            "change": {
+                "against": change["previous"]["label"],
+                "file": CHANGE,
+                "decomposed": change["decomposed"],
+            },
+        }
+    )
     say("writing inputs, table, Dataset, CSV and workbook")
     _copy_inputs(source, hashes, folder / "inputs")
     if choice.projected:
@@ -978,6 +1010,9 @@ def _write_run(
         with _source_date(date):
             if write_reports_fn is None:
                 from .report import write_reports as write_reports_fn
+            from .report import write_change_report
+
+            names = {s.id: (s.centre.name_ru, s.centre.name_en) for s in run.scenarios}
             for lang in config.languages:
                 say(f"reports ({lang})")
                 write_reports_fn(
@@ -990,43 +1025,12 @@ def _write_run(
                     variant=config.variant,
                     workers=config.workers,
                 )
-    written = {
+                write_change_report(change, summary, folder, lang, names)
+    summary["files_sha256"] = {
         p.relative_to(folder).as_posix(): _sha256(p)
         for p in _tree(folder)
         if not p.relative_to(folder).as_posix().startswith("inputs/")
     }
-    summary = {
-        "schema": _SCHEMA,
-        "run": name,
-        "sequence": (latest.sequence + 1) if latest else 1,
-        "run_date": date.isoformat(),
-        "year": choice.year,
-        "table": {
-            "id": table.meta.id,
-            "name": table.meta.name,
-            "basic": choice.basic,
-            "basic_year": choice.basic_year,
-            "year": choice.year,
-            "projected": choice.projected,
-            "projection": table.meta.projection,
-            "files_sha256": dict(sorted(table.meta.file_hashes.items())),
-        },
-        "options": config.options(),
-        "inputs_sha256": hashes,
-        "code_sha256": code,
-        "iomodel_version": iomodel_version(),
-        "fingerprint": print_,
-        "units": _units(table),
-        "headline": _records(headline(run, config, loaded.appraisal)),
-        "multipliers": _records(multipliers(table, loaded.bridge, config)),
-        "change": {
-            "against": change["previous"]["label"],
-            "file": CHANGE,
-            "decomposed": change["decomposed"],
-        },
-        "files_sha256": written,
-    }
-    summary = _clean(summary)
     _write_json(folder / SUMMARY, summary)
     return summary
 

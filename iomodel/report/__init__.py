@@ -32,6 +32,7 @@ from ..pipeline import Run
 from ..summary import Appraisal
 from ._assets import AssetFetcher, AssetRefused, assets_dir
 from ._centre import centre_context
+from ._change import change_context
 from ._comparison import comparison_context
 from ._context import Inputs, prepare
 from ._locale import LANGS, format_number, locale_for
@@ -55,6 +56,7 @@ __all__ = [
     "prepare",
     "render_pdf",
     "report_name",
+    "write_change_report",
     "write_reports",
 ]
 
@@ -190,3 +192,23 @@ def write_reports(
     finally:
         _JOB.clear()
     return written
+
+
+def write_change_report(
+    change: dict,
+    summary: dict,
+    out_dir: str | Path,
+    lang: str = "ru",
+    names: dict[str, tuple[str, str]] | None = None,
+) -> Report:
+    """Write ``change.<lang>.pdf``: the change report of an update (:mod:`iomodel.update`) from
+    its ``change.json`` and ``summary.json``; ``names`` maps centre ids to (Russian, English)."""
+    loc = locale_for(lang)
+    start = time.perf_counter()
+    html, charts = _renderer().html("change.html", change_context(change, summary, loc, names), loc)
+    middle = time.perf_counter()
+    pdf, pages = _renderer().pdf(html, tuple(charts))
+    target = Path(out_dir) / f"change.{lang}.pdf"
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(pdf)
+    return Report(target, None, middle - start, time.perf_counter() - middle, pages)
