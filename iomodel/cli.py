@@ -995,5 +995,10 @@ def report(
     click.echo(f"{len(written)} report(s) in {out_dir}/")
 
 
+from .cli_update import update_command  # noqa: E402  (the command lives in its own module)
+
+main.add_command(update_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
