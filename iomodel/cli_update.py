@@ -33,7 +33,7 @@ def _emit(data: dict[str, Any]) -> None:
 )
 @click.option(
     "--runs",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Folder of the run folders (default: runs, or the configuration's).",
 )
@@ -63,7 +63,8 @@ def update_command(
 
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     # systemd stops a service with SIGTERM: end like Ctrl-C, so the staging folder is removed
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
 
     def fail(kind: str, message: str) -> None:
         code = EXIT_CODES[kind]

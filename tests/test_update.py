@@ -127,6 +127,11 @@ def test_bad_configuration_is_refused_naming_file_and_key(tmp_path, data, proble
     assert "update.toml" in str(err.value) and problem in str(err.value)
 
 
+def test_the_example_configuration_is_valid():
+    cfg = load_config(ROOT / "examples" / "update.toml")
+    assert cfg.runs == ROOT / "examples" / ".." / "runs" and cfg.languages == ("ru", "en")
+
+
 def test_config_file_that_is_not_toml_is_refused(tmp_path):
     path = tmp_path / "update.toml"
     path.write_text("year = = 2024\n", encoding="utf-8")
