@@ -31,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     return time.perf_counter() - start, proc
@@ -71,9 +73,13 @@ def main() -> None:
         again_s, again = _run(update, clone, env)
         status = json.loads(again.stdout)["status"]
         forced_s, forced = _run([*update, "--force"], clone, env)
+        if forced.returncode != 0:
+            sys.exit(f"forced update failed ({forced.returncode}):\n{forced.stderr}")
 
         print(f"{'step':<52}{'seconds':>9}")
-        print(f"{'1. update --year ' + str(args.year) + ' (fresh clone, cold cache)':<52}{first_s:9.1f}")
+        print(
+            f"{'1. update --year ' + str(args.year) + ' (fresh clone, cold cache)':<52}{first_s:9.1f}"
+        )
         for k, v in out["seconds"].items():
             print(f"{'     ' + k:<52}{v:9.1f}")
         print(f"{'2. the same again (' + status + ')':<52}{again_s:9.1f}")
@@ -89,8 +95,10 @@ def main() -> None:
                 env,
             )
             base = run_s + report_s
-            print(f"\nbaseline: iomodel run {run_s:.1f} s + iomodel report {report_s:.1f} s "
-                  f"= {base:.1f} s (warm cache)")
+            print(
+                f"\nbaseline: iomodel run {run_s:.1f} s + iomodel report {report_s:.1f} s "
+                f"= {base:.1f} s (warm cache)"
+            )
             print(f"update / baseline: first {first_s / base:.2f}, forced {forced_s / base:.2f}")
 
         change = json.loads((run / "change.json").read_text())
@@ -98,13 +106,17 @@ def main() -> None:
         print(f"units: {change['previous']['units']} → {change['current']['units']}")
         print(f"\n{'product':<8}{'measure':<20}{'previous':>10}{'current':>10}{'change':>10}")
         for r in change["multipliers"]:
-            print(f"{r['product']:<8}{r['measure']:<20}{r['previous']:10.3f}{r['current']:10.3f}"
-                  f"{r['change']:+10.3f}")
+            print(
+                f"{r['product']:<8}{r['measure']:<20}{r['previous']:10.3f}{r['current']:10.3f}"
+                f"{r['change']:+10.3f}"
+            )
         print(f"\n{'kola':<26}{'previous':>12}{'current':>12}{'change':>10}{'table':>12}")
         for r in change["centres"]:
             if r["centre"] == "kola":
-                print(f"{r['indicator']:<26}{r['previous']:12,.0f}{r['current']:12,.0f}"
-                      f"{r['relative']:+10.1%}{r['table']:12,.0f}")
+                print(
+                    f"{r['indicator']:<26}{r['previous']:12,.0f}{r['current']:12,.0f}"
+                    f"{r['relative']:+10.1%}{r['table']:12,.0f}"
+                )
 
 
 if __name__ == "__main__":
