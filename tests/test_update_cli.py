@@ -134,3 +134,29 @@ def test_a_second_update_while_one_runs_exits_4(updated):
         result, out = _cli("--config", str(config), "--force", "--json")
     assert result.exit_code == EXIT_CODES["locked"] == 4
     assert "another run holds the lock" in out["error"] and "PID" in out["error"]
+
+
+def test_the_change_pdf_is_reproducible_from_its_json(updated, tmp_path):
+    """Rendered again from change.json and summary.json with the run date pinned, the PDF is
+    the same byte for byte (fontTools stamps the fonts' head.modified from SOURCE_DATE_EPOCH;
+    WeasyPrint writes the run date it is given)."""
+    import datetime
+
+    from iomodel.report import write_change_report
+    from iomodel.update import _source_date
+
+    run = Path(updated[2]["path"])
+    change = json.loads((run / "change.json").read_text())
+    summary = json.loads((run / "summary.json").read_text())
+    scenario = (run / "inputs" / "shocks" / f"{CENTRE}.toml").read_text(encoding="utf-8")
+    names = {CENTRE: tuple(_names(scenario))}
+    with _source_date(datetime.date.fromisoformat(summary["run_date"])):
+        again = write_change_report(change, summary, tmp_path, "ru", names).path
+    assert again.read_bytes() == (run / "change.ru.pdf").read_bytes()
+
+
+def _names(scenario_text: str) -> list[str]:
+    import tomllib
+
+    centre = tomllib.loads(scenario_text)["centre"]
+    return [centre["name_ru"], centre["name_en"]]
