@@ -127,17 +127,19 @@ class ProductMap:
         )
 
 
+def _read_toml(path: Path, missing: str) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: {missing}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+
+
 def load_product_map(path: Path, table: IOTable) -> ProductMap:
     """Read a table's concordance of scenario products (``[scenario_products]``), checking that
     every product it names is a product of ``table``."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(
-            f"{path}: concordance file not found (named by the bridge's scenario_products)"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = _read_toml(path, "concordance file not found (named by the bridge's scenario_products)")
     entries = data.get("scenario_products")
     source = data.get("from_table")
     if not isinstance(entries, dict) or not isinstance(source, str):
@@ -178,14 +180,7 @@ def load_bridge(path: Path, table: IOTable) -> Bridge:
     A bridge of a table in another classification than the scenarios' names its concordance of
     scenario products with ``scenario_products = "<file>"`` (see :class:`ProductMap`).
     """
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(
-            f"{path}: bridge file not found; the table folder needs bridge.toml"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = _read_toml(path, "bridge file not found; the table folder needs bridge.toml")
     products = None
     if "scenario_products" in data:
         name = data["scenario_products"]

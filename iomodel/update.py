@@ -575,6 +575,15 @@ def _changed_files(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, 
     }
 
 
+def _moved(before: float, after: float) -> dict[str, float]:
+    return {
+        "previous": before,
+        "current": after,
+        "change": after - before,
+        "relative": (after - before) / abs(before) if before else math.nan,
+    }
+
+
 def change_report(
     config: UpdateConfig,
     previous: Previous,
@@ -646,14 +655,10 @@ def change_report(
     for centre in common:
         for indicator in config.indicators:
             before = float(previous.headline.loc[centre, indicator])
-            after = float(new_head.loc[centre, indicator])
             row: dict[str, Any] = {
                 "centre": centre,
                 "indicator": indicator,
-                "previous": before,
-                "current": after,
-                "change": after - before,
-                "relative": (after - before) / abs(before) if before else math.nan,
+                **_moved(before, float(new_head.loc[centre, indicator])),
             }
             if decomposed:
                 for f in FACTORS:
@@ -670,10 +675,7 @@ def change_report(
                 "table_product_previous": previous.multipliers.loc[code, "table_product"],
                 "table_product_current": new_mult.loc[code, "table_product"],
                 "measure": measure,
-                "previous": before,
-                "current": after,
-                "change": after - before,
-                "relative": (after - before) / abs(before) if before else math.nan,
+                **_moved(before, after),
             }
             if decomposed:
                 redone = float(old_mult.loc[code, measure])
