@@ -727,33 +727,10 @@ def _thesis_text(result: Run, appraisal: Appraisal, kind: str, fmt: str) -> str:
 
 
 def provenance(result: Run, appraisal: Appraisal) -> dict[str, str]:
-    """What made a run: table and scenario hashes, parameters, version, date."""
-    import datetime
+    """What made a run (see :func:`iomodel.pipeline.run_provenance`), dated today."""
+    from .pipeline import run_provenance
 
-    ds = result.dataset
-    info = {
-        "table": f"{result.table.meta.id}: {result.table.meta.name}",
-        "table source": result.table.meta.source,
-        "table files sha256": ds.attrs["table_files_sha256"],
-        "scenario files sha256": ds.attrs["scenario_sha256"],
-        "bridge and price files sha256": ds.attrs.get("inputs_sha256", "{}"),
-        "model type": ds.attrs["model_type"],
-        "household closure": ds.attrs["closure"],
-        "labour productivity": ds.attrs.get("productivity", "frozen"),
-        "fiscal data sha256": ds.attrs.get("fiscal_sha256", "(no budget revenue: not a RUB table)"),
-        "fiscal regimes": ds.attrs.get("fiscal_settings", "{}")
-        + f" (--preferences {ds.attrs.get('fiscal_preferences', 'scenario')})",
-        "fiscal money basis": ds.attrs.get("fiscal_money_basis", ""),
-        "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
-        "in persons (job-years for construction)",
-        "discount rate": f"{appraisal.discount_rate:.2%} to {appraisal.base_year} — {appraisal.source}",
-        "iomodel version": ds.attrs["iomodel_version"],
-        "run date": datetime.date.today().isoformat(),
-        "notes": ds.attrs["notes"],
-    }
-    for scenario in result.scenarios:
-        info[f"scenario {scenario.id}"] = str(scenario.path.name)
-    return info
+    return run_provenance(result, appraisal)
 
 
 @main.command()

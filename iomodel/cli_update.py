@@ -58,7 +58,7 @@ def update_command(
     configuration; 3 an input failed validation (nothing written); 4 another update is
     running; 5 the runs folder cannot be written.
     """
-    from .errors import ConfigError, IOModelError, UpdateLocked
+    from .errors import ConfigError, IOModelError, OutputError, UpdateLocked
     from .update import EXIT_CODES, UpdateConfig, load_config, update
 
     debug = bool(ctx.obj and ctx.obj.get("debug"))
@@ -83,7 +83,6 @@ def update_command(
             config = _replace(config, runs=runs)
         if year is not None:
             config = _replace(config, year=year)
-        _check_runs(config.runs)
         result = update(config, force=force, progress=say)
     except ConfigError as exc:
         if debug:
@@ -95,7 +94,9 @@ def update_command(
             raise
         fail("locked", str(exc))
         return
-    except _OutputProblem as exc:
+    except OutputError as exc:
+        if debug:
+            raise
         fail("output", str(exc))
         return
     except OSError as exc:
@@ -136,22 +137,6 @@ def update_command(
             + f", {len(result.summary['headline'])} centre(s), change against "
             + str(result.summary["change"]["against"])
         )
-
-
-class _OutputProblem(Exception):
-    """The runs folder cannot be used (a file in its place, no permission)."""
-
-
-def _check_runs(runs: Path) -> None:
-    import os
-
-    probe = Path(runs)
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise _OutputProblem(f"{runs}: cannot hold run folders: {probe} is a file; choose --runs")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise _OutputProblem(f"{probe}: not writable; choose --runs or fix its permissions")
 
 
 def _replace(config: Any, **changes: Any) -> Any:

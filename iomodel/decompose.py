@@ -50,7 +50,7 @@ def shapley(
     dict
         Each factor's share of the change; they sum to ``f(all) − f(none)``.
     """
-    get = values if callable(values) else values.__getitem__
+    get: Callable[[frozenset[str]], Any] = values if callable(values) else values.__getitem__
     names = list(factors)
     if len(set(names)) != len(names):
         raise ValueError(f"factors must be distinct, got {names}")

@@ -9,6 +9,7 @@ all are complete, so a failure leaves all the old files and no new one.
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import tempfile
@@ -581,18 +582,23 @@ def write_excel(
     provenance: dict[str, str],
     formats: dict[str, dict[str, str]] | None = None,
     units: dict[str, tuple[str, str]] | None = None,
+    created: datetime.datetime | None = None,
 ) -> Path:
     """A formatted workbook: one sheet per view (two header rows, Russian and English; number
     formats; frozen headers; column widths) and a provenance sheet. ``units`` (sheet → Russian
     and English unit) adds the unit to the headers of a sheet's money columns.
 
     Written with XlsxWriter (several times faster than openpyxl's writer); every string is
-    written as text, so nothing in a label can become a formula or a link.
+    written as text, so nothing in a label can become a formula or a link.  ``created`` (a UTC
+    time) is the workbook's creation date; default now.  XlsxWriter stamps the zip members with a
+    fixed 1980 date, so with ``created`` given the same views give the same bytes.
     """
     import xlsxwriter
 
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), _LITERAL)
+        if created is not None:
+            wb.set_properties({"created": created})
         for title, frame in views.items():
             _sheet(
                 wb,

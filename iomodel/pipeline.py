@@ -5,12 +5,13 @@ The CLI and the reports call these functions; a notebook calls the same ones.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 import xarray as xr
@@ -30,6 +31,9 @@ from .summary import load_groups
 from .table import IOTable
 from .thesis import case_columns
 
+if TYPE_CHECKING:
+    from .summary import Appraisal
+
 __all__ = [
     "Preferences",
     "Productivity",
@@ -39,6 +43,7 @@ __all__ = [
     "productivity_file",
     "run_centres",
     "run_loaded",
+    "run_provenance",
     "shocks_dir",
     "with_revenue",
 ]
@@ -300,3 +305,44 @@ def _with_regions(
     hashes.update(regional_files(data))
     merged.attrs["inputs_sha256"] = json.dumps(hashes, sort_keys=True)
     return merged
+
+def run_provenance(
+    run: Run, appraisal: Appraisal, run_date: datetime.date | None = None
+) -> dict[str, str]:
+    """What made a run, for the workbook's provenance sheet and the reports: the table (and, for
+    a projected one, how it was projected) and scenario hashes, parameters, version, date
+    (``run_date``, default today)."""
+    ds = run.dataset
+    meta = run.table.meta
+    info = {
+        "table": f"{meta.id}: {meta.name}",
+        "table source": meta.source,
+        "table files sha256": ds.attrs["table_files_sha256"],
+        "scenario files sha256": ds.attrs["scenario_sha256"],
+        "bridge and price files sha256": ds.attrs.get("inputs_sha256", "{}"),
+        "model type": ds.attrs["model_type"],
+        "household closure": ds.attrs["closure"],
+        "labour productivity": ds.attrs.get("productivity", "frozen"),
+        "fiscal data sha256": ds.attrs.get("fiscal_sha256", "(no budget revenue: not a RUB table)"),
+        "fiscal regimes": ds.attrs.get("fiscal_settings", "{}")
+        + f" (--preferences {ds.attrs.get('fiscal_preferences', 'scenario')})",
+        "fiscal money basis": ds.attrs.get("fiscal_money_basis", ""),
+        "units": f"{ds.attrs['table_unit']}, {ds.attrs['table_year']} basic prices; employment "
+        "in persons (job-years for construction)",
+        "discount rate": f"{appraisal.discount_rate:.2%} to {appraisal.base_year} — {appraisal.source}",
+        "iomodel version": ds.attrs["iomodel_version"],
+        "run date": (run_date or datetime.date.today()).isoformat(),
+        "notes": ds.attrs["notes"],
+    }
+    if meta.projection is not None:
+        p = meta.projection
+        info["table projected"] = (
+            f"PROJECTED: {p.get('projected_from')} ({p.get('base_year')}) projected to "
+            f"{p.get('year')} with {p.get('method')}; margins: {p.get('margins')}; "
+            f"{p.get('gras_iterations')} iterations, largest relative residual "
+            f"{p.get('gras_max_relative_residual', float('nan')):.1e}; details: "
+            + json.dumps(p, ensure_ascii=False, sort_keys=True)
+        )
+    for scenario in run.scenarios:
+        info[f"scenario {scenario.id}"] = str(scenario.path.name)
+    return info

@@ -49,14 +49,16 @@ import pandas as pd
 
 from .decompose import combinations_of, shapley
 from .errors import ConfigError, IOModelError, TableError
+from .export import OutputSet, check_output_folder
 from .impact import iomodel_version
 from .multipliers import multiplier_table
-from .pipeline import Run, run_loaded
+from .pipeline import Run, run_loaded, run_provenance
 from .prices import load_prices
 from .projection import project_table
 from .readers import load_table, project_dir
 from .readers.manifest import read_manifest
 from .readers.national_accounts import load_employment_by_section, load_gva_by_section
+from .resources import reports_dir
 from .runlock import hold_lock
 from .scenario import load_scenarios
 from .shock import Bridge, load_bridge
@@ -103,7 +105,6 @@ MEASURES = ("output_type1", "output_type2", "value_added_type2", "employment_typ
 SUMMARY = "summary.json"
 CHANGE = "change.json"
 LOCK = ".update.lock"
-_STAGING = ".staging-"
 _SCHEMA = 1
 
 
@@ -512,7 +513,7 @@ class PastRun:
 
 def find_runs(runs: Path) -> list[PastRun]:
     """Completed runs under ``runs`` (folders with a readable summary), oldest first."""
-    out = []
+    out: list[PastRun] = []
     if not Path(runs).is_dir():
         return out
     for folder in sorted(Path(runs).iterdir()):
@@ -531,8 +532,7 @@ def code_sha256() -> str:
     """sha256 over iomodel's source and the report assets: a new version re-runs the update."""
     package = Path(__file__).resolve().parent
     files = [p for p in _tree(package) if p.suffix == ".py"]
-    reports = project_dir() / "reports"
-    files += _tree(reports) if reports.is_dir() else []
+    files += _tree(reports_dir())
     digest = hashlib.sha256(f"iomodel {iomodel_version()}\n".encode())
     for path in files:
         digest.update(f"{path.name} {_sha256(path)}\n".encode())
@@ -755,20 +755,6 @@ def _write_json(path: Path, data: Any) -> Path:
     return path
 
 
-def _provenance(loaded: Loaded, date: datetime.date, choice: TableChoice) -> dict[str, str]:
-    from .cli import provenance
-
-    info = provenance(loaded.run, loaded.appraisal)
-    info["run date"] = date.isoformat()
-    if choice.projected:
-        p = loaded.table.meta.projection or {}
-        info["table projected"] = (
-            f"PROJECTED: {p.get('projected_from')} ({p.get('base_year')}) projected to "
-            f"{p.get('year')} with {p.get('method')}; margins: {p.get('margins')}"
-        )
-    return info
-
-
 @dataclass
 class UpdateResult:
     """What an update did."""
@@ -779,12 +765,6 @@ class UpdateResult:
     change: dict[str, Any] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     stale_lock: str | None = None
-
-
-def _staging_leftovers(runs: Path) -> None:
-    """Remove staging folders of killed runs (called while holding the lock: none is live)."""
-    for folder in runs.glob(_STAGING + "*"):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _name(runs: Path, date: datetime.date, choice: TableChoice) -> str:
@@ -802,7 +782,6 @@ def update(
     force: bool = False,
     today: datetime.date | None = None,
     progress: Callable[[str], None] | None = None,
-    write_reports_fn: Callable[..., Any] | None = None,
 ) -> UpdateResult:
     """Run the annual update (module docstring).
 
@@ -832,11 +811,10 @@ def update(
     year = config.year or default_year(root)
     choice = choose_table(root, year)
     source = Source(root, choice, config.centres)
-    runs = Path(config.runs)
+    runs = check_output_folder(Path(config.runs))
     runs.mkdir(parents=True, exist_ok=True)
     date = run_date(today)
     with hold_lock(runs / LOCK) as lock:
-        _staging_leftovers(runs)
         history = find_runs(runs)
         hashes = source.hashes()
         code = code_sha256()
@@ -858,11 +836,11 @@ def update(
         clock["change"] = time.perf_counter()
 
         name = _name(runs, date, choice)
-        staging = runs / f"{_STAGING}{name}-{os.getpid()}"
-        staging.mkdir()
-        try:
+        # the run folder is staged beside the runs and moved in whole when complete (a failed
+        # or killed run leaves nothing; the next OutputSet on the folder clears what it left)
+        with OutputSet(runs) as staging:
             summary = _write_run(
-                staging,
+                staging / name,
                 name,
                 config,
                 source,
@@ -874,13 +852,8 @@ def update(
                 print_,
                 code,
                 say,
-                write_reports_fn,
             )
             clock["written"] = time.perf_counter()
-            os.rename(staging, runs / name)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         _point_latest(runs, name)
     end = time.perf_counter()
     seconds = {
@@ -947,7 +920,6 @@ def _write_run(
     print_: str,
     code: str,
     say: Callable[[str], None],
-    write_reports_fn: Callable[..., Any] | None,
 ) -> dict[str, Any]:
     """Everything of one run into ``folder``; returns the summary (written last)."""
     from .export import write_csv, write_excel, write_netcdf
@@ -993,7 +965,7 @@ def _write_run(
         write_generic_table(table, folder / "table")
     write_netcdf(run.dataset, folder / "impact.nc")
     write_csv(run.dataset, folder / "impact.csv")
-    provenance = _provenance(loaded, date, choice)
+    provenance = run_provenance(run, loaded.appraisal, date)
     loc = pd.DataFrame(
         [
             localisation(
@@ -1005,19 +977,20 @@ def _write_run(
     )
     loc.index.name = "centre"
     write_excel(
-        folder / "impact.xlsx", views(run.dataset, loaded.groups, loaded.appraisal, loc), provenance
+        folder / "impact.xlsx",
+        views(run.dataset, loaded.groups, loaded.appraisal, loc),
+        provenance,
+        created=datetime.datetime.combine(date, datetime.time(), datetime.UTC),
     )
     _write_json(folder / CHANGE, change)
     if config.reports:
-        with _source_date(date):
-            if write_reports_fn is None:
-                from .report import write_reports as write_reports_fn
-            from .report import write_change_report
+        from .report import write_change_report, write_reports
 
+        with _source_date(date):
             names = {s.id: (s.centre.name_ru, s.centre.name_en) for s in run.scenarios}
             for lang in config.languages:
                 say(f"reports ({lang})")
-                write_reports_fn(
+                write_reports(
                     run,
                     loaded.appraisal,
                     loaded.groups,

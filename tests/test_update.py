@@ -293,7 +293,7 @@ def test_an_unbalanced_new_table_is_refused_with_its_reason(first, tmp_path):
     new = home / "tables" / "rosstat-2024"
     shutil.copytree(EXAMPLE, new)
     edit(new / "table.toml", "year = 2009", "year = 2024")
-    edit(new / "Z.csv", "500", "540")
+    edit(new / "Z.csv", "500", "5500")
     try:
         assert choose_table(home, 2024).basic == "rosstat-2024"
         with pytest.raises(TableError, match="identity fails for sector"):
@@ -327,7 +327,7 @@ def test_a_killed_run_leaves_the_previous_run_intact(first):
     )
     try:
         deadline = time.monotonic() + 120
-        while not list(runs.glob(".staging-*")):
+        while not list(runs.glob(".iomodel-staging-*")):
             assert proc.poll() is None, "the update ended before it wrote anything"
             assert time.monotonic() < deadline
             time.sleep(0.02)
@@ -342,7 +342,7 @@ def test_a_killed_run_leaves_the_previous_run_intact(first):
     assert "PID" in read_lock(runs / ".update.lock")
     again = update(replace(config(home, year=2021), closure="textbook"), today=DAY)
     assert again.status == "updated" and again.stale_lock and "PID" in again.stale_lock
-    assert not list(runs.glob(".staging-*"))
+    assert not list(runs.glob(".iomodel-staging-*"))
     # a change of option only: nothing else moved, the whole change is "method"
     row = next(r for r in again.change["multipliers"] if r["measure"] == "output_type2")
     assert row["change"] != 0 and row["method"] == pytest.approx(row["change"], rel=1e-12)

@@ -26,6 +26,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from ..errors import TableError
+
 __all__ = ["XlsxBook"]
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -62,8 +64,9 @@ class XlsxBook:
 
     Raises
     ------
-    ValueError
-        If the file is not a readable .xlsx package, naming the file.
+    TableError
+        If the file is not a readable .xlsx package (a truncated download, another format),
+        naming the file.
     """
 
     def __init__(self, path: str | Path):
@@ -73,7 +76,10 @@ class XlsxBook:
             self._targets = self._sheet_targets()
             self._shared = self._shared_strings()
         except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError) as exc:
-            raise ValueError(f"{self.path}: cannot be read as an .xlsx workbook ({exc})") from None
+            raise TableError(
+                f"{self.path}: cannot be read as an .xlsx workbook ({exc}); download or copy it "
+                "again"
+            ) from None
         self._xml: dict[str, str] = {}
 
     def __enter__(self) -> XlsxBook:
@@ -155,7 +161,7 @@ class XlsxBook:
                 continue
             ref = _REF.search(attrs)
             if ref is None:
-                raise ValueError(
+                raise TableError(
                     f"{self.path} [{sheet}]: a cell without a reference (r=…); save the "
                     "workbook again with a spreadsheet program"
                 )
