@@ -153,3 +153,14 @@ def test_older_bridges_follow_the_documented_concordance(year):
                 atol=1e-12,
                 err_msg=f"{year} {item}: {sorted(sources)} → {sorted(images)}",
             )
+
+
+def test_a_centre_report_on_an_older_table_names_the_products_it_used(rosstat, rosstat2016):
+    """The report's product table shows the scenario's 2021 code and the older table's product
+    it was translated to (its label is that product's), and the code alone on the 2021 table."""
+    from iomodel.report._centre import product_codes
+
+    older = _bridge(rosstat2016).products
+    assert product_codes(older, "20") == ("20 → 24.1", "24.1")
+    assert product_codes(older, "07.2") == ("07.2 → 13.2", "13.2")
+    assert product_codes(_bridge(rosstat).products, "20") == ("20", "20")

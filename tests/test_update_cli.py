@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pypdf
 import pytest
 import xarray as xr
@@ -79,6 +80,13 @@ def test_update_2024_projects_the_table_and_writes_everything(updated):
     ds = xr.open_dataset(run / "impact.nc", engine="scipy")
     assert ds.attrs["table_projected"] == "yes" and ds.attrs["table_year"] == 2024
     ds.close()
+    # labelled as projected in the workbook and on the reports' cover and method pages
+    sheet = openpyxl.load_workbook(run / "impact.xlsx", read_only=True)["provenance"]
+    rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
+    assert rows["table projected"].startswith("PROJECTED: rosstat-2021 (2021) projected to 2024")
+    for pdf in (f"reports/{CENTRE}.ru.pdf", "reports/comparison.ru.pdf"):
+        text = _text(run / pdf)  # the cover and the method section
+        assert text.count("ПРОГНОЗНАЯ ТАБЛИЦА:") >= 2 and "GRAS" in text, pdf
 
 
 def test_change_report_against_the_2021_table(updated):

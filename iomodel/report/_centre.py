@@ -16,6 +16,7 @@ import xarray as xr
 from ..fiscal import BUDGETS, TAXES
 from ..pipeline import Run
 from ..scenario import PURPOSES, MineralExtractionTax, PropertyTax, Scenario, TaxLine
+from ..shock import ProductMap
 from ..summary import by_group, new_activity
 from . import _charts as charts
 from ._context import (
@@ -605,11 +606,12 @@ def _description(w: _View) -> dict[str, Any]:
     if op is not None:
         op_unit = money_unit(op.unit, op.currency, op.price_year)
         for p in op.products:
+            shown, code = product_codes(inputs.run.bridge.products, p.product)
             products.append(
                 {
                     "name": loc.pick(p.name_ru, p.name_en),
-                    "code": p.product,
-                    "label": _short(labels_by_code.get(p.product, p.product)),
+                    "code": shown,
+                    "label": _short(labels_by_code.get(code, code)),
                     "value": loc.num(p.value, 2),
                     "quantity": (
                         f"{loc.num(p.quantity, 0)} {_qty_unit(loc, p.quantity_unit)}"
@@ -972,3 +974,11 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "scenario_sha256": s.sha256,
         **_common(loc, inputs),
     }
+
+
+def product_codes(concordance: ProductMap | None, code: str) -> tuple[str, str]:
+    """The code a report shows for a scenario's product and the table product it stands for:
+    ``("20 → 24.1", "24.1")`` on a table of another classification (through its concordance),
+    ``("20", "20")`` on the 2021 table."""
+    target = concordance.to.get(code, code) if concordance is not None else code
+    return (code if target == code else f"{code} → {target}"), target

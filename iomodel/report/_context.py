@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..multipliers import consumption_per_income
 from ..pipeline import Run
 from ..scenario import Scenario
 from ..summary import Appraisal, design_years, key_figures, localisation
+from ..table import TableMeta
 from ._locale import Locale
 from ._thesis import ThesisFrames, thesis_frames
 
@@ -225,12 +227,12 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
             "id": meta.id,
             "year": meta.year,
             "source": meta.source,
-            "name": (
-                loc.t(f"table_name.{meta.id}") if loc.has(f"table_name.{meta.id}") else meta.name
-            ),
+            "name": table_name(loc, meta),
             "n": run.table.n,
             "price_basis": meta.price_basis,
             "unit": _currency(loc, inputs),
+            "projected": meta.projected,
+            "projection": projection_text(loc, meta.projection) if meta.projection else "",
         },
         "model_type": ds.attrs.get("model_type", "II"),
         "closure": closure,
@@ -249,6 +251,31 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
         "version": str(ds.attrs.get("iomodel_version", "")),
         "run_date": inputs.run_date,
     }
+
+
+def table_name(loc: Locale, meta: TableMeta) -> str:
+    """The table's name in the report's language; a projected table says so first."""
+    p = meta.projection
+    base = str(p.get("projected_from", "")) if p else meta.id
+    name = loc.t(f"table_name.{base}") if loc.has(f"table_name.{base}") else None
+    if not p:
+        return name or meta.name
+    return loc.t("table_name.projected", year=meta.year, base=base, name=name or meta.name)
+
+
+def projection_text(loc: Locale, p: Mapping[str, Any]) -> str:
+    """How a projected table was made (:mod:`iomodel.projection`), in one sentence."""
+    return loc.t(
+        "method.projected_text",
+        base=p.get("projected_from", ""),
+        base_year=p.get("base_year", ""),
+        year=p.get("year", ""),
+        growth=loc.num(float(p.get("total_gva_growth", float("nan"))), 3),
+        iterations=p.get("gras_iterations", ""),
+        residual=f"{float(p.get('gras_max_relative_residual', float('nan'))):.0e}",
+        adjustment=loc.pct(float(p.get("gras_adjustment", float("nan"))), 1),
+        structural=loc.pct(float(p.get("structural_adjustment", float("nan"))), 1),
+    )
 
 
 def _sha256(path: Path) -> str:
