@@ -999,6 +999,7 @@ def _write_run(
                     lang=lang,
                     variant=config.variant,
                     workers=config.workers,
+                    comparison=len(run.scenarios) > 1,  # as `iomodel report`: two or more
                 )
                 write_change_report(change, summary, folder, lang, names)
     summary["files_sha256"] = {
