@@ -39,6 +39,18 @@ def _run(
     return time.perf_counter() - start, proc
 
 
+def _compare(a: Path, b: Path) -> tuple[list[str], list[str]]:
+    """Files of two run folders: the same byte for byte, and differing."""
+    same, differ = [], []
+    for path in sorted(p for p in a.rglob("*") if p.is_file()):
+        rel = path.relative_to(a)
+        other = b / rel
+        (same if other.is_file() and other.read_bytes() == path.read_bytes() else differ).append(
+            rel.as_posix()
+        )
+    return same, differ
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--year", type=int, default=2024)
@@ -75,6 +87,8 @@ def main() -> None:
         forced_s, forced = _run([*update, "--force"], clone, env)
         if forced.returncode != 0:
             sys.exit(f"forced update failed ({forced.returncode}):\n{forced.stderr}")
+        second = Path(json.loads(forced.stdout)["path"])
+        same, differ = _compare(run, second)
 
         print(f"{'step':<52}{'seconds':>9}")
         print(
@@ -85,6 +99,10 @@ def main() -> None:
         print(f"{'2. the same again (' + status + ')':<52}{again_s:9.1f}")
         print(f"{'3. --force (a previous run to compare with)':<52}{forced_s:9.1f}")
         print(f"\n{len(pdfs)} PDFs: {', '.join(pdfs)}")
+        print(
+            f"first and forced run (same inputs and date): {len(same)} files the same byte for "
+            f"byte, {len(differ)} differ: {', '.join(differ) or 'none'}"
+        )
 
         if not args.skip_baseline:
             out_dir = Path(tmp) / "out"
