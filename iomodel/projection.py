@@ -73,7 +73,9 @@ def allocate_employment(
     Returns employment by product and the sections that have products but no figure (their
     products get zero).
     """
-    weights = shares.to_numpy(float) * np.asarray(by, float)[:, None]
+    # C order whatever the frame's layout (a table read back from the cache is column-major):
+    # the sums below then add in the same order and give the same bits
+    weights = np.ascontiguousarray(shares.to_numpy(float)) * np.asarray(by, float)[:, None]
     totals = weights.sum(axis=0)
     sections = list(shares.columns)
     unknown = sorted(set(persons.index) - {s for s, t in zip(sections, totals) if t > 0})

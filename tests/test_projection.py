@@ -92,3 +92,24 @@ def test_projection_of_2011_keeps_the_declared_negative_flows(rosstat2011):
     assert t.V[[t.primary_inputs.index(r) for r in va], j].sum() / rosstat2011.V[
         [rosstat2011.primary_inputs.index(r) for r in va], j
     ].sum() == pytest.approx(float((shares * growth).sum()), rel=1e-12)
+
+
+def test_employment_allocation_does_not_depend_on_memory_layout(rosstat, projected2024):
+    """The same shares column-major (as a table read back from the parsed-table cache holds
+    them) or row-major give the same bits: an update of the same inputs gives the same files."""
+    import pandas as pd
+
+    from iomodel.projection import allocate_employment
+    from iomodel.readers.national_accounts import load_employment_by_section
+
+    shares = rosstat.section_shares
+    values = shares.to_numpy()
+    by_cols = pd.DataFrame(values.copy(), shares.index, shares.columns)  # pandas: column-major
+    by_rows = pd.DataFrame(values.T.copy(), shares.columns, shares.index).T  # row-major
+    assert by_cols.to_numpy().flags.f_contiguous and by_rows.to_numpy().flags.c_contiguous
+    # the projected compensation, as project_table passes it (a row of a column-major V)
+    comp = projected2024.V[projected2024.primary_inputs.index(rosstat.roles.compensation)]
+    persons = load_employment_by_section()[2024] * 1000.0
+    a, _ = allocate_employment(by_rows, comp, persons)
+    b, _ = allocate_employment(by_cols, comp, persons)
+    assert np.array_equal(a, b)
