@@ -630,17 +630,8 @@ def run(
     The outputs are replaced together: a run that fails or is interrupted leaves the earlier
     outputs as they were.
     """
-    import pandas as pd
-
-    from .export import (
-        OutputSet,
-        check_output_folder,
-        money_unit,
-        write_csv,
-        write_excel,
-        write_netcdf,
-    )
-    from .summary import localisation, views
+    from .export import OutputSet, check_output_folder, write_csv, write_netcdf
+    from .pipeline import write_workbook
 
     formats = tuple(dict.fromkeys(formats or ("netcdf", "xlsx", "csv")))
     names = {"netcdf": "impact.nc", "csv": "impact.csv", "xlsx": "impact.xlsx"}
@@ -665,21 +656,8 @@ def run(
         if "csv" in formats:
             write_csv(result.dataset, staging / names["csv"])
         if "xlsx" in formats:
-            loc = pd.DataFrame(
-                [
-                    localisation(
-                        s, result.table, result.bridge, result.prices, groups, kind, closure
-                    )
-                    for s in result.scenarios
-                    if "central" in s.variants
-                ]
-            )
-            loc.index.name = "centre"
-            write_excel(
-                staging / names["xlsx"],
-                views(result.dataset, groups, appraisal, loc),
-                provenance(result, appraisal),
-                units={"revenue": money_unit(result.dataset)},
+            write_workbook(
+                result, appraisal, groups, provenance(result, appraisal), staging / names["xlsx"]
             )
     if not quiet:
         for fmt in formats:

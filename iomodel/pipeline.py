@@ -46,6 +46,7 @@ __all__ = [
     "run_provenance",
     "shocks_dir",
     "with_revenue",
+    "write_workbook",
 ]
 
 
@@ -346,3 +347,47 @@ def run_provenance(
     for scenario in run.scenarios:
         info[f"scenario {scenario.id}"] = str(scenario.path.name)
     return info
+
+
+def write_workbook(
+    run: Run,
+    appraisal: Appraisal,
+    groups: pd.DataFrame,
+    provenance: dict[str, str],
+    target: Path,
+    variant: str = "central",
+    created: datetime.datetime | None = None,
+) -> Path:
+    """The run's workbook (:func:`iomodel.export.write_excel`): the views of the Dataset, the
+    localisation of every centre at ``variant`` capex and the provenance sheet; ``created`` its
+    creation date (default now)."""
+    from .export import money_unit, write_excel
+    from .summary import localisation, views
+
+    ds = run.dataset
+    model = str(ds.attrs.get("model_type", "II"))
+    closure = str(ds.attrs.get("closure", "default"))
+    loc = pd.DataFrame(
+        [
+            localisation(
+                s,
+                run.table,
+                run.bridge,
+                run.prices,
+                groups,
+                model,
+                closure if closure != "none" else "default",
+                base_variant=variant,
+            )
+            for s in run.scenarios
+            if variant in s.variants
+        ]
+    )
+    loc.index.name = "centre"
+    return write_excel(
+        target,
+        views(ds, groups, appraisal, loc),
+        provenance,
+        units={"revenue": money_unit(ds)},
+        created=created,
+    )

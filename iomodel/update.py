@@ -15,8 +15,8 @@
    and, for a projected table, the projected matrices in the generic format in ``table/``.
 3. **What moved** (``change.json`` and its PDF): each centre's headline figures and the
    multipliers of a few products against the previous run — or, when there is none, against the
-   latest basic table with the same inputs — decomposed into **table**, **prices** and
-   **scenarios** by re-running the model with every combination of old and new inputs (a
+   latest basic table with the same inputs — decomposed into **table**, **prices**,
+   **scenarios** and the tax **law** by re-running the model with every combination of old and new inputs (a
    Shapley decomposition, :mod:`iomodel.decompose`; inputs that did not change get exactly 0),
    plus **method**: the previous run's stored figure minus the same inputs re-run with today's
    code and options (a change of iomodel itself or of the configuration).
@@ -52,7 +52,7 @@ from .errors import ConfigError, IOModelError, TableError
 from .export import OutputSet, check_output_folder
 from .impact import iomodel_version
 from .multipliers import multiplier_table
-from .pipeline import Run, run_loaded, run_provenance
+from .pipeline import Run, run_loaded, run_provenance, write_workbook
 from .prices import load_prices
 from .projection import project_table
 from .readers import load_table, project_dir
@@ -80,8 +80,8 @@ __all__ = [
     "update",
 ]
 
-#: The inputs a change is decomposed into.
-FACTORS = ("table", "prices", "scenarios")
+#: The inputs a change is decomposed into (the tax law moves only the budget revenue).
+FACTORS = ("table", "prices", "scenarios", "law")
 #: Exit codes of ``iomodel update`` (documented in the README).
 EXIT_CODES = {
     "ok": 0,  # a new run was written, or the last one is up to date
@@ -121,6 +121,7 @@ class UpdateConfig:
     model: str = "II"
     closure: str = "default"
     productivity: str = "path"
+    preferences: str = "scenario"
     languages: tuple[str, ...] = ("ru",)
     reports: bool = True
     workers: int | None = None
@@ -135,6 +136,7 @@ class UpdateConfig:
             "model": self.model,
             "closure": self.closure,
             "productivity": self.productivity,
+            "preferences": self.preferences,
             "languages": list(self.languages),
             "reports": self.reports,
             "multiplier_products": list(self.multiplier_products),
@@ -199,6 +201,7 @@ def parse_config(data: Mapping[str, Any], where: Path, base: Path | None = None)
         out["variant"] = _text(where, "variant", data["variant"])
     choices = {"model": ("I", "II"), "closure": ("default", "textbook")}
     choices["productivity"] = ("path", "frozen")
+    choices["preferences"] = ("scenario", "eligible")
     for key, options in choices.items():
         if key in data:
             out[key] = _text(where, key, data[key], options)
@@ -341,8 +344,9 @@ class Source:
             scenarios = [self.shocks_dir / f"{c}.toml" for c in self.centres]
         else:
             scenarios = sorted(p for p in self.shocks_dir.glob("*.toml") if p.stem != "TEMPLATE")
+        law = sorted((tables / "fiscal").glob("*.toml"))
         out = {}
-        for factor, paths in zip(FACTORS, (table, prices, scenarios)):
+        for factor, paths in zip(FACTORS, (table, prices, scenarios, law)):
             missing = [p for p in paths if not p.is_file()]
             if missing:
                 raise TableError(f"{missing[0]}: input file missing (needed for the {factor})")
@@ -389,18 +393,21 @@ def load_table_for(source: Source) -> IOTable:
 def _load_run(
     config: UpdateConfig,
     table: IOTable,
-    table_src: Source,
-    prices_src: Source,
-    scenario_src: Source,
+    sources: Mapping[str, Source],
     variants: Sequence[str] | None = None,
+    cases: str | None = None,
 ) -> Loaded:
-    """Read the bridge, groups, prices and scenarios from their sources and run the model."""
+    """Run the model on ``table`` with the rest of each input read from its source
+    (``sources``: one :class:`Source` for each of :data:`FACTORS`): the bridge, groups and
+    productivity path with the table, prices and the discount rate, the scenarios, the tax law.
+    ``cases``: the variant the thesis cases are built on (None: none, for figures only)."""
+    table_src = sources["table"]
     bridge = load_bridge(table_src.table_dir / "bridge.toml", table)
     groups = load_groups(table_src.table_dir / "sector_groups.toml", table)
-    tables = prices_src.root / "tables"
+    tables = sources["prices"].root / "tables"
     appraisal = load_appraisal(tables / "appraisal.toml")
     prices = load_prices(tables / "prices")
-    scenarios = load_scenarios(scenario_src.shocks_dir, list(config.centres) or None)
+    scenarios = load_scenarios(sources["scenarios"].shocks_dir, list(config.centres) or None)
     productivity = table_src.root / "tables" / "productivity" / "labour_productivity.csv"
     extra = {}
     if table_src.choice.projected:
@@ -416,7 +423,10 @@ def _load_run(
         model=config.model,  # type: ignore[arg-type]
         closure=config.closure,  # type: ignore[arg-type]
         productivity=config.productivity,  # type: ignore[arg-type]
+        cases=cases,
+        preferences=config.preferences,  # type: ignore[arg-type]
         productivity_path=productivity,
+        fiscal_folder=sources["law"].root / "tables" / "fiscal",
         extra_hashes=extra,
     )
     return Loaded(table, bridge, groups, appraisal, run)
@@ -622,18 +632,11 @@ def change_report(
             if subset == frozenset(changed):
                 values[subset] = new_head.loc[common]
                 continue
-            sources = {f: current if f in subset else previous.source for f in FACTORS}
-            for f in FACTORS:  # an input that did not change is read from the current data
-                if f not in changed:
-                    sources[f] = current
-            loaded = _load_run(
-                cfg,
-                table_of(sources["table"]),
-                sources["table"],
-                sources["prices"],
-                sources["scenarios"],
-                variants=[config.variant],
-            )
+            # an input that did not change is read from the current data
+            sources = {
+                f: previous.source if f in changed and f not in subset else current for f in FACTORS
+            }
+            loaded = _load_run(cfg, table_of(sources["table"]), sources, variants=[config.variant])
             values[subset] = headline(loaded.run, cfg, loaded.appraisal).loc[common]
         parts = shapley(values, changed) if changed and common else {}
         recomputed = values.get(frozenset(), new_head.loc[common])
@@ -679,7 +682,9 @@ def change_report(
             }
             if decomposed:
                 redone = float(old_mult.loc[code, measure])
-                row.update(table=after - redone, prices=0.0, scenarios=0.0, method=redone - before)
+                row.update(
+                    dict.fromkeys(FACTORS, 0.0), table=after - redone, method=redone - before
+                )
             products.append({k: _json_number(v) for k, v in row.items()})
     return {
         "previous": {
@@ -692,7 +697,7 @@ def change_report(
         "variant": config.variant,
         "method": (
             "Shapley decomposition: the model is re-run with every combination of the previous "
-            "and the current table, prices and scenarios (inputs whose files did not change are "
+            "and the current table, prices, scenarios and tax law (inputs whose files did not change are "
             "not re-run and get 0); each input's part is the average over every order of "
             "switching of the change its own switch makes, and the parts add up to the change. "
             "method = the previous run's stored figure minus the same inputs re-run with the "
@@ -828,7 +833,7 @@ def update(
         table = load_table_for(source)
         tables[(str(source.root), choice)] = table
         say("running every centre")
-        loaded = _load_run(config, table, source, source, source)
+        loaded = _load_run(config, table, dict.fromkeys(FACTORS, source), cases=config.variant)
         clock["run"] = time.perf_counter()
         previous = _previous(config, latest, root, tables)
         say(f"change against {previous.label}")
@@ -894,7 +899,9 @@ def _previous(
     key = (str(root), choice)
     if key not in tables:
         tables[key] = load_table_for(source)
-    loaded = _load_run(config, tables[key], source, source, source, variants=[config.variant])
+    loaded = _load_run(
+        config, tables[key], dict.fromkeys(FACTORS, source), variants=[config.variant]
+    )
     return Previous(
         label=f"baseline {choice.id} (no earlier run: the latest basic table, current inputs)",
         run=None,
@@ -922,9 +929,8 @@ def _write_run(
     say: Callable[[str], None],
 ) -> dict[str, Any]:
     """Everything of one run into ``folder``; returns the summary (written last)."""
-    from .export import write_csv, write_excel, write_netcdf
+    from .export import write_csv, write_netcdf
     from .export_table import write_generic_table
-    from .summary import localisation, views
 
     run, table, choice = loaded.run, loaded.table, source.choice
     summary = _clean(
@@ -966,20 +972,13 @@ def _write_run(
     write_netcdf(run.dataset, folder / "impact.nc")
     write_csv(run.dataset, folder / "impact.csv")
     provenance = run_provenance(run, loaded.appraisal, date)
-    loc = pd.DataFrame(
-        [
-            localisation(
-                s, table, loaded.bridge, run.prices, loaded.groups, config.model, config.closure
-            )
-            for s in run.scenarios
-            if config.variant in s.variants
-        ]
-    )
-    loc.index.name = "centre"
-    write_excel(
-        folder / "impact.xlsx",
-        views(run.dataset, loaded.groups, loaded.appraisal, loc),
+    write_workbook(
+        run,
+        loaded.appraisal,
+        loaded.groups,
         provenance,
+        folder / "impact.xlsx",
+        config.variant,
         created=datetime.datetime.combine(date, datetime.time(), datetime.UTC),
     )
     _write_json(folder / CHANGE, change)

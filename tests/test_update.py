@@ -49,7 +49,8 @@ def make_home(tmp: Path, copy: tuple[str, ...] = ()) -> Path:
     home = tmp / "home"
     (home / "tables").mkdir(parents=True)
     (home / "shocks").mkdir()
-    for name in ("rosstat-2021", "national-accounts", "prices", "productivity", "appraisal.toml"):
+    shipped = ("rosstat-2021", "national-accounts", "prices", "productivity", "fiscal")
+    for name in (*shipped, "appraisal.toml"):
         src, dst = ROOT / "tables" / name, home / "tables" / name
         if name in copy:
             (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dst)
@@ -157,7 +158,7 @@ def test_the_table_for_a_year():
 # ----------------------------------------------------------------------------- decomposition
 def test_shapley_known_answers():
     """f = table + prices·scenarios: the additive input gets exactly its own effect, an input
-    that changes nothing gets 0, and the parts add up to the change (Shapley 1953)."""
+    f does not depend on gets 0, and the parts add up to the change (Shapley 1953)."""
 
     def f(s):
         t = 3.0 if "table" in s else 1.0
@@ -165,13 +166,17 @@ def test_shapley_known_answers():
         q = 2.0 if "scenarios" in s else 1.0
         return t + p * q
 
-    parts = shapley(f, FACTORS)
+    three = ("table", "prices", "scenarios")
+    parts = shapley(f, three)
     assert parts["table"] == pytest.approx(2.0)
     assert parts["prices"] == pytest.approx(0.5 * ((0.8 - 1) + (1.6 - 2)))  # −0.3
     assert parts["scenarios"] == pytest.approx(0.5 * ((2 - 1) + (1.6 - 0.8)))  # 0.9
-    assert sum(parts.values()) == pytest.approx(f(frozenset(FACTORS)) - f(frozenset()))
-    assert shapley(lambda s: 5.0, FACTORS) == {"table": 0.0, "prices": 0.0, "scenarios": 0.0}
-    assert len(combinations_of(FACTORS)) == 8
+    assert sum(parts.values()) == pytest.approx(f(frozenset(three)) - f(frozenset()))
+    # a fourth input f does not depend on (the tax law here) changes nothing of the others
+    four = shapley(f, FACTORS)
+    assert four["law"] == 0.0 and all(four[k] == pytest.approx(parts[k]) for k in three)
+    assert shapley(lambda s: 5.0, FACTORS) == dict.fromkeys(FACTORS, 0.0)
+    assert len(combinations_of(three)) == 8 and len(combinations_of(FACTORS)) == 16
     with pytest.raises(ValueError, match="distinct"):
         shapley(f, ["table", "table"])
 
@@ -210,6 +215,7 @@ def test_change_decomposes_into_prices_and_scenarios_on_a_constructed_case(first
         "table": False,
         "prices": True,
         "scenarios": True,
+        "law": False,
     }
     assert change["factors"]["prices"]["files"]["changed"] == ["tables/prices/deflators.csv"]
     rows = {r["indicator"]: r for r in change["centres"] if r["centre"] == CENTRE}
@@ -219,9 +225,10 @@ def test_change_decomposes_into_prices_and_scenarios_on_a_constructed_case(first
         assert row["current"] == pytest.approx(1.6 * c, rel=1e-9)
         assert row["prices"] == pytest.approx(-0.3 * c, rel=1e-9)
         assert row["scenarios"] == pytest.approx(0.9 * c, rel=1e-9)
-        assert row["table"] == 0.0 and row["method"] == pytest.approx(0.0, abs=1e-9 * c)
+        assert row["table"] == row["law"] == 0.0
+        assert row["method"] == pytest.approx(0.0, abs=1e-9 * c)
     for row in change["centres"]:  # the parts add up to the change, for every figure
-        parts = row["table"] + row["prices"] + row["scenarios"] + row["method"]
+        parts = sum(row[f] for f in FACTORS) + row["method"]
         assert parts == pytest.approx(row["change"], rel=1e-9, abs=1e-9)
     for row in change["multipliers"]:  # the table did not change: neither did they
         assert row["change"] == pytest.approx(0.0, abs=1e-12)

@@ -35,7 +35,7 @@ _MONEY = {
     "discounted_exports",
 }
 _RATIOS = {"output_per_capex", "value_added_per_capex", "type2_over_type1_output"}
-_PARTS = ("table", "prices", "scenarios", "method")
+_PARTS = ("table", "prices", "scenarios", "law", "method")
 
 
 def _fmt(loc: Locale, indicator: str, value: float | None) -> str:
@@ -66,7 +66,8 @@ def change_context(
     units = loc.t("unit.bn_rub")
 
     factors = []
-    for f in ("table", "prices", "scenarios"):
+    order = [f for f in _PARTS if f in change["factors"]]  # JSON sorts the keys
+    for f in order + sorted(set(change["factors"]) - set(order)):
         info = change["factors"][f]
         files = [f"{kind}: {', '.join(paths)}" for kind, paths in info["files"].items() if paths]
         factors.append(
