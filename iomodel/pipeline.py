@@ -307,6 +307,7 @@ def _with_regions(
     merged.attrs["inputs_sha256"] = json.dumps(hashes, sort_keys=True)
     return merged
 
+
 def run_provenance(
     run: Run, appraisal: Appraisal, run_date: datetime.date | None = None
 ) -> dict[str, str]:

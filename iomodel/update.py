@@ -122,6 +122,7 @@ class UpdateConfig:
     closure: str = "default"
     productivity: str = "path"
     preferences: str = "scenario"
+    regional: bool = True
     languages: tuple[str, ...] = ("ru",)
     reports: bool = True
     workers: int | None = None
@@ -137,6 +138,7 @@ class UpdateConfig:
             "closure": self.closure,
             "productivity": self.productivity,
             "preferences": self.preferences,
+            "regional": self.regional,
             "languages": list(self.languages),
             "reports": self.reports,
             "multiplier_products": list(self.multiplier_products),
@@ -209,10 +211,11 @@ def parse_config(data: Mapping[str, Any], where: Path, base: Path | None = None)
         out["languages"] = _texts(where, "languages", data["languages"], ("ru", "en"))
         if not out["languages"]:
             raise ConfigError(f"{where}: languages must name at least one of ru, en")
-    if "reports" in data:
-        if not isinstance(data["reports"], bool):
-            raise ConfigError(f"{where}: reports must be true or false, got {data['reports']!r}")
-        out["reports"] = data["reports"]
+    for key in ("reports", "regional"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ConfigError(f"{where}: {key} must be true or false, got {data[key]!r}")
+            out[key] = data[key]
     if "workers" in data:
         out["workers"] = _integer(where, "workers", data["workers"], 1, 64)
     if "multiplier_products" in data:
@@ -318,6 +321,7 @@ class Source:
     root: Path
     choice: TableChoice
     centres: tuple[str, ...] = ()
+    regional: bool = True
 
     @property
     def table_dir(self) -> Path:
@@ -335,6 +339,10 @@ class Source:
             na = _national_accounts(self.root)
             table += [na / "gva_okved2_sections.csv", na / "employment_okved2_sections.csv"]
         table.append(tables / "productivity" / "labour_productivity.csv")
+        if self.regional:  # the regional step's data: part of the table, which it regionalises
+            regional = tables / "regional"
+            table += [regional / n for n in ("regions.csv", "gva_structure.csv", "grp.csv")]
+            table.append(regional / "regionalisation.toml")
         prices = [
             tables / "prices" / name
             for name in ("exchange_rates.csv", "deflators.csv", "price_map.toml")
@@ -426,7 +434,9 @@ def _load_run(
         cases=cases,
         preferences=config.preferences,  # type: ignore[arg-type]
         productivity_path=productivity,
+        regional=config.regional,
         fiscal_folder=sources["law"].root / "tables" / "fiscal",
+        regional_folder=table_src.root / "tables" / "regional",
         extra_hashes=extra,
     )
     return Loaded(table, bridge, groups, appraisal, run)
@@ -815,7 +825,7 @@ def update(
     root = Path(config.data) if config.data else project_dir()
     year = config.year or default_year(root)
     choice = choose_table(root, year)
-    source = Source(root, choice, config.centres)
+    source = Source(root, choice, config.centres, config.regional)
     runs = check_output_folder(Path(config.runs))
     runs.mkdir(parents=True, exist_ok=True)
     date = run_date(today)
@@ -879,7 +889,13 @@ def _previous(
     """The earlier run to compare with, or the baseline: the latest basic table, current inputs."""
     if latest is not None:
         s = latest.summary
-        source = Source(latest.path / "inputs", latest.choice, tuple(s["options"]["centres"]))
+        options = s["options"]
+        source = Source(
+            latest.path / "inputs",
+            latest.choice,
+            tuple(options["centres"]),
+            bool(options.get("regional", True)),
+        )
         return Previous(
             label=f"run {latest.path.name}",
             run=latest.path.name,
@@ -895,7 +911,7 @@ def _previous(
     tables_by_year = basic_tables(root)
     basic = max(tables_by_year, key=lambda t: (tables_by_year[t], t))
     choice = TableChoice(basic, tables_by_year[basic], tables_by_year[basic])
-    source = Source(root, choice, config.centres)
+    source = Source(root, choice, config.centres, config.regional)
     key = (str(root), choice)
     if key not in tables:
         tables[key] = load_table_for(source)

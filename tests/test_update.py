@@ -49,7 +49,7 @@ def make_home(tmp: Path, copy: tuple[str, ...] = ()) -> Path:
     home = tmp / "home"
     (home / "tables").mkdir(parents=True)
     (home / "shocks").mkdir()
-    shipped = ("rosstat-2021", "national-accounts", "prices", "productivity", "fiscal")
+    shipped = ("rosstat-2021", "national-accounts", "prices", "productivity", "fiscal", "regional")
     for name in (*shipped, "appraisal.toml"):
         src, dst = ROOT / "tables" / name, home / "tables" / name
         if name in copy:
