@@ -650,14 +650,10 @@ def change_report(
             values[subset] = headline(loaded.run, cfg, loaded.appraisal).loc[common]
         parts = shapley(values, changed) if changed and common else {}
         recomputed = values.get(frozenset(), new_head.loc[common])
-        old_mult = multipliers(
-            table_of(previous.source if "table" in changed else current),
-            load_bridge(
-                (previous.source if "table" in changed else current).table_dir / "bridge.toml",
-                table_of(previous.source if "table" in changed else current),
-            ),
-            config,
-        )
+        old_source = previous.source if "table" in changed else current
+        old_table = table_of(old_source)
+        old_bridge = load_bridge(old_source.table_dir / "bridge.toml", old_table)
+        old_mult = multipliers(old_table, old_bridge, config)
     except IOModelError as exc:
         decomposed = False
         notes.append(f"not decomposed: the previous inputs could not be re-run ({exc})")
@@ -707,8 +703,8 @@ def change_report(
         "variant": config.variant,
         "method": (
             "Shapley decomposition: the model is re-run with every combination of the previous "
-            "and the current table, prices, scenarios and tax law (inputs whose files did not change are "
-            "not re-run and get 0); each input's part is the average over every order of "
+            "and the current table, prices, scenarios and tax law (inputs whose files did not "
+            "change are not re-run and get 0); each input's part is the average over every order of "
             "switching of the change its own switch makes, and the parts add up to the change. "
             "method = the previous run's stored figure minus the same inputs re-run with the "
             "current code and options. Multipliers depend on the table only. Money is in each "
