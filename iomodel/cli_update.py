@@ -84,36 +84,11 @@ def update_command(
         if year is not None:
             config = _replace(config, year=year)
         result = update(config, force=force, progress=say)
-    except ConfigError as exc:
+    except Exception as exc:
         if debug:
             raise
-        fail("usage", str(exc))
-        return
-    except UpdateLocked as exc:
-        if debug:
-            raise
-        fail("locked", str(exc))
-        return
-    except OutputError as exc:
-        if debug:
-            raise
-        fail("output", str(exc))
-        return
-    except OSError as exc:
-        if debug:
-            raise
-        fail("output", f"{exc.filename or ''}: {exc.strerror or exc}")
-        return
-    except IOModelError as exc:
-        if debug:
-            raise
-        fail("refused", f"{exc} — nothing was written; earlier runs are unchanged")
-        return
-    except Exception as exc:  # a bug: say so, keep the traceback on stderr
-        if debug:
-            raise
-        traceback.print_exc()
-        fail("error", f"unexpected {type(exc).__name__}: {exc}; earlier runs are unchanged")
+        kind, message = _failure(exc, (ConfigError, UpdateLocked, OutputError, IOModelError))
+        fail(kind, message)
         return
     if as_json:
         _emit(
@@ -137,6 +112,23 @@ def update_command(
             + f", {len(result.summary['headline'])} centre(s), change against "
             + str(result.summary["change"]["against"])
         )
+
+
+def _failure(exc: Exception, known: tuple[type, ...]) -> tuple[str, str]:
+    """The exit kind (:data:`iomodel.update.EXIT_CODES`) and message of a failed update."""
+    config, locked, output, refused = known
+    if isinstance(exc, config):
+        return "usage", str(exc)
+    if isinstance(exc, locked):
+        return "locked", str(exc)
+    if isinstance(exc, output):
+        return "output", str(exc)
+    if isinstance(exc, OSError):
+        return "output", f"{exc.filename or ''}: {exc.strerror or exc}"
+    if isinstance(exc, refused):
+        return "refused", f"{exc} — nothing was written; earlier runs are unchanged"
+    traceback.print_exc()  # a bug: say so, keep the traceback on stderr
+    return "error", f"unexpected {type(exc).__name__}: {exc}; earlier runs are unchanged"
 
 
 def _replace(config: Any, **changes: Any) -> Any:

@@ -38,6 +38,7 @@ __all__ = [
     "Preferences",
     "Productivity",
     "Run",
+    "localisation_table",
     "prices_dir",
     "productivity_by_sector",
     "productivity_file",
@@ -363,10 +364,24 @@ def write_workbook(
     localisation of every centre at ``variant`` capex and the provenance sheet; ``created`` its
     creation date (default now)."""
     from .export import money_unit, write_excel
-    from .summary import localisation, views
+    from .summary import views
 
     ds = run.dataset
-    model = str(ds.attrs.get("model_type", "II"))
+    return write_excel(
+        target,
+        views(ds, groups, appraisal, localisation_table(run, groups, variant)),
+        provenance,
+        units={"revenue": money_unit(ds)},
+        created=created,
+    )
+
+
+def localisation_table(run: Run, groups: pd.DataFrame, variant: str = "central") -> pd.DataFrame:
+    """:func:`iomodel.summary.localisation` of every centre of the run that has ``variant``, at
+    its capex, with the run's model and closure: one row per centre."""
+    from .summary import localisation
+
+    ds = run.dataset
     closure = str(ds.attrs.get("closure", "default"))
     loc = pd.DataFrame(
         [
@@ -376,7 +391,7 @@ def write_workbook(
                 run.bridge,
                 run.prices,
                 groups,
-                model,
+                str(ds.attrs.get("model_type", "II")),
                 closure if closure != "none" else "default",
                 base_variant=variant,
             )
@@ -385,10 +400,4 @@ def write_workbook(
         ]
     )
     loc.index.name = "centre"
-    return write_excel(
-        target,
-        views(ds, groups, appraisal, loc),
-        provenance,
-        units={"revenue": money_unit(ds)},
-        created=created,
-    )
+    return loc

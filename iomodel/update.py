@@ -56,6 +56,7 @@ from .pipeline import Run, run_loaded, run_provenance, write_workbook
 from .prices import load_prices
 from .projection import project_table
 from .readers import load_table, project_dir
+from .readers._files import sha256_file, table_files
 from .readers.manifest import read_manifest
 from .readers.national_accounts import load_employment_by_section, load_gva_by_section
 from .resources import reports_dir
@@ -296,23 +297,6 @@ def choose_table(root: Path, year: int) -> TableChoice:
 
 
 # ============================================================================== inputs
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _tree(folder: Path) -> list[Path]:
-    """Files under ``folder`` in a stable order (hidden files and ``__pycache__`` aside)."""
-    out = []
-    for top, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        out += [Path(top) / n for n in sorted(names) if not n.startswith(".")]
-    return out
-
-
 @dataclass(frozen=True)
 class Source:
     """One set of inputs: a folder laid out like the project (``tables/``, ``shocks/``) and the
@@ -334,7 +318,7 @@ class Source:
     def files(self) -> dict[str, list[str]]:
         """The input files of each factor, relative to ``root`` (posix paths)."""
         tables = self.root / "tables"
-        table = _tree(self.table_dir)
+        table = table_files(self.table_dir)
         if self.choice.projected:
             na = _national_accounts(self.root)
             table += [na / "gva_okved2_sections.csv", na / "employment_okved2_sections.csv"]
@@ -364,7 +348,7 @@ class Source:
     def hashes(self) -> dict[str, dict[str, str]]:
         """sha256 of every input file, by factor."""
         return {
-            factor: {rel: _sha256(self.root / rel) for rel in rels}
+            factor: {rel: sha256_file(self.root / rel) for rel in rels}
             for factor, rels in self.files().items()
         }
 
@@ -421,7 +405,7 @@ def _load_run(
     if table_src.choice.projected:
         folder = _national_accounts(table_src.root)
         for name in ("gva_okved2_sections.csv", "employment_okved2_sections.csv"):
-            extra[name] = _sha256(folder / name)
+            extra[name] = sha256_file(folder / name)
     run = run_loaded(
         table,
         bridge,
@@ -548,14 +532,14 @@ def find_runs(runs: Path) -> list[PastRun]:
     return sorted(out, key=lambda r: (r.sequence, r.path.name))
 
 
-def code_sha256() -> str:
+def codesha256_file() -> str:
     """sha256 over iomodel's source and the report assets: a new version re-runs the update."""
     package = Path(__file__).resolve().parent
-    files = [p for p in _tree(package) if p.suffix == ".py"]
-    files += _tree(reports_dir())
+    files = [p for p in table_files(package) if p.suffix == ".py"]
+    files += table_files(reports_dir())
     digest = hashlib.sha256(f"iomodel {iomodel_version()}\n".encode())
     for path in files:
-        digest.update(f"{path.name} {_sha256(path)}\n".encode())
+        digest.update(f"{path.name} {sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -754,7 +738,7 @@ def _copy_inputs(source: Source, hashes: Mapping[str, Mapping[str, str]], target
             dest = target / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source.root / rel, dest)
-            if _sha256(dest) != rels[rel]:
+            if sha256_file(dest) != rels[rel]:
                 raise IOModelError(f"{source.root / rel}: changed while the update read it; re-run")
 
 
@@ -828,7 +812,7 @@ def update(
     with hold_lock(runs / LOCK) as lock:
         history = find_runs(runs)
         hashes = source.hashes()
-        code = code_sha256()
+        code = codesha256_file()
         print_ = fingerprint(choice, hashes, config, code)
         latest = history[-1] if history else None
         if latest is not None and latest.summary.get("fingerprint") == print_ and not force:
@@ -1014,8 +998,8 @@ def _write_run(
                 )
                 write_change_report(change, summary, folder, lang, names)
     summary["files_sha256"] = {
-        p.relative_to(folder).as_posix(): _sha256(p)
-        for p in _tree(folder)
+        p.relative_to(folder).as_posix(): sha256_file(p)
+        for p in table_files(folder)
         if not p.relative_to(folder).as_posix().startswith("inputs/")
     }
     _write_json(folder / SUMMARY, summary)

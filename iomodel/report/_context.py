@@ -23,9 +23,9 @@ import xarray as xr
 
 from ..impact import VARIABLES as _ALL_VARIABLES
 from ..multipliers import consumption_per_income
-from ..pipeline import Run
+from ..pipeline import Run, localisation_table
 from ..scenario import Scenario
-from ..summary import Appraisal, design_years, key_figures, localisation
+from ..summary import Appraisal, design_years, key_figures
 from ..table import TableMeta
 from ._locale import Locale
 from ._thesis import ThesisFrames, thesis_frames
@@ -84,23 +84,7 @@ def prepare(
         )
     type1 = key_figures(ds.sel(effect=["direct", "indirect"]), variant, appraisal)
     type2 = key_figures(ds, variant, appraisal) if "induced" in ds.effect.values else None
-    model = ds.attrs.get("model_type", "II")
-    closure = ds.attrs.get("closure", "default")
-    loc = pd.DataFrame(
-        [
-            localisation(
-                s,
-                run.table,
-                run.bridge,
-                run.prices,
-                groups,
-                model,
-                closure if closure != "none" else "default",
-                base_variant=variant,
-            )
-            for s in run.scenarios
-        ]
-    )
+    loc = localisation_table(run, groups, variant)
     by_variant = {
         str(name): (
             type2
