@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_thesis.py
 	$(BIN)/python benchmarks/bench_regional.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -33,3 +33,8 @@ class RegionError(IOModelError):
 
 class OutputError(IOModelError):
     """Outputs cannot be written where asked (a file in the way, no permission)."""
+
+
+class UncertaintyError(IOModelError):
+    """A distribution (scenario ``[uncertainty]`` block, tables/uncertainty.toml) is malformed,
+    or a draw or sensitivity setting cannot be honoured."""

@@ -114,6 +114,10 @@ def run_centres(
     regional: bool = True,
     method: str | None = None,
     delta: float | None = None,
+    draws: int = 0,
+    seed: int | None = None,
+    coefficient_cv: float | None = None,
+    scheduler: str | None = None,
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
@@ -130,6 +134,11 @@ def run_centres(
     ``regional`` adds each centre's effects by location — its region(s), the rest of Russia,
     abroad (:func:`iomodel.regional_impact.regional_effects`) — with location quotients of
     ``method`` and ``delta`` (defaults in ``tables/regional/regionalisation.toml``).
+    ``draws`` > 0 adds the uncertainty study of the central variant (issue 15,
+    :mod:`iomodel.uncertainty`): quantiles, outranking probabilities and sensitivity from that
+    many draws seeded with ``seed`` (default 2021), the technical coefficients perturbed with
+    ``coefficient_cv`` (default: ``tables/uncertainty.toml``), on dask when ``scheduler`` is
+    "threads" or a ``dask.distributed`` address.
     """
     io_table = load_table(table)
     bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
@@ -173,6 +182,28 @@ def run_centres(
         )
     if regional:
         dataset = _with_regions(io_table, scenarios, shocks, dataset, index, method, delta)
+    if draws > 0:
+        from .summary import load_appraisal
+        from .uncertainty.study import DEFAULT_SEED, merge_into, model_file, study
+
+        extra = study(
+            io_table,
+            [s for s in scenarios if "central" in s.variants],
+            bridge,
+            prices,
+            load_appraisal(tables_dir() / "appraisal.toml"),
+            draws,
+            DEFAULT_SEED if seed is None else seed,
+            groups=_groups(io_table),
+            model=model,
+            closure=closure,
+            productivity=index,
+            coefficient_cv=coefficient_cv,
+            scheduler=scheduler,
+            preferences=preferences,
+        )
+        dataset = merge_into(dataset, extra)
+        dataset.attrs["inputs_sha256"] = _with_hash(dataset.attrs["inputs_sha256"], model_file())
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
 
 
@@ -248,3 +279,11 @@ def _with_regions(
     hashes.update(regional_files(data))
     merged.attrs["inputs_sha256"] = json.dumps(hashes, sort_keys=True)
     return merged
+
+
+def _with_hash(hashes: str, path: Path) -> str:
+    import json
+
+    data = json.loads(hashes)
+    data[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return json.dumps(data, sort_keys=True)
