@@ -201,6 +201,9 @@ def run_centres(
             coefficient_cv=coefficient_cv,
             scheduler=scheduler,
             preferences=preferences,
+            regional=regional,
+            method=method,
+            delta=delta,
         )
         dataset = merge_into(dataset, extra)
         dataset.attrs["inputs_sha256"] = _with_hash(dataset.attrs["inputs_sha256"], model_file())

@@ -9,16 +9,24 @@ import pytest
 
 from iomodel.errors import ScenarioError, UncertaintyError
 from iomodel.impact import run_impact
-from iomodel.pipeline import _groups, productivity_by_sector, run_centres, with_revenue
+from iomodel.pipeline import (
+    _groups,
+    _with_regions,
+    productivity_by_sector,
+    run_centres,
+    with_revenue,
+)
+from iomodel.readers.regional import load_regional
 from iomodel.resources import tables_dir
 from iomodel.scenario import Scenario
 from iomodel.shock import DIRECT_VARIABLES, Column, build_columns, build_shock
-from iomodel.summary import INDICATORS, key_figures, load_appraisal
+from iomodel.summary import INDICATORS, REGIONAL_INDICATORS, key_figures, load_appraisal
 from iomodel.uncertainty import engine
 from iomodel.uncertainty.basis import central_values, mixture
 from iomodel.uncertainty.distributions import Dirichlet, Scalar, parse_scalar, parse_shares
 from iomodel.uncertainty.factors import load_model_uncertainty
-from iomodel.uncertainty.revenue import revenue_basis, revenue_indicators
+from iomodel.uncertainty.regional import grid_weights, regional_basis
+from iomodel.uncertainty.revenue import revenue_basis
 
 from .conftest import ROOT, edit
 
@@ -27,7 +35,8 @@ CENTRES = ["kola", "stavropol"]
 
 @pytest.fixture(scope="session")
 def small():
-    """Kola and Stavropol, central variant: the run, and the study's setup on it."""
+    """Kola and Stavropol, central variant: the run, and the study's setup on it (the regional
+    step's δ drawn)."""
     run = run_centres(CENTRES, variants=["central"], cases=None)
     appraisal = load_appraisal(tables_dir() / "appraisal.toml")
     setup = engine.prepare(
@@ -39,8 +48,36 @@ def small():
         appraisal,
         groups=_groups(run.table),
         productivity=productivity_by_sector(run.table),
+        delta=load_regional().settings.delta,
     )
     return run, setup, appraisal
+
+
+@pytest.fixture(scope="session")
+def later(small):
+    """The revenue and regional bases of the small study."""
+    run, setup, _ = small
+    prod = productivity_by_sector(run.table)
+    return (
+        revenue_basis(setup, run.scenarios, run.prices, prod),
+        regional_basis(setup, run.scenarios, prod),
+    )
+
+
+def _fixed(setup):
+    """``setup`` with every distribution collapsed to its central value."""
+    return replace(
+        setup,
+        factors=tuple(
+            replace(
+                f,
+                distribution=Dirichlet(tuple(f.central), float("inf"))
+                if f.size > 1
+                else Scalar("fixed", f.central, f.central, f.central),
+            )
+            for f in setup.factors
+        ),
+    )
 
 
 # ------------------------------------------------------------------ distributions
@@ -152,18 +189,29 @@ def test_basis_at_central_values_is_the_central_shock(small):
             )
 
 
-def test_zero_spread_equals_the_deterministic_run(small):
+def test_zero_spread_equals_the_deterministic_run(small, later):
+    """Every indicator the draws compute — national, budget revenue by level, regional — is
+    the deterministic run's when nothing varies (regional budget revenue is not drawn)."""
     run, setup, appraisal = small
     U = engine.sample(setup, 2, seed=3)
     cells = engine.evaluate(setup, U, frozen=range(len(setup.factors)))
     got = engine.indicator_values(setup, cells)
     ref = key_figures(run.dataset, "central", appraisal)
     drawn = [i for i, name in enumerate(INDICATORS) if name in engine.DRAWN]
-    assert all("revenue" in name for name in INDICATORS if name not in engine.DRAWN)
     for k, centre in enumerate(setup.centres):
         expected = ref.loc[centre].to_numpy(float)[drawn]
         assert np.allclose(got[0, k, drawn], expected, rtol=1e-9, equal_nan=True), centre
         assert np.allclose(got[1, k, drawn], expected, rtol=1e-9, equal_nan=True)
+    revenue, regional = later
+    ds = engine.simulate(_fixed(setup), 4, 1, revenue=revenue, regional=regional)
+    names = [*engine.DRAWN, *engine.REVENUE, *engine.REGIONAL]
+    assert set(INDICATORS) - set(names) == {i for i in REGIONAL_INDICATORS if "revenue" in i}
+    for centre in setup.centres:
+        q = ds.indicator_q.sel(centre=centre, indicator=names).values
+        for row in q:
+            assert np.allclose(
+                row, ref.loc[centre, names].to_numpy(float), rtol=1e-9, equal_nan=True
+            )
 
 
 def test_seeded_draws_are_reproducible(small):
@@ -175,9 +223,10 @@ def test_seeded_draws_are_reproducible(small):
     assert not np.allclose(a.indicator_q, c.indicator_q, equal_nan=True)
 
 
-def _looped(run, setup, vals, k):
+def _looped(run, setup, vals, k, regional=False):
     """One draw of centre ``k`` through the public API: a scenario, a variant and a table with
-    the draw's values, ``build_columns`` and ``run_impact``; key figures of the central run."""
+    the draw's values, ``build_columns``, ``run_impact``, the budget step (and the regional
+    step at the draw's δ); key figures of the central run."""
     scenario = run.scenarios[k]
     v = {name: np.asarray(x)[0] for name, x in vals.items()}
     central = scenario.variants["central"]
@@ -211,32 +260,56 @@ def _looped(run, setup, vals, k):
     prod = productivity_by_sector(table)
     ds = run_impact(table, [shock], productivity=prod, groups=None)
     ds = with_revenue(ds, table, run.prices, [scenario], prod, "II", "default")
+    if regional:
+        ds = _with_regions(table, [scenario], [shock], ds, prod, None, float(v["flq_delta"]))
     return key_figures(ds, "central", load_appraisal(tables_dir() / "appraisal.toml")).iloc[0]
 
 
-def test_batched_draws_equal_draws_looped_through_the_public_api(small):
-    run, setup, _ = small
-    U = engine.sample(setup, 3, seed=11)
+def _column(setup, centre, name):
     offsets = dict(zip([(f.centre, f.name) for f in setup.factors], setup.offsets()))
+    return offsets[(centre, name)]
+
+
+def test_batched_draws_equal_draws_looped_through_the_public_api(small, later):
+    """Every indicator but the regional ones (closure parameters drawn too), draw by draw."""
+    run, setup, _ = small
+    revenue, _ = later
+    U = engine.sample(setup, 3, seed=11)
     for centre in setup.centres:  # localisation paths exactly: least, central, most
-        U[:, offsets[(centre, "operating_localisation")]] = [0.0, 0.5, 1.0]
-    cells = engine.evaluate(setup, U)
-    got = engine.indicator_values(setup, cells)
-    rev = revenue_basis(setup, run.scenarios, run.prices, productivity_by_sector(run.table))
-    for k in range(len(setup.centres)):  # the revenue indicators, drawn as the engine does
-        vals = engine.values(setup, U)[k]
-        psi = engine._closure_ratio(setup, vals, 3)
-        extra = cells[k][:, setup.layout.slices()["extra"]].reshape(3, len(engine.EXTRA), -1)
-        weights = setup.bases[k].weights(vals)
-        ratio = engine._ratio_from_psi(psi, setup.s)
-        figures = revenue_indicators(setup, rev, k, weights, psi, ratio, extra[:, 0])
-        for name, value in figures.items():
-            got[:, k, INDICATORS.index(name)] = value
+        U[:, _column(setup, centre, "operating_localisation")] = [0.0, 0.5, 1.0]
+    got = engine.draw_indicators(setup, U, revenue)
     for d in range(3):
         vals = engine.values(setup, U[d : d + 1])
         for k in range(len(setup.centres)):
             ref = _looped(run, setup, vals[k], k).to_numpy(float)
             assert np.allclose(got[d, k], ref, rtol=1e-8, equal_nan=True), (d, setup.centres[k])
+
+
+def test_regional_draws_equal_the_regional_step_at_the_grid(small, later):
+    """The regional indicators of draws whose δ is a grid point (0.2, 0.3, 0.4) and whose closure
+    is central equal the regional step run at that δ through the public API."""
+    run, setup, _ = small
+    revenue, regional = later
+    U = engine.sample(setup, 3, seed=12)
+    U[:, _column(setup, None, "flq_delta")] = [1 / 6, 2 / 3, 1.0]  # triangular 0.1/0.3/0.4
+    U[:, _column(setup, None, "propensity_to_consume")] = 0.4  # its mode, 0.82
+    U[:, _column(setup, None, "income_tax_rate")] = 0.0  # 0.13
+    for centre in setup.centres:
+        U[:, _column(setup, centre, "operating_localisation")] = 0.5
+    deltas = engine.values(setup, U)[0]["flq_delta"]
+    assert np.allclose(deltas, [0.2, 0.3, 0.4])
+    got = engine.draw_indicators(setup, U, revenue, regional)
+    names = [INDICATORS.index(i) for i in engine.REGIONAL]
+    for d in range(3):
+        vals = engine.values(setup, U[d : d + 1])
+        for k in range(len(setup.centres)):
+            ref = _looped(run, setup, vals[k], k, regional=True).to_numpy(float)[names]
+            assert np.allclose(got[d, k, names], ref, rtol=1e-8), (d, setup.centres[k])
+
+
+def test_grid_weights():
+    w = grid_weights([0.1, 0.2, 0.3, 0.4], np.array([0.1, 0.25, 0.4, 0.05]))
+    assert np.allclose(w, [[1, 0, 0, 0], [0, 0.5, 0.5, 0], [0, 0, 0, 1], [1, 0, 0, 0]])
 
 
 def test_perturbed_coefficients_equal_the_perturbed_table(small):
@@ -344,26 +417,14 @@ def test_simulate_one_centre_at_a_time_equals_summarise(small):
         assert np.allclose(got[name], expected[name], rtol=1e-12, equal_nan=True), name
 
 
-def test_revenue_draws_at_zero_spread_are_the_runs_revenue(small):
-    """Budget revenue in the draws: the economy's through the basis, the new activity's budget
-    step per draw — together the deterministic run's revenue figures when nothing varies."""
-    run, setup, appraisal = small
-    fixed = tuple(
-        replace(
-            f,
-            distribution=Dirichlet(tuple(f.central), float("inf"))
-            if f.size > 1
-            else Scalar("fixed", f.central, f.central, f.central),
-        )
-        for f in setup.factors
-    )
-    rev = revenue_basis(setup, run.scenarios, run.prices, productivity_by_sector(run.table))
-    ds = engine.simulate(replace(setup, factors=fixed), 4, 1, revenue=rev)
-    names = [i for i in INDICATORS if "revenue" in i]
-    ref = key_figures(run.dataset, "central", appraisal)
-    for centre in setup.centres:
-        got = ds.indicator_q.sel(centre=centre, quantile=0.5, indicator=names).values
-        assert np.allclose(got, ref.loc[centre, names].to_numpy(float), rtol=1e-9)
-    spread = engine.simulate(setup, 100, 1, revenue=rev).indicator_q
-    q = spread.sel(indicator="discounted_revenue").values
-    assert np.all(q[0] < q[2])
+def test_revenue_and_regional_draws_spread(small, later):
+    _, setup, _ = small
+    revenue, regional = later
+    ds = engine.simulate(setup, 200, 1, revenue=revenue, regional=regional).indicator_q
+    for name in (
+        "discounted_revenue",
+        "discounted_revenue_regional",
+        "discounted_value_added_in_region",
+    ):
+        q = ds.sel(indicator=name).values
+        assert np.all(q[0] < q[2]), name

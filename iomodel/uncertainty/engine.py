@@ -28,11 +28,12 @@ from ..multipliers import closed_factorization
 from ..prices import Prices
 from ..scenario import Scenario
 from ..shock import PHASES, Bridge
-from ..summary import INDICATORS, Appraisal
+from ..summary import INDICATORS, REGIONAL_INDICATORS, Appraisal
 from ..table import IOTable
 from .basis import Basis, build_basis
 
-if TYPE_CHECKING:  # revenue.py imports this module
+if TYPE_CHECKING:  # revenue.py and regional.py import this module
+    from .regional import RegionalBasis
     from .revenue import RevenueBasis
 from .factors import Factor, ModelUncertainty, centre_factors, model_factors
 
@@ -55,8 +56,11 @@ QUANTILES = (0.05, 0.5, 0.95)
 EXTRA = ("capex", *ACTIVITY_VARIABLES)
 #: Indicators the draws compute from the basis alone (linear in the shock, and their ratios).
 #: Budget revenue (issue 10) is not linear as a whole: :mod:`.revenue` draws it (its economy
-#: part through the basis, the new activity's own taxes per draw) when the study is given it.
-DRAWN = tuple(i for i in INDICATORS if "revenue" not in i)
+#: part through the basis, the new activity's own taxes per draw); the regional indicators
+#: (issue 11) come from :mod:`.regional` (the regional model per δ of a grid).
+REVENUE = tuple(i for i in INDICATORS if "revenue" in i and i not in REGIONAL_INDICATORS)
+REGIONAL = tuple(i for i in REGIONAL_INDICATORS if "revenue" not in i)
+DRAWN = tuple(i for i in INDICATORS if i not in (*REVENUE, *REGIONAL_INDICATORS))
 #: Indicators the sensitivity analysis explains, per centre.
 HEADLINES = (
     "discounted_value_added",
@@ -148,8 +152,10 @@ def prepare(
     closure: str = "default",
     productivity: pd.DataFrame | None = None,
     coefficient_cv: float | None = None,
+    delta: float | None = None,
 ) -> Setup:
-    """Factors, basis shocks and their responses for the central variant of ``scenarios``."""
+    """Factors, basis shocks and their responses for the central variant of ``scenarios``
+    (``delta``: the regional step's FLQ δ, drawn when given)."""
     bases = [build_basis(s, table, bridge, prices) for s in scenarios]
     years = tuple(sorted({y for b in bases for y in b.years}))
     if groups is None:
@@ -167,7 +173,7 @@ def prepare(
         coef["employment"] = table.direct["employment"] / _productivity(
             productivity, list(years), table
         )
-    factors: list[Factor] = model_factors(table, uncertainty, closure, coefficient_cv)
+    factors: list[Factor] = model_factors(table, uncertainty, closure, coefficient_cv, delta)
     for s in scenarios:
         factors += centre_factors(s, uncertainty)
     design = tuple(years.index(b.design_year) if b.design_year else -1 for b in bases)
@@ -208,6 +214,22 @@ def prepare(
         unit_value=_unit_value(xr.Dataset(attrs={"table_unit": table.meta.unit_label})),
         model_file=uncertainty,
         descriptions=_descriptions(factors),
+    )
+
+
+def basis_dataset(setup: Setup, k: int, productivity: pd.DataFrame | None) -> xr.Dataset:
+    """The national run of centre ``k``'s basis shocks (a variant per basis shock), for the
+    steps that follow the solve (budget revenue, the regional step)."""
+    from ..impact import run_impact
+
+    shock = setup.bases[k].shock
+    assert shock is not None
+    return run_impact(
+        setup.table,
+        [shock],
+        model=setup.model,  # type: ignore[arg-type]
+        closure=setup.closure,  # type: ignore[arg-type]
+        productivity=productivity,
     )
 
 
@@ -597,38 +619,66 @@ def simulate(
     seed: int,
     quantiles: Sequence[float] = QUANTILES,
     revenue: RevenueBasis | None = None,
+    regional: RegionalBasis | None = None,
 ) -> xr.Dataset:
     """``draws`` Monte Carlo draws from ``seed``: the Dataset of :func:`summarise`, computed one
     centre at a time (only one centre's cells of every draw are held at once; the indicators of
     all centres are kept for the outranking probabilities).  With ``revenue``
     (:func:`iomodel.uncertainty.revenue.revenue_basis`) the budget revenue indicators are drawn
-    too (not with perturbed coefficients: the economy's revenue basis is the table's)."""
-    U = sample(setup, draws, seed)
+    too, with ``regional`` (:func:`iomodel.uncertainty.regional.regional_basis`) the regional
+    indicators (neither with perturbed coefficients: their bases are the table's)."""
     q = np.asarray(quantiles)
     stop = setup.layout.slices()["by_group"].stop
-    ind = np.full((draws, len(setup.centres), len(INDICATORS)), np.nan)
     cell_q = np.zeros((len(q), len(setup.centres), stop))
+
+    def keep(k: int, cells: np.ndarray) -> None:
+        cell_q[:, k] = _quantiles(cells[:, :stop], q)
+
+    ind = draw_indicators(setup, sample(setup, draws, seed), revenue, regional, keep)
+    with warnings.catch_warnings():  # indicators no draw computes stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ind_q, ind_mean = np.nanquantile(ind, q, axis=0), np.nanmean(ind, axis=0)
+    return summary_dataset(setup, q, cell_q, ind_q, ind_mean, outranking(ind))
+
+
+def draw_indicators(
+    setup: Setup,
+    U: np.ndarray,
+    revenue: RevenueBasis | None = None,
+    regional: RegionalBasis | None = None,
+    cells_seen: Callable[[int, np.ndarray], None] | None = None,
+) -> np.ndarray:
+    """(draw, centre, indicator) for the uniform numbers ``U``, one centre at a time: the
+    indicators from the cells, and the revenue and regional ones when their bases are given;
+    ``cells_seen(k, cells)`` is shown each centre's cells before they are dropped."""
+    draws = U.shape[0]
+    ind = np.full((draws, len(setup.centres), len(INDICATORS)), np.nan)
     vals = values(setup, U)
     coefficients = vals[0].get("coefficients") if vals else None
     perturbed = coefficients is not None and bool(np.isfinite(coefficients).any())
     every = evaluate(setup, U) if perturbed else None  # one batch of solves serves all centres
     for k in range(len(setup.centres)):
         cells = every[k] if every is not None else _centre_cells(setup, vals, k, draws)
-        cell_q[:, k] = _quantiles(cells[:, :stop], q)
+        if cells_seen is not None:
+            cells_seen(k, cells)
         ind[:, k] = indicator_values(setup, [cells], offset=k)[:, k]
-        if revenue is not None and not perturbed:
-            from .revenue import revenue_indicators
-
+        if (revenue is not None or regional is not None) and not perturbed:
             w = setup.bases[k].weights(vals[k])
             psi = _closure_ratio(setup, vals[k], draws)
-            extra = cells[:, setup.layout.slices()["extra"]].reshape(draws, len(EXTRA), -1)
-            figures = revenue_indicators(
-                setup, revenue, k, w, psi, _ratio_from_psi(psi, setup.s), extra[:, 0]
-            )
+            figures: dict[str, np.ndarray] = {}
+            if revenue is not None:
+                from .revenue import revenue_indicators
+
+                extra = cells[:, setup.layout.slices()["extra"]].reshape(draws, len(EXTRA), -1)
+                ratio = _ratio_from_psi(psi, setup.s)
+                figures |= revenue_indicators(setup, revenue, k, w, psi, ratio, extra[:, 0])
+            if regional is not None:
+                from .regional import regional_indicators
+
+                national = {name: ind[:, k, INDICATORS.index(name)] for name in DRAWN}
+                delta = vals[k].get("flq_delta")
+                figures |= regional_indicators(setup, regional, k, w, psi, delta, national)
             for name, value in figures.items():
                 ind[:, k, INDICATORS.index(name)] = value
         del cells
-    with warnings.catch_warnings():  # indicators no draw computes (revenue) stay NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        ind_q, ind_mean = np.nanquantile(ind, q, axis=0), np.nanmean(ind, axis=0)
-    return summary_dataset(setup, q, cell_q, ind_q, ind_mean, outranking(ind))
+    return ind

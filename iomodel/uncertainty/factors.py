@@ -43,7 +43,7 @@ CENTRE_PARAMETERS = (
     "jobs",
 )
 #: The model's own uncertain parameters.
-MODEL_PARAMETERS = ("propensity_to_consume", "income_tax_rate", "coefficients")
+MODEL_PARAMETERS = ("propensity_to_consume", "income_tax_rate", "flq_delta", "coefficients")
 CONFIDENCE = ("high", "medium", "low")
 
 
@@ -192,11 +192,16 @@ def centre_factors(scenario: Scenario, model: ModelUncertainty) -> list[Factor]:
 
 
 def model_factors(
-    table: IOTable, model: ModelUncertainty, closure: str, coefficient_cv: float | None = None
+    table: IOTable,
+    model: ModelUncertainty,
+    closure: str,
+    coefficient_cv: float | None = None,
+    delta: float | None = None,
 ) -> list[Factor]:
     """The model's own factors for a run on ``table``: the closure's propensity to consume and
-    income tax rate (default closure only; the textbook closure has no parameters), and the
-    technical-coefficient perturbation when its CV (``coefficient_cv``, else the file's) > 0."""
+    income tax rate (default closure only; the textbook closure has no parameters), the FLQ δ
+    of the regional step when it runs with ``delta``, and the technical-coefficient
+    perturbation when its CV (``coefficient_cv``, else the file's) > 0."""
     out = []
     if closure == "default":
         p = table.closure_parameters
@@ -210,6 +215,14 @@ def model_factors(
                     "its values"
                 )
             out.append(Factor(name, None, dist, float(value), True))
+    if delta is not None:
+        dist = model.flq_delta
+        if not dist.low - 1e-12 <= delta <= dist.high + 1e-12:
+            raise UncertaintyError(
+                f"{model.path}: [regional] flq_delta {dist.describe()} leaves out the run's "
+                f"δ = {delta:g}; make it one of its values"
+            )
+        out.append(Factor("flq_delta", None, dist, float(delta), True))
     cv = model.coefficient_cv if coefficient_cv is None else coefficient_cv
     if cv > 0:
         # one uniform number per draw seeds the draw's matrix of coefficient errors

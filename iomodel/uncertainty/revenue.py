@@ -38,12 +38,10 @@ from ..budget import (
     money_basis,
 )
 from ..fiscal import BUDGETS, FiscalLaw, load_fiscal
-from ..impact import run_impact
 from ..prices import Prices
 from ..scenario import Scenario
 from ..shock import PHASES
-from ..summary import INDICATORS
-from .engine import Setup
+from .engine import REVENUE, Setup, basis_dataset
 
 __all__ = ["RevenueBasis", "revenue_basis", "revenue_indicators"]
 
@@ -61,6 +59,7 @@ class RevenueBasis:
     law: FiscalLaw
     money: object  # iomodel.budget.MoneyBasis
     settings: dict[str, Setting]
+    own: tuple[dict[str, np.ndarray], ...]  # per centre: the new activity's accounts (slot, year)
 
 
 def revenue_basis(
@@ -98,13 +97,7 @@ def revenue_basis(
     }
     for basis in setup.bases:
         assert basis.shock is not None
-        ds = run_impact(
-            table,
-            [basis.shock],
-            model=setup.model,  # type: ignore[arg-type]
-            closure=setup.closure,  # type: ignore[arg-type]
-            productivity=productivity,
-        )
+        ds = basis_dataset(setup, setup.bases.index(basis), productivity)
         with_spending = budget_revenue(ds, law, money, settings, spending)
         without = budget_revenue(ds, law, money, settings, 0.0)
         economy = ~((ds["phase"] == "operation") & (ds["effect"] == "direct"))
@@ -133,7 +126,20 @@ def revenue_basis(
         law,
         money,
         settings,
+        tuple({v: b.direct[v].sum(-1) for v in _OWN} for b in setup.bases),
     )
+
+
+#: The new activity's accounts its budget step reads.
+_OWN = (
+    "output",
+    "compensation",
+    "employment",
+    "operating_surplus",
+    "mineral_extraction_tax",
+    "property_tax",
+    "other_taxes",
+)
 
 
 def _economy_part(
@@ -155,10 +161,15 @@ def _activity(setup: Setup, rev: RevenueBasis, k: int, weights: np.ndarray) -> n
     idx = [years.index(y) for y in basis.years]
     d, t = weights.shape[0], len(years)
 
-    def series(values: np.ndarray) -> np.ndarray:  # (slot, year[, sector]) → (draw, year)
-        summed = values.sum(-1) if values.ndim == 3 else values
+    names = (*_OWN, "capex")
+    stacked = np.concatenate(  # (slot, account · year): one product for every account
+        [rev.own[k][n] for n in _OWN] + [basis.purchasers[:, 0]], axis=1
+    )
+    every = (weights @ stacked).reshape(d, len(names), -1)
+
+    def series(name: str) -> np.ndarray:  # the draws' account by year, (draw, year)
         out = np.zeros((d, t))
-        out[:, idx] = weights @ summed
+        out[:, idx] = every[:, names.index(name)]
         return out
 
     draws = [f"d{i}" for i in range(d)]
@@ -167,18 +178,18 @@ def _activity(setup: Setup, rev: RevenueBasis, k: int, weights: np.ndarray) -> n
 
     def own(name: str) -> np.ndarray:
         out = np.zeros(full)
-        out[0, :, op, :, 0, 0] = series(basis.direct[name])
+        out[0, :, op, :, 0, 0] = series(name)
         return out
 
     dims6 = ("centre", "variant", "phase", "year", "sector", "effect")
     dims4 = ("centre", "variant", "year", "sector")
     capex = np.zeros((1, d, len(PHASES), t))
-    capex[0, :, 0] = series(basis.purchasers[:, 0])
+    capex[0, :, 0] = series("capex")  # construction, by year
     ds = xr.Dataset(
         {
             **{v: (dims6, own(v)) for v in ("output", "compensation", "employment")},
             **{
-                v: (dims4, series(basis.direct[v])[None, :, :, None])
+                v: (dims4, series(v)[None, :, :, None])
                 for v in (
                     "operating_surplus",
                     "mineral_extraction_tax",
@@ -243,5 +254,5 @@ def revenue_indicators(
     out["revenue_per_capex"] = out["discounted_revenue"] / np.where(
         discounted > 0, discounted, np.nan
     )
-    assert set(out) == {i for i in INDICATORS if "revenue" in i}
+    assert set(out) == set(REVENUE)
     return out

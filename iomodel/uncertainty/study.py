@@ -18,6 +18,7 @@ from ..summary import Appraisal
 from ..table import IOTable
 from .engine import prepare, simulate
 from .factors import load_model_uncertainty
+from .regional import regional_basis
 from .revenue import revenue_basis
 
 __all__ = ["DEFAULT_SEED", "UNCERTAINTY_VARIABLES", "merge_into", "model_file", "study"]
@@ -48,6 +49,9 @@ def study(
     scheduler: str | None = None,
     path: Path | None = None,
     preferences: str = "scenario",
+    regional: bool = False,
+    method: str | None = None,
+    delta: float | None = None,
 ) -> xr.Dataset:
     """``draws`` seeded draws of every centre's central variant: quantiles (dim ``quantile``) of
     each indicator, variable by phase and year and by sector group, the probability that each
@@ -56,8 +60,17 @@ def study(
     ``scheduler`` runs the draws on dask: ``"threads"`` (local threads) or the address of a
     ``dask.distributed`` scheduler; None computes them in memory.  The result is the same.
     Budget revenue (a rouble table; ``preferences`` as in :func:`iomodel.pipeline.run_centres`)
-    is drawn in memory only, and not with perturbed coefficients (NaN then).
+    and, with ``regional`` (the regional step's ``method`` and ``delta``), the regional
+    indicators with δ drawn are computed in memory only, and not with perturbed coefficients
+    (NaN then).
     """
+    run_delta = None
+    if regional:
+        from ..readers.regional import load_regional
+
+        settings = load_regional().settings
+        if (method or settings.method) in ("flq", "aflq"):
+            run_delta = settings.delta if delta is None else float(delta)
     source = path or model_file()
     setup = prepare(
         table,
@@ -71,6 +84,7 @@ def study(
         closure=closure,
         productivity=productivity,
         coefficient_cv=coefficient_cv,
+        delta=run_delta,
     )
     if scheduler is None:
         perturbed = any(f.name == "coefficients" for f in setup.factors)
@@ -79,7 +93,12 @@ def study(
             if perturbed
             else revenue_basis(setup, scenarios, prices, productivity, preferences)
         )
-        ds = simulate(setup, draws, seed, revenue=revenue)
+        places = (
+            regional_basis(setup, scenarios, productivity, method, delta)
+            if run_delta is not None and not perturbed
+            else None
+        )
+        ds = simulate(setup, draws, seed, revenue=revenue, regional=places)
     else:
         from .parallel import simulate_dask
 
