@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..scenario import Scenario
 from ..shock import PHASES
+from .distributions import Scalar
 from .engine import REGIONAL, Setup, basis_dataset
 
 __all__ = ["RegionalBasis", "grid_weights", "regional_basis", "regional_indicators"]
@@ -65,8 +66,8 @@ def regional_basis(
     if method not in ("flq", "aflq"):
         return None
     delta = data.settings.delta if delta is None else float(delta)
-    factor = next((f for f in setup.factors if f.name == "flq_delta"), None)
-    low, high = (factor.distribution.low, factor.distribution.high) if factor else (delta, delta)
+    factor = next((f.distribution for f in setup.factors if f.name == "flq_delta"), None)
+    low, high = (factor.low, factor.high) if isinstance(factor, Scalar) else (delta, delta)
     count = max(1, round((high - low) / step))
     grid = {round(float(x), 9) for x in np.linspace(low, high, count + 1)} | {delta}
     data = replace(data, settings=replace(data.settings, delta_sensitivity=tuple(sorted(grid))))
@@ -141,15 +142,15 @@ def regional_indicators(
     d, slots = weights.shape
     lam = grid_weights(rb.deltas, np.full(d, rb.delta) if delta is None else delta)
     both = np.hstack([weights, psi[:, None] * weights])  # (draw, 2 · slot)
-    stays = np.zeros((d, len(_VARIABLES) * len(PHASES) * len(setup.layout.years)))
+    flat = np.zeros((d, len(_VARIABLES) * len(PHASES) * len(setup.layout.years)))
     for g in range(len(rb.deltas)):  # each draw needs only the two grid points around its δ
         rows = np.flatnonzero(lam[:, g])
         if rows.size:
             basis = np.concatenate(
                 [rb.open[k][:, g].reshape(slots, -1), rb.induced[k][:, g].reshape(slots, -1)]
             )
-            stays[rows] += lam[rows, g, None] * (both[rows] @ basis)
-    stays = stays.reshape(d, len(_VARIABLES), len(PHASES), len(setup.layout.years))
+            flat[rows] += lam[rows, g, None] * (both[rows] @ basis)
+    stays = flat.reshape(d, len(_VARIABLES), len(PHASES), len(setup.layout.years))
     out: dict[str, np.ndarray] = {}
     year = setup.design[k]
     for i, v in enumerate(_VARIABLES):
