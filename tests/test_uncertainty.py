@@ -389,19 +389,25 @@ def test_study_in_the_run_dataset():
     assert float(ds.value_added_group_q.sel(quantile=0.5).sum()) > 0
 
 
-def test_dask_on_a_local_cluster_equals_in_memory(small):
+def test_dask_on_a_local_cluster_equals_in_memory(small, later):
     """The draws on a dask.distributed LocalCluster (threads, for speed) and on local threads
-    give the in-memory summary."""
+    give the in-memory summary, revenue and regional indicators included."""
     distributed = pytest.importorskip("distributed")
     from iomodel.uncertainty.parallel import simulate_dask
 
     _, setup, _ = small
-    expected = engine.summarise(setup, engine.evaluate(setup, engine.sample(setup, 300, seed=2)))
+    revenue, regional = later
+    expected = engine.simulate(setup, 300, 2, revenue=revenue, regional=regional)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
     ) as cluster:
-        on_cluster = simulate_dask(setup, 300, 2, cluster.scheduler_address, chunk=100)
-    on_threads = simulate_dask(setup, 300, 2, "threads", chunk=128)
+        on_cluster = simulate_dask(
+            setup, 300, 2, cluster.scheduler_address, chunk=100, revenue=revenue, regional=regional
+        )
+    on_threads = simulate_dask(
+        setup, 300, 2, "threads", chunk=128, revenue=revenue, regional=regional
+    )
+    assert np.isfinite(expected.indicator_q.sel(indicator="discounted_revenue")).all()
     for got in (on_cluster, on_threads):
         for name in expected.data_vars:
             assert np.allclose(got[name], expected[name], rtol=1e-10, atol=1e-9, equal_nan=True), (

@@ -10,29 +10,50 @@ Dataset as in memory (:func:`iomodel.uncertainty.engine.summarise`) to rounding.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import xarray as xr
 
 from ..summary import INDICATORS
-from .engine import QUANTILES, RANKING, Setup, evaluate, indicator_values, sample, summary_dataset
+from .engine import (
+    QUANTILES,
+    RANKING,
+    Setup,
+    draw_indicators,
+    evaluate,
+    sample,
+    summary_dataset,
+)
+
+if TYPE_CHECKING:
+    from .regional import RegionalBasis
+    from .revenue import RevenueBasis
 
 __all__ = ["simulate_dask"]
 
 
-def _chunk(setup: Setup, U: np.ndarray, part: str) -> np.ndarray:
-    """One chunk of draws: cells (draw, centre, cell) or indicators (draw, centre, indicator)."""
-    cells = evaluate(setup, U)
+def _chunk(setup: Setup, U: np.ndarray, part: str, extra: tuple = (None, None)) -> np.ndarray:
+    """One chunk of draws: cells (draw, centre, cell) or indicators (draw, centre, indicator;
+    with the revenue and regional bases of ``extra`` when given)."""
     if part == "indicators":
-        return indicator_values(setup, cells)
+        return draw_indicators(setup, U, *extra)
     stop = setup.layout.slices()["by_group"].stop
-    return np.stack([c[:, :stop] for c in cells], axis=1)
+    return np.stack([c[:, :stop] for c in evaluate(setup, U)], axis=1)
 
 
 def simulate_dask(
-    setup: Setup, draws: int, seed: int, scheduler: str = "threads", chunk: int = 2000
+    setup: Setup,
+    draws: int,
+    seed: int,
+    scheduler: str = "threads",
+    chunk: int = 2000,
+    revenue: RevenueBasis | None = None,
+    regional: RegionalBasis | None = None,
 ) -> xr.Dataset:
-    """:func:`~iomodel.uncertainty.engine.summarise` of ``draws`` draws from ``seed``, computed
-    on dask: ``scheduler`` "threads" (local threads) or a ``dask.distributed`` address."""
+    """:func:`~iomodel.uncertainty.engine.simulate` of ``draws`` draws from ``seed`` (with the
+    ``revenue`` and ``regional`` bases when given), computed on dask: ``scheduler`` "threads"
+    (local threads) or a ``dask.distributed`` address."""
     try:
         import dask
         import dask.array as da
@@ -45,8 +66,10 @@ def simulate_dask(
 
         client = Client(scheduler)
         shared = client.scatter(setup, broadcast=True)
+        bases = client.scatter((revenue, regional), broadcast=True)
     else:
         shared = dask.delayed(setup, pure=True)
+        bases = dask.delayed((revenue, regional), pure=True)
     c = len(setup.centres)
     width = setup.layout.slices()["by_group"].stop
     try:
@@ -54,7 +77,7 @@ def simulate_dask(
         for start in range(0, draws, chunk):
             block = U[start : start + chunk]
             for part, size in (("cells", width), ("indicators", len(INDICATORS))):
-                task = dask.delayed(_chunk)(shared, block, part)
+                task = dask.delayed(_chunk)(shared, block, part, bases)
                 parts[part].append(da.from_delayed(task, (len(block), c, size), dtype=float))
         cells = xr.DataArray(da.concatenate(parts["cells"]), dims=("draw", "centre", "cell")).chunk(
             {"draw": -1, "cell": 128}

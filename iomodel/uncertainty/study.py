@@ -61,8 +61,8 @@ def study(
     ``dask.distributed`` scheduler; None computes them in memory.  The result is the same.
     Budget revenue (a rouble table; ``preferences`` as in :func:`iomodel.pipeline.run_centres`)
     and, with ``regional`` (the regional step's ``method`` and ``delta``), the regional
-    indicators with δ drawn are computed in memory only, and not with perturbed coefficients
-    (NaN then).
+    indicators with δ drawn, are not computed with perturbed coefficients (NaN then: their bases
+    are the table's).
     """
     run_delta = None
     if regional:
@@ -86,23 +86,21 @@ def study(
         coefficient_cv=coefficient_cv,
         delta=run_delta,
     )
+    perturbed = any(f.name == "coefficients" for f in setup.factors)
+    revenue = (
+        None if perturbed else revenue_basis(setup, scenarios, prices, productivity, preferences)
+    )
+    places = (
+        regional_basis(setup, scenarios, productivity, method, delta)
+        if run_delta is not None and not perturbed
+        else None
+    )
     if scheduler is None:
-        perturbed = any(f.name == "coefficients" for f in setup.factors)
-        revenue = (
-            None
-            if perturbed
-            else revenue_basis(setup, scenarios, prices, productivity, preferences)
-        )
-        places = (
-            regional_basis(setup, scenarios, productivity, method, delta)
-            if run_delta is not None and not perturbed
-            else None
-        )
         ds = simulate(setup, draws, seed, revenue=revenue, regional=places)
     else:
         from .parallel import simulate_dask
 
-        ds = simulate_dask(setup, draws, seed, scheduler)
+        ds = simulate_dask(setup, draws, seed, scheduler, revenue=revenue, regional=places)
     if sensitivity:
         from .sensitivity import sensitivity as analyse
 
