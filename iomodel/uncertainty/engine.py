@@ -173,7 +173,9 @@ def prepare(
         coef["employment"] = table.direct["employment"] / _productivity(
             productivity, list(years), table
         )
-    factors: list[Factor] = model_factors(table, uncertainty, closure, coefficient_cv, delta)
+    factors: list[Factor] = model_factors(
+        table, uncertainty, closure if model == "II" else "none", coefficient_cv, delta
+    )
     for s in scenarios:
         factors += centre_factors(s, uncertainty)
     design = tuple(years.index(b.design_year) if b.design_year else -1 for b in bases)
