@@ -307,6 +307,29 @@ def budget_revenue(
     economy_revenue = from_wages + others
 
     # --- the new activity: its own accounts (operation, direct)
+    activity = activity_revenue(ds, law, basis, settings)
+    own_slot = ((ds["phase"] == "operation") & (ds["effect"] == "direct")).astype(float)
+    total = economy_revenue + activity * own_slot
+    total = total.transpose("centre", "variant", "phase", "year", "effect", "tax", "budget")
+    return total.assign_coords(tax=list(TAXES), budget=list(BUDGETS)).rename("revenue")
+
+
+def activity_revenue(
+    ds: xr.Dataset,
+    law: FiscalLaw,
+    basis: MoneyBasis,
+    settings: Mapping[str, Setting] | None = None,
+) -> xr.DataArray:
+    """The new activity's own revenue (centre, variant, year, tax, budget) from its accounts in
+    ``ds`` (operation phase, direct effect): PIT and contributions at its pay per worker and
+    regime, profit tax on its operating surplus less tax depreciation with losses carried
+    forward, its mineral extraction, property and other taxes.  Part of
+    :func:`budget_revenue`; also applied alone to the draws of the uncertainty study."""
+    settings = settings or {}
+    years = ds["year"]
+    law_year = _law_years(law, years)
+    price = basis.price_level.sel(year=years)
+    limit = basis.base_limit_index.sel(year=years)
     own = ds.sel(phase="operation", effect="direct", drop=True)
     comp_a = own["compensation"].sum("sector")
     jobs_a = own["employment"].sum("sector")
@@ -365,10 +388,7 @@ def budget_revenue(
         *inputs,
         output_core_dims=[["tax", "budget"]],
     )
-    own_slot = ((ds["phase"] == "operation") & (ds["effect"] == "direct")).astype(float)
-    total = economy_revenue + activity * own_slot
-    total = total.transpose("centre", "variant", "phase", "year", "effect", "tax", "budget")
-    return total.assign_coords(tax=list(TAXES), budget=list(BUDGETS)).rename("revenue")
+    return activity
 
 
 def add_revenue(

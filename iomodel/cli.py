@@ -522,6 +522,7 @@ def _run(
     regional=True,
     method=None,
     delta=None,
+    study=None,
 ) -> Run:
     from .pipeline import run_centres
     from .resources import shocks_dir
@@ -536,6 +537,7 @@ def _run(
         "regional": regional,
         "method": method,
         "delta": delta,
+        **(study or {}),
     }
     if quiet or len(ids) < 2:
         return run_centres(ids, table, [variant] if variant else None, kind, closure, **options)
@@ -547,6 +549,58 @@ def _run(
         return run_centres(
             ids, table, [variant] if variant else None, kind, closure, progress=step, **options
         )
+
+
+def _study_options(default_draws: int):
+    """``--draws``, ``--seed``, ``--coefficient-cv``, ``--scheduler`` (the uncertainty study)."""
+
+    def decorate(func):
+        for option in reversed(
+            [
+                click.option(
+                    "--draws",
+                    type=click.IntRange(0, 10_000_000),
+                    default=default_draws,
+                    show_default=True,
+                    help="Monte Carlo draws of the uncertainty study (0: none): quantiles, "
+                    "outranking probabilities and sensitivity of the central variant.",
+                ),
+                click.option(
+                    "--seed",
+                    type=click.IntRange(0, 2**63 - 1),
+                    default=2021,
+                    show_default=True,
+                    help="Seed of the draws (the same seed gives the same figures).",
+                ),
+                click.option(
+                    "--coefficient-cv",
+                    type=click.FloatRange(0, 1),
+                    default=None,
+                    help="Perturb the technical coefficients with this coefficient of "
+                    "variation in every draw (default: tables/uncertainty.toml, 0 = off).",
+                ),
+                click.option(
+                    "--scheduler",
+                    default=None,
+                    metavar="ADDRESS",
+                    help="Run the draws on dask: 'threads' (local threads) or the address of a "
+                    "dask.distributed scheduler (tcp://host:8786); needs iomodel[dask].",
+                ),
+            ]
+        ):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def _study(draws, seed, coefficient_cv, scheduler) -> dict:
+    return {
+        "draws": draws,
+        "seed": seed,
+        "coefficient_cv": coefficient_cv,
+        "scheduler": scheduler,
+    }
 
 
 _PRODUCTIVITY = click.option(
@@ -610,6 +664,7 @@ def _with_run_options(func):
     multiple=True,
     help="Output format(s); repeat for several (default: all three).",
 )
+@_study_options(0)
 def run(
     centres,
     variant,
@@ -624,6 +679,10 @@ def run(
     delta,
     out_dir,
     formats,
+    draws,
+    seed,
+    coefficient_cv,
+    scheduler,
 ):
     """Compute the impacts of CENTRES (default: all) and write the Dataset and workbook.
 
@@ -636,6 +695,7 @@ def run(
     formats = tuple(dict.fromkeys(formats or ("netcdf", "xlsx", "csv")))
     names = {"netcdf": "impact.nc", "csv": "impact.csv", "xlsx": "impact.xlsx"}
     check_output_folder(out_dir, [names[f] for f in formats])  # before the work, not after
+    study = _study(draws, seed, coefficient_cv, scheduler)
     result = _run(
         centres,
         variant,
@@ -648,6 +708,7 @@ def run(
         regional,
         method,
         delta,
+        study,
     )
     appraisal, groups = _appraisal_and_groups(result)
     with OutputSet(out_dir) as staging:
@@ -868,6 +929,7 @@ def compare(
     show_default=True,
     help="Also write impact.nc, the Dataset the reports were made from, beside them.",
 )
+@_study_options(2000)
 def report(
     centres,
     compare_only,
@@ -885,6 +947,10 @@ def report(
     method,
     delta,
     with_dataset,
+    draws,
+    seed,
+    coefficient_cv,
+    scheduler,
 ):
     """Write PDF reports: one per centre and a comparison of all centres.
 
@@ -909,8 +975,20 @@ def report(
         [report_name(c, lang, variant) for c in ids]
         + ([report_name(None, lang, variant)] if compare_only or not ids else []),
     )
+    study = _study(draws, seed, coefficient_cv, scheduler)
     result = _run(
-        ids, None, table, kind, closure, quiet, productivity, preferences, regional, method, delta
+        ids,
+        None,
+        table,
+        kind,
+        closure,
+        quiet,
+        productivity,
+        preferences,
+        regional,
+        method,
+        delta,
+        study,
     )
     for scenario in result.scenarios:
         if variant not in scenario.variants:

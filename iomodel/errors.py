@@ -41,3 +41,8 @@ class ConfigError(IOModelError):
 
 class UpdateLocked(IOModelError):
     """Another ``iomodel update`` holds the lock of the runs folder."""
+
+
+class UncertaintyError(IOModelError):
+    """A distribution (scenario ``[uncertainty]`` block, tables/uncertainty.toml) is malformed,
+    or a draw or sensitivity setting cannot be honoured."""

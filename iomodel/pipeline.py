@@ -122,6 +122,10 @@ def run_centres(
     regional: bool = True,
     method: str | None = None,
     delta: float | None = None,
+    draws: int = 0,
+    seed: int | None = None,
+    coefficient_cv: float | None = None,
+    scheduler: str | None = None,
 ) -> Run:
     """Load the table and the scenarios, build every shock and solve them all at once.
 
@@ -138,6 +142,11 @@ def run_centres(
     ``regional`` adds each centre's effects by location — its region(s), the rest of Russia,
     abroad (:func:`iomodel.regional_impact.regional_effects`) — with location quotients of
     ``method`` and ``delta`` (defaults in ``tables/regional/regionalisation.toml``).
+    ``draws`` > 0 adds the uncertainty study of the central variant (issue 15,
+    :mod:`iomodel.uncertainty`): quantiles, outranking probabilities and sensitivity from that
+    many draws seeded with ``seed`` (default 2021), the technical coefficients perturbed with
+    ``coefficient_cv`` (default: ``tables/uncertainty.toml``), on dask when ``scheduler`` is
+    "threads" or a ``dask.distributed`` address.
     """
     io_table = load_table(table)
     return run_loaded(
@@ -155,6 +164,10 @@ def run_centres(
         regional=regional,
         method=method,
         delta=delta,
+        draws=draws,
+        seed=seed,
+        coefficient_cv=coefficient_cv,
+        scheduler=scheduler,
     )
 
 
@@ -178,6 +191,10 @@ def run_loaded(
     fiscal_folder: Path | None = None,
     regional_folder: Path | None = None,
     extra_hashes: Mapping[str, str] | None = None,
+    draws: int = 0,
+    seed: int | None = None,
+    coefficient_cv: float | None = None,
+    scheduler: str | None = None,
 ) -> Run:
     """:func:`run_centres` on inputs already loaded (a table of any origin, e.g. projected).
 
@@ -185,6 +202,8 @@ def run_loaded(
     ``regional_folder`` the regional data (default: the shipped ones); ``extra_hashes`` (file
     name → sha256) are recorded with the bridge and price files in the Dataset's
     ``inputs_sha256`` (e.g. the national accounts a projected table was made from).
+    ``draws``, ``seed``, ``coefficient_cv`` and ``scheduler``: the uncertainty study, as in
+    :func:`run_centres`.
     """
     if productivity not in ("path", "frozen"):
         raise ValueError(f"productivity must be 'path' or 'frozen', not {productivity!r}")
@@ -229,6 +248,31 @@ def run_loaded(
         dataset = _with_regions(
             io_table, scenarios, shocks, dataset, index, method, delta, regional_folder
         )
+    if draws > 0:
+        from .summary import load_appraisal
+        from .uncertainty.study import DEFAULT_SEED, merge_into, model_file, study
+
+        extra = study(
+            io_table,
+            [s for s in scenarios if "central" in s.variants],
+            bridge,
+            prices,
+            load_appraisal(tables_dir() / "appraisal.toml"),
+            draws,
+            DEFAULT_SEED if seed is None else seed,
+            groups=_groups(io_table),
+            model=model,
+            closure=closure,
+            productivity=index,
+            coefficient_cv=coefficient_cv,
+            scheduler=scheduler,
+            preferences=preferences,
+            regional=regional,
+            method=method,
+            delta=delta,
+        )
+        dataset = merge_into(dataset, extra)
+        dataset.attrs["inputs_sha256"] = _with_hash(dataset.attrs["inputs_sha256"], model_file())
     return Run(io_table, bridge, prices, tuple(scenarios), tuple(shocks), dataset)
 
 
@@ -401,3 +445,9 @@ def localisation_table(run: Run, groups: pd.DataFrame, variant: str = "central")
     )
     loc.index.name = "centre"
     return loc
+
+
+def _with_hash(hashes: str, path: Path) -> str:
+    data = json.loads(hashes)
+    data[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return json.dumps(data, sort_keys=True)

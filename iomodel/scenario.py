@@ -21,6 +21,7 @@ import numpy as np
 from .categories import COST_ITEMS, EQUIPMENT, PURCHASES, PURPOSES, TAX_KINDS
 from .errors import ScenarioError
 from .fiscal import REGIMES
+from .uncertainty.distributions import Dirichlet, Scalar, parse_scalar, parse_shares
 
 __all__ = [
     "COST_ITEMS",
@@ -50,6 +51,7 @@ __all__ = [
     "Source",
     "Stage",
     "TaxLine",
+    "Uncertainty",
     "Variant",
     "check_centre_ids",
     "load_scenarios",
@@ -565,6 +567,8 @@ class Scenario:
     cluster: Cluster | None = None
     fiscal: Fiscal = Fiscal()
     regional: RegionalAssumptions | None = None
+    #: ``[uncertainty]``: distributions of the scenario's parameters (issue 15; None: defaults).
+    uncertainty: Uncertainty | None = None
 
     @property
     def id(self) -> str:
@@ -622,6 +626,7 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
             "cluster",
             "fiscal",
             "regional",
+            "uncertainty",
         }
     )
     if top.raw("schema") == 1:
@@ -649,6 +654,8 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
     fiscal = _fiscal(fiscal_node, construction, operation) if fiscal_node else Fiscal()
     regional_node = top.child("regional", required=False)
     regional = _regional(regional_node) if regional_node else None
+    block = top.child("uncertainty", required=False)
+    uncertainty = _uncertainty(block, construction, variants, operation) if block else None
     known = set(sources)
     for where, ids in _cited(data):
         for source_id in ids:
@@ -669,6 +676,7 @@ def _parse(data: dict, path: Path, sha: str, max_price_year: int) -> Scenario:
         cluster=cluster,
         fiscal=fiscal,
         regional=regional,
+        uncertainty=uncertainty,
     )
 
 
@@ -714,6 +722,70 @@ def _fiscal(node: _Node, construction: Construction, operation: Operation | None
         estimate,
         node.estimate_ru(),
     )
+
+
+#: Scenario parameters that may have a distribution in ``[uncertainty]``.
+UNCERTAIN = (
+    "capex",
+    "equipment_import_share",
+    "price_scale",
+    "volume_scale",
+    "jobs",
+    "operating_localisation",
+    "purposes",
+    "costs",
+)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """``[uncertainty]``: the distributions a scenario declares for its parameters (the others
+    take the defaults of ``tables/uncertainty.toml``), with their sources or derivation."""
+
+    distributions: dict[str, Scalar | Dirichlet]
+    sources: tuple[str, ...]
+    estimate: str
+    estimate_ru: str = ""
+
+
+def _uncertainty(
+    node: _Node, con: Construction, variants: dict[str, Variant], op: Operation | None
+) -> Uncertainty:
+    """Parse ``[uncertainty]``: each parameter's distribution must contain the central variant's
+    value (the draws reproduce the central run when their spread is zero)."""
+    node.only({*UNCERTAIN, "sources", "estimate", "estimate_ru"})
+    sources, estimate = node.basis()
+    central = variants["central"]
+    ceiling = CAPEX_CEILING[con.currency] / con.unit
+    scalars: dict[str, tuple[tuple[float, float], float | None]] = {
+        "capex": ((0.0, ceiling), central.capex),
+        "equipment_import_share": ((0.0, 1.0), central.equipment_import_share),
+        "price_scale": ((0.0, math.inf), central.price_scale),
+        "volume_scale": ((0.0, math.inf), central.volume_scale),
+        "jobs": ((0.0, math.inf), op.jobs if op else None),
+        "operating_localisation": ((0.0, 1.0), 0.5),
+    }
+    out: dict[str, Scalar | Dirichlet] = {}
+    for key, spec in node.data.items():
+        if key not in UNCERTAIN:
+            continue
+        where = f"{node.where}: {node.path(key)}"
+        if key in ("jobs", "costs", "operating_localisation") and op is None:
+            raise node.fail(key, "needs an [operation] block")
+        if key == "jobs" and op is not None and op.jobs is None:
+            raise node.fail(key, "needs [operation] jobs (the central figure it varies around)")
+        if key == "costs" and op is not None and op.costs is None:
+            raise node.fail(key, "needs [operation.costs] (the shares it varies around)")
+        if key == "purposes":
+            out[key] = parse_shares(spec, where, ScenarioError, [con.purposes[p] for p in PURPOSES])
+        elif key == "costs":
+            assert op is not None and op.costs is not None
+            stated = [op.costs.get(c, 0.0) for c in COST_ITEMS]
+            out[key] = parse_shares(spec, where, ScenarioError, [*stated, 1.0 - sum(stated)])
+        else:
+            bounds, centre = scalars[key]
+            out[key] = parse_scalar(spec, where, ScenarioError, bounds, centre)
+    return Uncertainty(out, sources, estimate, node.estimate_ru())
 
 
 def _check_plausible(

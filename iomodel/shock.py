@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .categories import EQUIPMENT, PURCHASES, PURPOSES
+from .categories import COST_ITEMS, EQUIPMENT, PURCHASES, PURPOSES
 from .errors import ScenarioError
 from .prices import Prices
 from .table import IOTable
@@ -249,6 +249,13 @@ class Column:
     names the variant whose operating domestic-share paths apply (``[operation.domestic_share]``);
     ``base`` includes the base case; ``stages`` flags each of the scenario's ``[[stages]]`` in
     or out; ``standalone`` develops the deposits as separate projects (``[cluster]``).
+
+    The base case's own parameters may be overridden column by column (uncertainty draws and
+    their basis, :mod:`iomodel.uncertainty`; None keeps the scenario's): ``purposes`` its capex
+    shares (:data:`PURPOSES` order), ``domestic_share`` the domestic share of each purpose
+    (equipment purposes still take theirs from the variant), ``costs`` its operating cost shares
+    (:data:`COST_ITEMS` order; purchases and wages), ``jobs`` its direct jobs at design output,
+    and ``tax_kinds`` which kinds of its tax lines apply.
     """
 
     name: str
@@ -259,6 +266,11 @@ class Column:
     standalone: bool = False
     label_ru: str = ""
     label_en: str = ""
+    purposes: tuple[float, ...] | None = None
+    domestic_share: tuple[float, ...] | None = None
+    costs: tuple[float, ...] | None = None
+    jobs: float | None = None
+    tax_kinds: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -448,6 +460,13 @@ def _arrays(
             )
         if column.standalone and scenario.cluster is None:
             raise ScenarioError(f"{where}: a standalone case needs a [cluster] block")
+        for name, value, size in (
+            ("purposes", column.purposes, len(PURPOSES)),
+            ("domestic_share", column.domestic_share, len(PURPOSES)),
+            ("costs", column.costs, len(COST_ITEMS)),
+        ):
+            if value is not None and len(value) != size:
+                raise ValueError(f"column {column.name!r}: {name} needs {size} values")
     years = sorted(all_years)
     n = table.n
     shape = (len(columns), len(PHASES), len(years), n)
@@ -539,7 +558,7 @@ class _Block:
     each column, and the activity (0 the base case, j the j-th stage) whose assets it buys."""
 
     con: Construction
-    shares: np.ndarray  # (purpose,)
+    shares: np.ndarray  # (column, purpose)
     capex: np.ndarray  # (column,), in con's currency and unit
     activity: int
 
@@ -547,7 +566,9 @@ class _Block:
 def _blocks(scenario: Scenario, columns: Sequence[Column]) -> list[_Block]:
     con = scenario.construction
     base = np.array([c.variant.capex if c.base and not c.standalone else 0.0 for c in columns])
-    blocks = [_Block(con, np.array([con.purposes[p] for p in PURPOSES]), base, 0)]
+    own = tuple(con.purposes[p] for p in PURPOSES)
+    shares = np.array([c.purposes if c.purposes is not None else own for c in columns])
+    blocks = [_Block(con, shares, base, 0)]
     if any(c.standalone for c in columns):
         assert scenario.cluster is not None and scenario.operation is not None
         values = {p.id: p.value for p in scenario.operation.products}
@@ -555,12 +576,14 @@ def _blocks(scenario: Scenario, columns: Sequence[Column]) -> list[_Block]:
         alone = np.array(
             [c.variant.capex * ratio if c.base and c.standalone else 0.0 for c in columns]
         )
-        blocks.append(_Block(con, np.array([purposes[p] for p in PURPOSES]), alone, 0))
+        split = np.array([purposes[p] for p in PURPOSES])
+        blocks.append(_Block(con, np.broadcast_to(split, (len(columns), len(PURPOSES))), alone, 0))
     for j, stage in enumerate(scenario.stages):
         if stage.construction is None:
             continue
         amounts = np.array([stage.capex if c.stages[j] else 0.0 for c in columns])
-        shares = np.array([stage.construction.purposes[p] for p in PURPOSES])
+        split = np.array([stage.construction.purposes[p] for p in PURPOSES])
+        shares = np.broadcast_to(split, (len(columns), len(PURPOSES)))
         blocks.append(_Block(stage.construction, shares, amounts, j + 1))
     return blocks
 
@@ -597,8 +620,13 @@ def _construction(
         ) * (con.unit / table.meta.unit)
         profile = np.zeros(len(years))
         profile[[years.index(y) for y in con.years]] = con.profile
-        amount[:, b] = block.capex[:, None, None] * profile[None, :, None] * (block.shares * factor)
-        domestic[:, b] = [[_domestic_share(con, p, c.variant) for p in PURPOSES] for c in columns]
+        amount[:, b] = (
+            block.capex[:, None, None] * profile[None, :, None] * (block.shares * factor)[:, None]
+        )
+        own_block = con is scenario.construction
+        domestic[:, b] = [
+            [_domestic_share(con, p, c, own_block) for p in PURPOSES] for c in columns
+        ]
     # spend_bp[a, b, t, p, i]: purchasers' value bought from product i; home_share its domestic part
     weights = bridge.capex.loc[list(PURPOSES)].to_numpy()
     spend_bp = amount[..., None] * weights
@@ -629,9 +657,13 @@ def _construction(
     )
 
 
-def _domestic_share(con: Construction, purpose: str, variant: Variant) -> float:
+def _domestic_share(con: Construction, purpose: str, column: Column, own: bool) -> float:
+    """Domestic share of ``purpose``: the variant's for equipment, else the column's override
+    (for the scenario's own construction, ``own``) or the construction's."""
     if purpose in EQUIPMENT:
-        return 1.0 - variant.equipment_import_share
+        return 1.0 - column.variant.equipment_import_share
+    if own and column.domestic_share is not None:
+        return column.domestic_share[PURPOSES.index(purpose)]
     return con.domestic_share[purpose]
 
 
@@ -755,12 +787,9 @@ def _operation(
         "domestic_sales": by_sector(net * (1 - exports)),
         "own_use": by_sector(fed),
     }
-    shares = [acts[j].costs or {} for j, _ in items]  # no cost structure: the table's column
-    costed = np.array([acts[j].costs is not None for j, _ in items])
-    cost = np.array([[c.get(item, 0.0) for item in PURCHASES] for c in shares])
-    wage = np.array([c.get("wages", 0.0) for c in shares])
+    cost, wage, costed = _cost_shares(acts, act_of, columns)  # (a, k, item), (a, k), (a, k)
     weights = bridge.opex.loc[list(PURCHASES)].to_numpy()  # (item, product)
-    bought = np.einsum("atk,kc,ci->atci", at_volume, cost, weights)
+    bought = np.einsum("atk,akc,ci->atci", at_volume, cost, weights)
     if costed.any():
         table_share, share_notes = _domestic_intermediate_share(table)
         notes += share_notes
@@ -770,22 +799,25 @@ def _operation(
         home = np.ones(bought.shape)
     demand = (bought * home).sum(axis=2)
     imports = (bought * (1 - home)).sum(axis=2)
-    purchases_k = at_volume * cost.sum(axis=1)
-    compensation_k = at_volume * wage
+    purchases_k = at_volume * cost.sum(axis=2)[:, None]
+    compensation_k = at_volume * wage[:, None]
     value_added_k = sales - purchases_k - feed_cost
     other_k = np.zeros_like(sales)
     if not costed.all():
         # the product's average column of the table, at the volume value
-        fallback = at_volume * ~costed
+        fallback = at_volume * ~costed[:, None]
         demand += np.einsum("atk,ik->ati", fallback, table.A[:, sector])
         imports += by_sector(fallback * coef["imports"][sector])
         compensation_k += fallback * coef["compensation"][sector]
         value_added_k = np.where(
-            costed, value_added_k, fallback * coef["value_added"][sector] + sales - at_volume
+            costed[:, None],
+            value_added_k,
+            fallback * coef["value_added"][sector] + sales - at_volume,
         )
         other_k += fallback * coef["taxes"][sector]
+        uncosted = np.atleast_1d(~costed.all(axis=0))
         codes_used = ", ".join(
-            dict.fromkeys(table.codes[sector[i]] for i, (j, _) in enumerate(items) if not costed[i])
+            dict.fromkeys(table.codes[sector[i]] for i in range(len(items)) if uncosted[i])
         )
         notes.append(
             Note(
@@ -795,7 +827,8 @@ def _operation(
                 f"столбец продукта {codes_used} таблицы",
             )
         )
-    lines = _tax_amounts(acts, years, ids, act_of, sales, at_volume, capex, base, include)
+    kinds = _tax_kinds(columns)
+    lines = _tax_amounts(acts, years, ids, act_of, sales, at_volume, capex, base, include, kinds)
     lines["other_taxes"] += other_k
     direct["compensation"] = by_sector(compensation_k)
     direct["value_added"] = by_sector(value_added_k)
@@ -817,15 +850,23 @@ def _operation(
     jobs = np.zeros((a, t, len(items)))
     for j, act in enumerate(acts):
         mine = act_of == j
-        if act.jobs is not None:
-            jobs[..., mine] = (
-                act.jobs
-                * (volume[:, None, None] * include[:, None, mine])
+        given = np.array(
+            [c.jobs if j == 0 and c.jobs is not None else act.jobs for c in columns], dtype=object
+        )
+        stated = np.array([g is not None for g in given])
+        if stated.any():
+            jobs[np.ix_(stated, np.arange(t), mine)] = (
+                np.array([g for g in given if g is not None], dtype=float)[:, None, None]
+                * (volume[stated, None, None] * include[stated][:, None, mine])
                 * staff_act[j][None, :, None]
                 * within[mine]
             )
-        elif "employment" in coef:
-            jobs[..., mine] = at_volume[..., mine] * coef["employment"][sector[mine]]
+        if stated.all():
+            continue
+        if "employment" in coef:
+            jobs[np.ix_(~stated, np.arange(t), mine)] = (
+                at_volume[~stated][..., mine] * coef["employment"][sector[mine]]
+            )
         else:
             notes.append(
                 Note(
@@ -843,6 +884,32 @@ def _operation(
         direct=direct,
         notes=notes,
     )
+
+
+def _cost_shares(
+    acts: list[Operation], act_of: np.ndarray, columns: Sequence[Column]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Purchased cost shares (column, product, item), wage shares and whether the product has a
+    cost structure (column, product): each activity's, or the column's override for the base."""
+    rows = []
+    for column in columns:
+        override = None if column.costs is None else dict(zip(COST_ITEMS, column.costs))
+        rows.append(
+            [override if j == 0 and override is not None else acts[j].costs for j in act_of]
+        )
+    # no cost structure: the table's column (see the fallback in _operation)
+    cost = np.array([[[(c or {}).get(i, 0.0) for i in PURCHASES] for c in row] for row in rows])
+    wage = np.array([[(c or {}).get("wages", 0.0) for c in row] for row in rows])
+    costed = np.array([[c is not None for c in row] for row in rows], dtype=bool)
+    return cost.reshape(len(columns), len(act_of), len(PURCHASES)), wage, costed
+
+
+def _tax_kinds(columns: Sequence[Column]) -> dict[str, np.ndarray]:
+    """Per kind of tax line, 1 for the columns whose base case counts it (``tax_kinds``)."""
+    return {
+        kind: np.array([c.tax_kinds is None or kind in c.tax_kinds for c in columns], dtype=float)
+        for kind in ("mineral_extraction", "property", "other")
+    }
 
 
 def _standalone_mask(
@@ -909,27 +976,31 @@ def _tax_amounts(
     capex: np.ndarray,
     base: np.ndarray,
     include: np.ndarray,
+    kinds: dict[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     """Each kind of tax line of every activity, by output product: arrays (column, year,
-    product).  Property tax is spread over the activity's products in the column by value."""
+    product).  Property tax is spread over the activity's products in the column by value.
+    ``kinds`` (kind → (column,)) masks the base case's lines column by column."""
     out = {k: np.zeros_like(sales) for k in TAX_VARIABLES}
     for j, act in enumerate(acts):
         running = np.isin(years, act.years).astype(float)
+        ones = np.ones(len(kinds["other"]))
         mine = (act_of == j) * include * base  # (a, k)
         total = mine.sum(axis=1, keepdims=True)
         spread = np.where(total > 0, mine / np.where(total > 0, total, 1.0), 0.0)
         for line in act.taxes:
+            on = (kinds[line.kind] if j == 0 else ones)[:, None, None]  # (column, 1, 1)
             if line.kind == "mineral_extraction":
                 mask = np.isin(ids, line.products).astype(float)
                 rate = line.coefficient(years) * line.value_share
-                out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask
+                out["mineral_extraction_tax"] += sales * rate[None, :, None] * mask * on
             elif line.kind == "property":
                 in_use = capex[:, j] @ line.residual(years, act.start_year).T  # (column, year)
                 value = line.rate * line.base_share * in_use * running
-                out["property_tax"] += value[:, :, None] * spread[:, None, :]
+                out["property_tax"] += value[:, :, None] * spread[:, None, :] * on
             else:
                 mask = np.isin(ids, line.products).astype(float)
-                out["other_taxes"] += at_volume * line.rate * mask
+                out["other_taxes"] += at_volume * line.rate * mask * on
     return out
 
 

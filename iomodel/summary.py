@@ -658,6 +658,10 @@ def views(
         out["region_delta"] = pd.concat(frames, ignore_index=True)
     if localisation_table is not None:
         out["localisation"] = localisation_table.reset_index()
+    if "indicator_q" in ds:  # the uncertainty study (issue 15)
+        from .uncertainty.study import views as study_views
+
+        out.update(study_views(ds, key_figures(ds, "central", appraisal)))
     if "case_value_added" in ds:  # the thesis cases (issue 12)
         from .thesis import localisation_gain, thesis_table
 

@@ -36,6 +36,7 @@ from iomodel.report import (
 from iomodel.report._assets import svg_data_url
 from iomodel.scenario import Scenario
 from iomodel.shock import build_shock, load_bridge
+from iomodel.uncertainty.study import merge_into, study
 
 from .conftest import ROOT
 
@@ -114,6 +115,10 @@ def reports(rosstat, server, tmp_path_factory):
     ds = with_revenue(ds, rosstat, prices, scenarios, None, "II", "default")
     run = Run(rosstat, bridge, prices, scenarios, shocks, ds)
     appraisal, groups = _appraisal_and_groups(run)
+    # the uncertainty study (issue 15), few draws
+    extra = study(rosstat, scenarios, bridge, prices, appraisal, 200, 5, groups=groups)
+    run = Run(rosstat, bridge, prices, scenarios, shocks, merge_into(ds, extra))
+    ds = run.dataset
     written = write_reports(
         run,
         appraisal,
@@ -498,3 +503,25 @@ def test_thesis_page_shows_the_datasets_figures(rosstat):
     machines = gain.loc[("operation", "machine_building"), "output_gain"] / 1e3
     assert format_number(machines, 1) in html
     assert "бедные руды" in html  # the deposit worked only inside the cluster, and why
+
+
+def test_uncertainty_ranges_and_outranking_in_pdf_are_the_datasets(reports):
+    """The centre report's range table and the comparison's outranking table show the
+    exported Dataset's quantiles and probabilities (issue 15)."""
+    ds = reports["exported"]
+    text = reports["text"]["evil"]
+    part = text[text.index("Диапазоны неопределённости") :]
+    q = ds.indicator_q.sel(centre="evil")
+    for name, var in (
+        ("discounted_value_added", "value_added"),
+        ("construction_employment", "employment"),
+    ):
+        row = " ".join(_fmt(var, float(v)) for v in q.sel(indicator=name).values)
+        assert row in part, f"{name}: {row!r} not in the range table"
+    assert "Рисунок" in part and "Больше всего дисперсию" in part
+    comparison = reports["text"][None]
+    part = comparison[comparison.index("Насколько устойчив рейтинг") :]
+    p = float(
+        ds.outrank_probability.sel(criterion="discounted_value_added", centre="evil", rival="mini")
+    )
+    assert format_number(p, 2) in part

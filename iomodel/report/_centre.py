@@ -39,6 +39,7 @@ from ._context import (
 from ._locale import Locale
 from ._regional import centre_regional
 from ._thesis import centre_thesis
+from ._uncertainty import centre_uncertainty
 
 __all__ = ["centre_context"]
 
@@ -875,6 +876,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     """Everything the centre template shows, as strings, rows and SVG charts."""
     w = _view(inputs, centre, loc)
     s, v, con = w.scenario, w.variant, w.scenario.construction
+    uncertainty = centre_uncertainty(inputs, centre, loc)
     design_year, op_tot = w.design_year, w.op_tot
     chart_timeline, year_rows, year_total = _timeline(w)
     chart_groups, group_rows = _groups(w)
@@ -955,6 +957,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "localisation": localisation_info,
         "thesis": centre_thesis(w.inputs.thesis, w.scenario, loc, w.inputs.scale),
         "regional": centre_regional(inputs, centre, loc),
+        "uncertainty": uncertainty,
         "conversion": about["conversion"],
         "bridge_rows": about["bridge_rows"],
         "charts": {
@@ -963,6 +966,7 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "groups": chart_groups,
             "localisation": chart_localisation,
             "revenue": chart_revenue,
+            "tornado": uncertainty.pop("tornado", "") if uncertainty else "",
         },
         "notes": json.loads(w.ds.attrs.get(notes_key, "{}")).get(centre, []),
         "estimates": _estimates(w),

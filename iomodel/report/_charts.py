@@ -45,6 +45,7 @@ __all__ = [
     "small_multiples",
     "stacked_barh",
     "stacked_columns",
+    "tornado",
 ]
 
 #: Width of the text block (A4, 20 mm margins each side) in inches.
@@ -373,4 +374,55 @@ def small_multiples(
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="upper center", ncol=len(labels), bbox_to_anchor=(0.5, 1.0))
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.28 / (0.4 + 1.45 * nrows)), h_pad=0.6, w_pad=1.5)
+        return _svg(fig)
+
+
+def tornado(
+    labels: Sequence[str],
+    low: Sequence[float],
+    high: Sequence[float],
+    central: float,
+    num: Callable[[float, int], str],
+    unit: str = "",
+    central_label: str = "",
+) -> str:
+    """A tornado chart: one horizontal bar per parameter from ``low`` to ``high`` (widest on
+    top), a line at the ``central`` value; values printed at both ends."""
+    order = sorted(range(len(labels)), key=lambda i: -(high[i] - low[i]))
+    height = 0.7 + 0.26 * max(len(order), 1)
+    with plt.rc_context(_STYLE):
+        fig, axes = _figure(1, 1, height)
+        ax = axes[0][0]
+        y = list(range(len(order)))[::-1]
+        span = max((high[i] - low[i] for i in order), default=0.0) or abs(central) or 1.0
+        for pos, i in zip(y, order):
+            ax.barh(
+                pos,
+                high[i] - low[i],
+                left=low[i],
+                height=0.6,
+                color=GREYS[1],
+                edgecolor=EDGE,
+                linewidth=0.4,
+            )
+            ax.text(
+                low[i] - span * 0.02, pos, num(low[i], 0), ha="right", va="center", fontsize=6.5
+            )
+            ax.text(
+                high[i] + span * 0.02, pos, num(high[i], 0), ha="left", va="center", fontsize=6.5
+            )
+        ax.axvline(central, color=EDGE, linewidth=0.8, linestyle="--")
+        ax.set_yticks(y, [textwrap.shorten(labels[i], 60) for i in order])
+        lo = min([low[i] for i in order] + [central])
+        hi = max([high[i] for i in order] + [central])
+        ax.set_xlim(lo - span * 0.25, hi + span * 0.25)
+        ax.xaxis.set_major_formatter(_LocaleFormatter(num))
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        if unit:
+            ax.set_xlabel(unit)
+        if central_label:
+            ax.text(
+                central, len(order) - 0.4, central_label, ha="center", va="bottom", fontsize=6.5
+            )
+        fig.tight_layout()
         return _svg(fig)

@@ -19,6 +19,7 @@ from ._context import (
 from ._locale import Locale
 from ._regional import comparison_regional
 from ._thesis import comparison_thesis
+from ._uncertainty import comparison_uncertainty
 
 __all__ = ["comparison_context"]
 
@@ -317,6 +318,7 @@ def comparison_context(
             unit=cur,
         ),
         "rank_rows": rank_rows,
+        "uncertainty": comparison_uncertainty(inputs, loc, order, names),
         "total_row": total_row,
         "per_rows": per_rows,
         "loc_rows": loc_rows,
