@@ -31,11 +31,11 @@ from ._context import (
     _money,
     _qty_unit,
     _safe_link,
-    _short,
     _sources_cited,
     _variant_label,
 )
 from ._locale import Locale
+from ._decision import centre_decision
 from ._regional import centre_regional
 from ._thesis import centre_thesis
 
@@ -553,7 +553,11 @@ def _description(w: _View) -> dict[str, Any]:
                 "label": loc.t(f"purpose.{purpose}"),
                 "share": loc.pct(con.purposes[purpose]),
                 "domestic": loc.pct(dom),
-                "series": prices.series(key),
+                "series": (
+                    loc.t(f"series.{prices.series(key)}")
+                    if loc.has(f"series.{prices.series(key)}")
+                    else prices.series(key)
+                ),
                 "factor": loc.num(factor, 3),
             }
         )
@@ -566,7 +570,7 @@ def _description(w: _View) -> dict[str, Any]:
             {
                 "label": loc.t(f"purpose.{purpose}"),
                 "products": [
-                    f"{code} {_short(labels_by_code[code])} — {loc.pct(x)}"
+                    f"{code} {labels_by_code[code]} — {loc.pct(x)}"
                     for code, x in weights.items()
                 ],
             }
@@ -609,7 +613,7 @@ def _description(w: _View) -> dict[str, Any]:
                 {
                     "name": loc.pick(p.name_ru, p.name_en),
                     "code": p.product,
-                    "label": _short(labels_by_code.get(p.product, p.product)),
+                    "label": labels_by_code.get(p.product, p.product),
                     "value": loc.num(p.value, 2),
                     "quantity": (
                         f"{loc.num(p.quantity, 0)} {_qty_unit(loc, p.quantity_unit)}"
@@ -815,6 +819,24 @@ def _headline(loc: Locale, inputs: Inputs, centre: str, design_year: int | None)
     return [{"label": a, "value": b, "unit": c} for a, b, c in items]
 
 
+def _notes(w: _View, key: str) -> list[str]:
+    """The run's notes on this centre, a thesis case's id replaced by its label."""
+    notes = json.loads(w.ds.attrs.get(key, "{}")).get(w.centre, [])
+    if "case_label_ru" not in w.ds.coords:
+        return notes
+    label = "case_label_ru" if w.loc.lang == "ru" else "case_label_en"
+    names = {
+        str(c): str(n) for c, n in zip(w.ds.case.values, w.ds[label].sel(centre=w.centre).values)
+    }
+    out = []
+    for note in notes:
+        for case, name in names.items():
+            if note.endswith(f": {case}") or f": {case}," in note:
+                note = note.replace(case, f"«{name}»" if w.loc.lang == "ru" else f"'{name}'")
+        out.append(note)
+    return out
+
+
 def _tax_line(loc: Locale, line: TaxLine) -> dict[str, str]:
     """One tax line of the new activity as report text: name, what it is, its legal basis."""
     if isinstance(line, MineralExtractionTax):
@@ -955,6 +977,10 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "regional": centre_regional(inputs, centre, loc),
         "conversion": about["conversion"],
         "bridge_rows": about["bridge_rows"],
+        "effects_negative": bool(
+            any(float(w.cons_tot[v].min()) < 0 for v in MONEY_VARS)
+            or (op_tot is not None and any(float(op_tot[v].min()) < 0 for v in MONEY_VARS))
+        ),
         "charts": {
             "effects": _effects_chart(w),
             "timeline": chart_timeline,
@@ -962,10 +988,16 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "localisation": chart_localisation,
             "revenue": chart_revenue,
         },
-        "notes": json.loads(w.ds.attrs.get(notes_key, "{}")).get(centre, []),
+        "notes": _notes(w, notes_key),
+        "decision": centre_decision(inputs, centre, loc),
         "estimates": _estimates(w),
         "sources": [
-            {"id": src.id, "text": src.text, "url": src.url, "link": _safe_link(src.url)}
+            {
+                "id": src.id,
+                "text": loc.pick(src.text_ru or src.text, src.text),
+                "url": src.url,
+                "link": _safe_link(src.url),
+            }
             for src in s.sources.values()
         ],
         "scenario_file": s.path.name,
