@@ -132,6 +132,7 @@ def price_level(
         raise PriceError(f"{prices.path / 'deflators.csv'}: no series {series!r}")
     last = max(known)
     return [
-        prices.factor(series, base_year, min(int(y), last)) * (1 + growth_after) ** max(int(y) - last, 0)
+        prices.factor(series, base_year, min(int(y), last))
+        * (1 + growth_after) ** max(int(y) - last, 0)
         for y in years
     ]

@@ -34,8 +34,8 @@ from ._context import (
     _sources_cited,
     _variant_label,
 )
-from ._locale import Locale
 from ._decision import centre_decision
+from ._locale import Locale
 from ._regional import centre_regional
 from ._thesis import centre_thesis
 
@@ -570,8 +570,7 @@ def _description(w: _View) -> dict[str, Any]:
             {
                 "label": loc.t(f"purpose.{purpose}"),
                 "products": [
-                    f"{code} {labels_by_code[code]} — {loc.pct(x)}"
-                    for code, x in weights.items()
+                    f"{code} {labels_by_code[code]} — {loc.pct(x)}" for code, x in weights.items()
                 ],
             }
         )
@@ -822,17 +821,18 @@ def _headline(loc: Locale, inputs: Inputs, centre: str, design_year: int | None)
 def _notes(w: _View, key: str) -> list[str]:
     """The run's notes on this centre, a thesis case's id replaced by its label."""
     notes = json.loads(w.ds.attrs.get(key, "{}")).get(w.centre, [])
-    if "case_label_ru" not in w.ds.coords:
-        return notes
-    label = "case_label_ru" if w.loc.lang == "ru" else "case_label_en"
-    names = {
-        str(c): str(n) for c, n in zip(w.ds.case.values, w.ds[label].sel(centre=w.centre).values)
-    }
+    names = {str(v): _variant_label(w.loc, str(v)) for v in w.ds.variant.values}
+    if "case_label_ru" in w.ds.coords:
+        label = "case_label_ru" if w.loc.lang == "ru" else "case_label_en"
+        cases = w.ds[label].sel(centre=w.centre).values
+        names.update({str(c): str(n) for c, n in zip(w.ds.case.values, cases) if str(n)})
+    quote = "«{}»" if w.loc.lang == "ru" else "'{}'"
     out = []
-    for note in notes:
-        for case, name in names.items():
-            if note.endswith(f": {case}") or f": {case}," in note:
-                note = note.replace(case, f"«{name}»" if w.loc.lang == "ru" else f"'{name}'")
+    for note in notes:  # a note ends with ": id, id, …" naming the variants or cases
+        head, sep, tail = note.rpartition(": ")
+        ids = tail.split(", ")
+        if sep and all(i in names for i in ids):
+            note = head + sep + ", ".join(quote.format(names[i]) for i in ids)
         out.append(note)
     return out
 
@@ -929,7 +929,10 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "deposits": [
                 {
                     "name": loc.pick(d.name_ru, d.name_en),
-                    "commodities": ", ".join(d.commodities),
+                    "commodities": ", ".join(
+                        loc.t(f"commodity.{c}") if loc.has(f"commodity.{c}") else c
+                        for c in d.commodities
+                    ),
                     "status": loc.pick(d.status_ru, d.status_en),
                     "sources": _sources_cited(loc, d.sources),
                 }

@@ -7,7 +7,6 @@ from typing import Any
 from ..fiscal import BUDGETS
 from ..summary import compare
 from . import _charts as charts
-from ._decision import comparison_decision
 from ._context import (
     VARIABLES,
     Inputs,
@@ -17,6 +16,7 @@ from ._context import (
     _design_year,
     _money,
 )
+from ._decision import comparison_decision
 from ._locale import Locale
 from ._regional import comparison_regional
 from ._thesis import comparison_thesis

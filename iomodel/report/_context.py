@@ -90,7 +90,9 @@ def price_factor(run: Run, year: int | None) -> float:
     from ..prices import price_level
 
     law = load_fiscal()
-    return price_level(run.prices, law.price_series, run.table.meta.year, [year], law.price_growth)[0]
+    return price_level(run.prices, law.price_series, run.table.meta.year, [year], law.price_growth)[
+        0
+    ]
 
 
 def prepare(

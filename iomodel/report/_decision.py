@@ -257,7 +257,9 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "budgets": budgets,
         "sure": sure,
         "bands": None,  # issue 15: uncertainty bands of the headline figures go here
-        "not_included": [loc.t(f"decision.not_{k}") for k in ("gross", "static", "finance", "prices")],
+        "not_included": [
+            loc.t(f"decision.not_{k}") for k in ("gross", "static", "finance", "prices")
+        ],
         "money_year": table_year,
         "year": year,
     }
@@ -364,7 +366,9 @@ def comparison_decision(inputs: Inputs, loc: Locale) -> dict[str, Any]:
     )
     return {
         "columns": [loc.t(label) for _, label, *_ in CRITERIA] + [loc.t("choice.confidence")],
-        "variants": [loc.t(f"variant.{v}") if loc.has(f"variant.{v}") else v for v in inputs.by_variant],
+        "variants": [
+            loc.t(f"variant.{v}") if loc.has(f"variant.{v}") else v for v in inputs.by_variant
+        ],
         "rows": rows,
         "moves": moves,
         "variant_moves": ", ".join(variant_moves),
