@@ -17,7 +17,7 @@ install: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/iomodel run --quiet --out out
-	$(BIN)/iomodel report --lang ru --out out/reports
+	$(BIN)/iomodel report --from out/impact.nc --lang ru --out out/reports
 	@echo "Data: out/impact.nc, out/impact.xlsx, out/impact.csv; reports: out/reports/"
 
 test: $(STAMP)

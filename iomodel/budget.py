@@ -55,7 +55,7 @@ from .fiscal import (
     wages_from_compensation,
 )
 from .multipliers import ClosureKind, consumption_per_income
-from .prices import Prices
+from .prices import Prices, price_level
 from .table import IOTable
 
 __all__ = [
@@ -126,12 +126,9 @@ def money_basis(
     years_arr = np.asarray(list(years), dtype=int)
 
     def level(year: int) -> float:
-        upto = min(year, last)
-        return prices.factor(law.price_series, base, upto) * (1 + law.price_growth) ** max(
-            year - last, 0
-        )
+        return price_level(prices, law.price_series, base, [year], law.price_growth)[0]
 
-    price = np.array([level(int(y)) for y in years_arr])
+    price = np.array(price_level(prices, law.price_series, base, years_arr, law.price_growth))
     real_pay = np.ones(len(years_arr))
     limit_year = law.contrib_limit_last_year
     if productivity is not None and table.employment is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -927,7 +928,24 @@ def compare(
     "with_dataset",
     default=True,
     show_default=True,
-    help="Also write impact.nc, the Dataset the reports were made from, beside them.",
+    help="Also keep the Dataset the reports were made from beside them, as impact-<sha256>.nc "
+    "(reports.json says which PDF was made from which).",
+)
+@click.option(
+    "--from",
+    "from_dataset",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Render from an existing run's Dataset (the impact.nc `iomodel run` wrote): no solve. "
+    "Its table and scenario files must be unchanged since.",
+)
+@click.option(
+    "--prices",
+    "prices_basis",
+    default="table",
+    show_default=True,
+    help="Prices of the money figures: 'table' (the input-output table's year) or a year, e.g. "
+    "2024 (moved with the deflator the fiscal block uses, tables/fiscal/nominal.toml).",
 )
 @_study_options(2000)
 def report(
@@ -951,6 +969,8 @@ def report(
     seed,
     coefficient_cv,
     scheduler,
+    from_dataset,
+    prices_basis,
 ):
     """Write PDF reports: one per centre and a comparison of all centres.
 
@@ -960,6 +980,8 @@ def report(
     iomodel report --compare          the comparison of all centres only
     iomodel report kola tomtor --compare
                                       the comparison of these centres only
+    iomodel report --from out/impact.nc
+                                      from an existing run, without solving again
     Files are named CENTRE.LANG.pdf and comparison.LANG.pdf (CENTRE.VARIANT.LANG.pdf for a
     variant other than central).
     """
@@ -967,6 +989,7 @@ def report(
     from .report import report_name, write_reports
     from .scenario import check_centre_ids
 
+    price_year = _price_year(prices_basis)
     ids = check_centre_ids(centres)
     if compare_only and len(ids) == 1:
         raise _Refused("CENTRES", "a comparison needs at least two centres; name more or none")
@@ -975,21 +998,31 @@ def report(
         [report_name(c, lang, variant) for c in ids]
         + ([report_name(None, lang, variant)] if compare_only or not ids else []),
     )
-    study = _study(draws, seed, coefficient_cv, scheduler)
-    result = _run(
-        ids,
-        None,
-        table,
-        kind,
-        closure,
-        quiet,
-        productivity,
-        preferences,
-        regional,
-        method,
-        delta,
-        study,
-    )
+    if from_dataset is not None:
+        from .pipeline import run_from_dataset
+
+        result = run_from_dataset(from_dataset)
+        unknown = [c for c in ids if c not in result.dataset.centre.values]
+        if unknown:
+            raise _Refused("CENTRES", f"{', '.join(unknown)} not in {from_dataset}")
+        if ids:  # only the named centres (a comparison of them)
+            result = _subset_run(result, ids)
+    else:
+        study = _study(draws, seed, coefficient_cv, scheduler)
+        result = _run(
+            ids,
+            None,
+            table,
+            kind,
+            closure,
+            quiet,
+            productivity,
+            preferences,
+            regional,
+            method,
+            delta,
+            study,
+        )
     for scenario in result.scenarios:
         if variant not in scenario.variants:
             raise _Refused(
@@ -1003,6 +1036,9 @@ def report(
             click.echo(f"rendered {rep.path.name} ({rep.pages} pages)")
 
     with OutputSet(out_dir) as staging:  # the PDFs (and the Dataset) replace the old ones together
+        dataset_name = ""
+        if with_dataset:
+            dataset_name = _stage_dataset(result, from_dataset, staging, out_dir)
         written = write_reports(
             result,
             appraisal,
@@ -1015,17 +1051,89 @@ def report(
             variant=variant,
             workers=workers,
             progress=done,
+            price_year=price_year,
+            dataset_file=dataset_name,
         )
         if with_dataset:
-            from .export import write_netcdf
-
-            write_netcdf(result.dataset, staging / "impact.nc")
+            _stage_manifest(staging, out_dir, [r.path.name for r in written], dataset_name)
+    if with_dataset:
+        _tidy_datasets(out_dir)
     if not quiet:
         for rep in written:
             click.echo(f"wrote {out_dir / rep.path.name}")
         if with_dataset:
-            click.echo(f"wrote {out_dir / 'impact.nc'} (the Dataset these reports were made from)")
+            click.echo(f"wrote {out_dir / dataset_name} (the Dataset these reports were made from)")
     click.echo(f"{len(written)} report(s) in {out_dir}/")
+
+
+def _price_year(text: str) -> int | None:
+    """``--prices``: None for the table year's prices, else the year."""
+    if text == "table":
+        return None
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    raise _Refused("--prices", f"{text!r} is neither 'table' nor a year such as 2024")
+
+
+def _subset_run(run: Run, ids: list[str]) -> Run:
+    """A run read from a Dataset, narrowed to the centres ``ids``."""
+    from dataclasses import replace
+
+    return replace(
+        run,
+        scenarios=tuple(s for s in run.scenarios if s.id in ids),
+        dataset=run.dataset.sel(centre=ids),
+    )
+
+
+def _stage_dataset(run: Run, source: Path | None, staging: Path, out_dir: Path) -> str:
+    """Put the run's Dataset into ``staging`` as impact-<first 12 hex of its sha256>.nc (a copy
+    of ``source`` when the run was read from one) and return that name: reports of different
+    runs in one folder each keep the Dataset they were made from."""
+    from .export import write_netcdf
+
+    tmp = staging / ".dataset.nc"
+    if source is not None:
+        shutil.copyfile(source, tmp)
+    else:
+        write_netcdf(run.dataset, tmp)
+    digest = hashlib.sha256()
+    with tmp.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    name = f"impact-{digest.hexdigest()[:12]}.nc"
+    if (out_dir / name).exists():
+        tmp.unlink()  # the same Dataset is already there
+    else:
+        tmp.rename(staging / name)
+    return name
+
+
+MANIFEST = "reports.json"
+
+
+def _stage_manifest(staging: Path, out_dir: Path, pdfs: list[str], dataset: str) -> None:
+    """reports.json: which Dataset each PDF of the folder was made from (the old entries kept)."""
+    try:
+        entries = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        entries = {}
+    entries.update({pdf: dataset for pdf in pdfs})
+    (staging / MANIFEST).write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
+
+
+def _tidy_datasets(out_dir: Path) -> None:
+    """Remove the Datasets of the folder no PDF there was made from any more."""
+    try:
+        entries = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    live = {pdf: ds for pdf, ds in entries.items() if (out_dir / pdf).exists()}
+    if live != entries:
+        (out_dir / MANIFEST).write_text(json.dumps(live, indent=1, sort_keys=True) + "\n")
+    for path in out_dir.glob("impact-*.nc"):
+        if path.name not in set(live.values()):
+            path.unlink()
 
 
 from .cli_update import update_command  # noqa: E402  (the command lives in its own module)

@@ -43,6 +43,7 @@ __all__ = [
     "productivity_by_sector",
     "productivity_file",
     "run_centres",
+    "run_from_dataset",
     "run_loaded",
     "run_provenance",
     "shocks_dir",
@@ -451,3 +452,49 @@ def _with_hash(hashes: str, path: Path) -> str:
     data = json.loads(hashes)
     data[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return json.dumps(data, sort_keys=True)
+
+
+def run_from_dataset(path: Path, shocks_folder: Path | None = None) -> Run:
+    """A finished run read back from its Dataset (``iomodel run``'s ``impact.nc``), for reports
+    made without solving again: the table, bridge, prices and scenarios it names, each checked
+    against the sha256 the Dataset recorded, so a report never pairs a Dataset with scenario or
+    table files that have changed since.  ``shocks`` is empty (the Dataset holds their effects).
+    """
+    from .errors import ScenarioError
+    from .export import read_netcdf
+
+    try:
+        dataset = read_netcdf(Path(path))
+    except FileNotFoundError:
+        raise ScenarioError(
+            f"{path}: no such Dataset; give the impact.nc `iomodel run` wrote"
+        ) from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise ScenarioError(f"{path}: not a Dataset written by iomodel run ({exc})") from None
+    missing = [
+        k for k in ("table_id", "scenario_sha256", "table_files_sha256") if k not in dataset.attrs
+    ]
+    if missing or "output" not in dataset:
+        raise ScenarioError(
+            f"{path}: not a Dataset written by iomodel run (no {', '.join(missing) or 'output'}); "
+            "give the impact.nc `iomodel run` wrote"
+        )
+    io_table = load_table(str(dataset.attrs["table_id"]))
+    recorded = json.loads(dataset.attrs["table_files_sha256"])
+    changed = [n for n, sha in io_table.meta.file_hashes.items() if recorded.get(n, sha) != sha]
+    if changed:
+        raise ScenarioError(
+            f"{path}: the table's file(s) {', '.join(changed)} changed since this run; run again"
+        )
+    ids = [str(c) for c in dataset["centre"].values]
+    scenarios = load_scenarios(shocks_folder or shocks_dir(), ids)
+    hashes = json.loads(dataset.attrs["scenario_sha256"])
+    changed = [s.id for s in scenarios if hashes.get(s.id) != s.sha256]
+    if changed:
+        raise ScenarioError(
+            f"{path}: scenario file(s) of {', '.join(changed)} changed since this run "
+            f"(sha256 differs from the Dataset's); run again"
+        )
+    bridge = load_bridge(io_table.meta.path.parent / "bridge.toml", io_table)
+    prices = load_prices(prices_dir())
+    return Run(io_table, bridge, prices, tuple(scenarios), (), dataset)

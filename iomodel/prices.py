@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import PriceError
 
-__all__ = ["Prices", "load_prices"]
+__all__ = ["Prices", "load_prices", "price_level"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,24 @@ def load_prices(folder: Path) -> Prices:
                 f"deflators.csv (known: {', '.join(sorted(known)[:12])} …)"
             )
     return prices
+
+
+def price_level(
+    prices: Prices, series: str, base_year: int, years, growth_after: float
+) -> list[float]:
+    """Price level of each of ``years`` relative to ``base_year`` (1 there) for ``series``: the
+    chained deflators up to the last year the series has, then ``growth_after`` a year.
+
+    The one price level of the project: the fiscal block's nominal pay and the reports' current
+    or chosen-year prices both use it (``tables/fiscal/nominal.toml`` names the series and the
+    growth after the data).
+    """
+    known = [y for s, y in prices.indices if s == series]
+    if not known:
+        raise PriceError(f"{prices.path / 'deflators.csv'}: no series {series!r}")
+    last = max(known)
+    return [
+        prices.factor(series, base_year, min(int(y), last))
+        * (1 + growth_after) ** max(int(y) - last, 0)
+        for y in years
+    ]

@@ -77,7 +77,7 @@ MAX_CONSTRUCTION_YEARS = 30
 MAX_TEXT = {"short": 300, "long": 5_000, "estimate": 50_000}
 _LONG_TEXT = (
     *("summary_ru", "summary_en", "description_ru", "description_en", "status_ru", "status_en"),
-    *("text", "url", "legal_basis", "legal_basis_ru"),
+    *("text", "text_ru", "url", "legal_basis", "legal_basis_ru"),
 )
 #: Centre ids: the file name in shocks/ without .toml.
 CENTRE_ID = re.compile(r"[a-z0-9_]+")
@@ -256,9 +256,13 @@ def _short(value: Any, limit: int = 80) -> str:
 
 @dataclass(frozen=True)
 class Source:
+    """A cited source: ``text`` (English), ``text_ru`` (the same in Russian, shown in Russian
+    reports; optional) and an address."""
+
     id: str
     text: str
     url: str = ""
+    text_ru: str = ""
 
 
 @dataclass(frozen=True)
@@ -837,12 +841,15 @@ def _sources(top: _Node) -> dict[str, Source]:
     out: dict[str, Source] = {}
     for k, item in enumerate(raw):
         node = _Node(item, top.where, f"sources[{k}]")
-        node.only({"id", "text", "url"})
+        node.only({"id", "text", "text_ru", "url"})
         sid = node.text("id")
         if sid in out:
             raise node.fail("id", f"{sid!r} is used twice; source ids must be unique")
         out[sid] = Source(
-            sid, node.text("text"), node.text("url", default="") if node.has("url") else ""
+            sid,
+            node.text("text"),
+            node.text("url", default="") if node.has("url") else "",
+            node.text("text_ru") if node.has("text_ru") else "",
         )
     return out
 

@@ -68,6 +68,10 @@ INDICATORS = (
     "discounted_taxes",
     "discounted_exports",
     "type2_over_type1_output",
+    "discounted_capex",
+    "value_added_per_discounted_capex",
+    "job_years",
+    "job_years_per_bn_capex",
     "construction_revenue",
     *(f"construction_revenue_{b}" for b in BUDGETS),
     "operation_revenue",
@@ -107,6 +111,7 @@ class Appraisal:
     discount_rate: float
     base_year: int
     source: str
+    source_ru: str = ""  # the same in Russian, shown in Russian reports
 
 
 def load_appraisal(path: Path) -> Appraisal:
@@ -117,6 +122,7 @@ def load_appraisal(path: Path) -> Appraisal:
             float(data["discount_rate"]),
             int(data["discount_base_year"]),
             str(data["discount_rate_source"]),
+            str(data.get("discount_rate_source_ru", "")),
         )
     except FileNotFoundError:
         raise TableError(f"{path}: appraisal parameters missing") from None
@@ -204,6 +210,11 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
       ``jobs_per_bn_capex``: job-years during construction per billion of currency of capex;
     * ``discounted_*``: both phases, every year, discounted to ``appraisal.base_year``;
     * ``type2_over_type1_output``: total ÷ (direct + indirect) output, construction phase;
+    * ``discounted_capex``: capex discounted like the effects; ``value_added_per_discounted_capex``:
+      discounted value added of both phases ÷ discounted capex (what a rouble invested yields
+      over the whole horizon, in present value — the measure the centres are compared by);
+      ``job_years``: employment summed over every year of both phases (job-years);
+      ``job_years_per_bn_capex``: that per billion of currency of capex;
     * ``*_revenue`` and ``*_revenue_<budget>``: budget revenue (every tax, all effects; see
       :mod:`iomodel.budget`) in total and by level (federal, regional, local, social funds),
       over construction, in the design year and discounted over both phases;
@@ -251,6 +262,12 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     for v in ("output", "value_added", "taxes"):
         frame[f"discounted_{v}"] = (total[v].sum("phase") * disc).sum("year").to_series()
     frame["discounted_exports"] = (sales["exports"] * disc).sum("year").to_series()
+    frame["discounted_capex"] = (sel["capex"].sum("phase") * disc).sum("year").to_series()
+    frame["value_added_per_discounted_capex"] = frame["discounted_value_added"] / frame[
+        "discounted_capex"
+    ].where(frame["discounted_capex"] > 0)
+    frame["job_years"] = total["employment"].sum(["phase", "year"]).to_series()
+    frame["job_years_per_bn_capex"] = frame["job_years"] / capex * 1e9 / _unit_value(ds)
     effects = sel["output"].sel(phase="construction").sum(["sector", "year"])
     if "induced" in ds.effect.values:
         base = effects.sel(effect=["direct", "indirect"]).sum("effect")

@@ -67,6 +67,8 @@ class ClosureParameters:
     imputed_rent: float | None = None
     imputed_rent_product: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: The same sources in Russian (``<key>_source_ru`` in table.toml; shown in Russian reports).
+    sources_ru: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class TableMeta:
     path: Path
     employment_unit: str = "persons"
     files: tuple[Path, ...] = ()
+    #: ``source`` in Russian (``source_ru`` in table.toml; shown in Russian reports).
+    source_ru: str = ""
     #: Set for a projected table: what it was projected from, to which year, with which
     #: margins, and how the balancing went (see :mod:`iomodel.projection`).
     projection: Mapping[str, object] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -343,3 +344,18 @@ def test_all_shipped_scenarios_load_and_convert(rosstat, prices):
         )
         assert set(scenario.variants) >= {"low", "central", "high"}
     assert Scenario.load(ROOT / "shocks" / "TEMPLATE.toml").id == "template"
+
+
+def test_every_shipped_source_has_a_russian_text():
+    """Russian reports show each source in Russian (``text_ru``), with no working notes."""
+    from iomodel.resources import shocks_dir
+    from iomodel.scenario import load_scenarios
+
+    for scenario in load_scenarios(shocks_dir()):
+        for source in scenario.sources.values():
+            assert re.search(r"[А-Яа-яЁё]", source.text_ru), (scenario.id, source.id)
+            for text in (source.text, source.text_ru):
+                assert not re.search(r"research (file|notes|update)|\.yaml|recalled", text), (
+                    scenario.id,
+                    source.id,
+                )

@@ -158,12 +158,19 @@ def parse_manifest(
     if "imputed_rent_file" in closure_raw:
         rent_file = where.parent / str(closure_raw["imputed_rent_file"])
         values.update(_imputed_rent_file(where, rent_file, year, unit, data, roles))
-        closure_raw = {**closure_raw, "imputed_rent_source": f"{rent_file.name} (see its sources)"}
+        closure_raw = {
+            **closure_raw,
+            "imputed_rent_source": f"{rent_file.name} (see its sources)",
+            "imputed_rent_source_ru": f"{rent_file.name} (источники — в файле)",
+        }
         files = (*files, rent_file)
     elif "imputed_rent" in closure_raw:
         values.update(_imputed_rent(where, closure_raw))
     sources = {
         k[: -len("_source")]: str(v) for k, v in closure_raw.items() if k.endswith("_source")
+    }
+    sources_ru = {
+        k[: -len("_source_ru")]: str(v) for k, v in closure_raw.items() if k.endswith("_source_ru")
     }
     for key in (k for k in values if k != "imputed_rent_product"):
         if key not in sources:
@@ -179,6 +186,7 @@ def parse_manifest(
         path=where,
         employment_unit=str(data.get("employment_unit", "persons")),
         files=files,
+        source_ru=str(data.get("source_ru", "")),
     )
     return Manifest(
         meta=meta,
@@ -186,7 +194,7 @@ def parse_manifest(
         roles=roles,
         tolerance=tolerance,
         allow_negative=_as_list(where, "allow_negative", data.get("allow_negative", [])),
-        closure=ClosureParameters(**values, sources=sources),
+        closure=ClosureParameters(**values, sources=sources, sources_ru=sources_ru),
         raw=data,
         sign_exceptions=_sign_exceptions(where, data.get("sign_exceptions", [])),
     )

@@ -182,6 +182,7 @@ def _closure(
         imputed_rent_product=manifest.closure.imputed_rent_product,
     )
     sources = dict(manifest.closure.sources)
+    sources_ru = dict(manifest.closure.sources_ru)
     workbook, sheet = Path(cfg["workbook"]).name, grid.sheet
     fd_codes, pi_codes = list(cfg["final_demand"]), list(cfg["primary_inputs"])
     comp_row = v[pi_codes.index(manifest.roles.compensation)]
@@ -192,6 +193,10 @@ def _closure(
             f"{workbook} [{sheet}]: {cfg['wages_row']} ÷ {manifest.roles.compensation}, "
             "all products"
         )
+        sources_ru["wage_share"] = (
+            f"{workbook}, лист «{sheet}»: {cfg['wages_row']} ÷ {manifest.roles.compensation}, "
+            "все продукты"
+        )
     if closure["domestic_share"] is None and cfg.get("total_row"):
         hh = manifest.roles.household_consumption
         total = grid.values([grid.row_index(cfg["total_row"])], [grid.column_index(hh)])[0, 0]
@@ -200,7 +205,11 @@ def _closure(
             f"{workbook} [{sheet}]: domestic products in {hh} ÷ {hh} at purchasers' prices "
             f"({cfg['total_row']} row)"
         )
-    return ClosureParameters(**closure, sources=sources)
+        sources_ru["domestic_share"] = (
+            f"{workbook}, лист «{sheet}»: потребление домашних хозяйств ({hh}) отечественной "
+            f"продукции ÷ {hh} в ценах покупателей (строка {cfg['total_row']})"
+        )
+    return ClosureParameters(**closure, sources=sources, sources_ru=sources_ru)
 
 
 def read_rosstat(folder: Path, manifest: Manifest) -> IOTable:

@@ -148,17 +148,20 @@ def write_reports(
     variant: str = "central",
     workers: int | None = None,
     progress: Callable[[Report], None] | None = None,
+    price_year: int | None = None,
+    dataset_file: str = "",
 ) -> list[Report]:
     """Write the reports of ``centres`` (default: every centre of the run) and, when
     ``comparison``, the comparison of every centre of the run, into ``out_dir``.
 
     The shared work (key figures, localisation runs) is done once; the PDFs are rendered by
-    ``workers`` processes (default: one per core).  Each PDF is written to a temporary file and
+    ``workers`` processes (default: one per core).  Money is shown in ``price_year``'s prices
+    (None: the table year's); ``dataset_file`` names the Dataset the reports were made from.  Each PDF is written to a temporary file and
     moved into place when complete.  Returns the reports in the order asked for.
     """
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    inputs = prepare(run, appraisal, groups, variant, provenance)
+    inputs = prepare(run, appraisal, groups, variant, provenance, price_year, dataset_file)
     ids = list(centres) if centres is not None else [s.id for s in run.scenarios]
     unknown = [c for c in ids if c not in run.dataset.centre.values]
     if unknown:

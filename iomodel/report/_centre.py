@@ -32,10 +32,10 @@ from ._context import (
     _money,
     _qty_unit,
     _safe_link,
-    _short,
     _sources_cited,
     _variant_label,
 )
+from ._decision import centre_decision
 from ._locale import Locale
 from ._regional import centre_regional
 from ._thesis import centre_thesis
@@ -555,7 +555,11 @@ def _description(w: _View) -> dict[str, Any]:
                 "label": loc.t(f"purpose.{purpose}"),
                 "share": loc.pct(con.purposes[purpose]),
                 "domestic": loc.pct(dom),
-                "series": prices.series(key),
+                "series": (
+                    loc.t(f"series.{prices.series(key)}")
+                    if loc.has(f"series.{prices.series(key)}")
+                    else prices.series(key)
+                ),
                 "factor": loc.num(factor, 3),
             }
         )
@@ -568,8 +572,7 @@ def _description(w: _View) -> dict[str, Any]:
             {
                 "label": loc.t(f"purpose.{purpose}"),
                 "products": [
-                    f"{code} {_short(labels_by_code[code])} — {loc.pct(x)}"
-                    for code, x in weights.items()
+                    f"{code} {labels_by_code[code]} — {loc.pct(x)}" for code, x in weights.items()
                 ],
             }
         )
@@ -612,7 +615,7 @@ def _description(w: _View) -> dict[str, Any]:
                 {
                     "name": loc.pick(p.name_ru, p.name_en),
                     "code": shown,
-                    "label": _short(labels_by_code.get(code, code)),
+                    "label": labels_by_code.get(code, code),
                     "value": loc.num(p.value, 2),
                     "quantity": (
                         f"{loc.num(p.quantity, 0)} {_qty_unit(loc, p.quantity_unit)}"
@@ -818,6 +821,25 @@ def _headline(loc: Locale, inputs: Inputs, centre: str, design_year: int | None)
     return [{"label": a, "value": b, "unit": c} for a, b, c in items]
 
 
+def _notes(w: _View, key: str) -> list[str]:
+    """The run's notes on this centre, a thesis case's id replaced by its label."""
+    notes = json.loads(w.ds.attrs.get(key, "{}")).get(w.centre, [])
+    names = {str(v): _variant_label(w.loc, str(v)) for v in w.ds.variant.values}
+    if "case_label_ru" in w.ds.coords:
+        label = "case_label_ru" if w.loc.lang == "ru" else "case_label_en"
+        cases = w.ds[label].sel(centre=w.centre).values
+        names.update({str(c): str(n) for c, n in zip(w.ds.case.values, cases) if str(n)})
+    quote = "«{}»" if w.loc.lang == "ru" else "'{}'"
+    out = []
+    for note in notes:  # a note ends with ": id, id, …" naming the variants or cases
+        head, sep, tail = note.rpartition(": ")
+        ids = tail.split(", ")
+        if sep and all(i in names for i in ids):
+            note = head + sep + ", ".join(quote.format(names[i]) for i in ids)
+        out.append(note)
+    return out
+
+
 def _tax_line(loc: Locale, line: TaxLine) -> dict[str, str]:
     """One tax line of the new activity as report text: name, what it is, its legal basis."""
     if isinstance(line, MineralExtractionTax):
@@ -911,7 +933,10 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "deposits": [
                 {
                     "name": loc.pick(d.name_ru, d.name_en),
-                    "commodities": ", ".join(d.commodities),
+                    "commodities": ", ".join(
+                        loc.t(f"commodity.{c}") if loc.has(f"commodity.{c}") else c
+                        for c in d.commodities
+                    ),
                     "status": loc.pick(d.status_ru, d.status_en),
                     "sources": _sources_cited(loc, d.sources),
                 }
@@ -960,6 +985,10 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "uncertainty": uncertainty,
         "conversion": about["conversion"],
         "bridge_rows": about["bridge_rows"],
+        "effects_negative": bool(
+            any(float(w.cons_tot[v].min()) < 0 for v in MONEY_VARS)
+            or (op_tot is not None and any(float(op_tot[v].min()) < 0 for v in MONEY_VARS))
+        ),
         "charts": {
             "effects": _effects_chart(w),
             "timeline": chart_timeline,
@@ -968,10 +997,16 @@ def centre_context(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             "revenue": chart_revenue,
             "tornado": uncertainty.pop("tornado", "") if uncertainty else "",
         },
-        "notes": json.loads(w.ds.attrs.get(notes_key, "{}")).get(centre, []),
+        "notes": _notes(w, notes_key),
+        "decision": centre_decision(inputs, centre, loc),
         "estimates": _estimates(w),
         "sources": [
-            {"id": src.id, "text": src.text, "url": src.url, "link": _safe_link(src.url)}
+            {
+                "id": src.id,
+                "text": loc.pick(src.text_ru or src.text, src.text),
+                "url": src.url,
+                "link": _safe_link(src.url),
+            }
             for src in s.sources.values()
         ],
         "scenario_file": s.path.name,

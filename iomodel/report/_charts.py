@@ -42,6 +42,7 @@ __all__ = [
     "Panel",
     "Series",
     "lines",
+    "ranged_barh",
     "small_multiples",
     "stacked_barh",
     "stacked_columns",
@@ -176,30 +177,37 @@ def stacked_barh(
         fig, axes = _figure(1, len(panels), height, sharey=shared)
         for j, (ax, panel) in enumerate(zip(axes[0], panels)):
             y = list(range(len(panel.categories)))[::-1]
-            left = [0.0] * len(y)
+            right = [0.0] * len(y)  # positive parts stack rightwards from zero,
+            leftward = [0.0] * len(y)  # negative parts leftwards
             for k, s in enumerate(panel.series):
+                starts = [r if v >= 0 else lw for v, r, lw in zip(s.values, right, leftward)]
                 ax.barh(
                     y,
                     s.values,
-                    left=left,
+                    left=starts,
                     height=bar_height,
                     color=GREYS[k % len(GREYS)],
                     edgecolor=EDGE,
                     linewidth=0.4,
                     label=s.label,
                 )
-                left = [a + max(b, 0.0) for a, b in zip(left, s.values)]
-            top = max(left + [1e-12])
-            for yy, total in zip(y, left):
-                ax.text(
-                    total + top * 0.015,
+                right = [r + max(v, 0.0) for r, v in zip(right, s.values)]
+                leftward = [lw + min(v, 0.0) for lw, v in zip(leftward, s.values)]
+            top = max(right + [1e-12])
+            bottom = min(leftward + [0.0])
+            span = top - bottom
+            for yy, r, lw in zip(y, right, leftward):
+                ax.text(  # the net total, every sign counted
+                    r + span * 0.015,
                     yy,
-                    num(total, panel.digits),
+                    num(r + lw, panel.digits),
                     va="center",
                     ha="left",
                     fontsize=6.8,
                 )
-            ax.set_xlim(0, top * 1.18)
+            ax.set_xlim(bottom - (span * 0.04 if bottom < 0 else 0.0), top + span * 0.18)
+            if bottom < 0:
+                ax.axvline(0, color=EDGE, linewidth=0.5)
             ax.set_yticks(y)
             ax.set_yticklabels([_wrap(c, label_wrap) for c in panel.categories])
             if shared and j > 0:
@@ -424,5 +432,52 @@ def tornado(
             ax.text(
                 central, len(order) - 0.4, central_label, ha="center", va="bottom", fontsize=6.5
             )
+        fig.tight_layout()
+        return _svg(fig)
+
+
+def ranged_barh(
+    categories: Sequence[str],
+    values: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    num: Callable[[float, int], str],
+    title: str = "",
+    unit: str = "",
+    range_label: str = "",
+    digits: int = 2,
+) -> str:
+    """One bar per category (first at the top) with a whisker from ``lows`` to ``highs`` and the
+    value printed beside it: a ranking to read at a glance."""
+    n = len(categories)
+    with plt.rc_context(_STYLE):
+        fig, axes = _figure(1, 1, 0.45 + 0.27 * n)
+        ax = axes[0][0]
+        y = list(range(n))[::-1]
+        ax.barh(y, values, height=0.6, color=GREYS[1], edgecolor=EDGE, linewidth=0.4)
+        ax.errorbar(
+            values,
+            y,
+            xerr=[
+                [max(v - lo, 0.0) for v, lo in zip(values, lows)],
+                [max(hi - v, 0.0) for v, hi in zip(values, highs)],
+            ],
+            fmt="none",
+            ecolor=EDGE,
+            elinewidth=0.8,
+            capsize=2.5,
+        )
+        top = max([*highs, *values, 1e-12])
+        for yy, v, hi in zip(y, values, highs):
+            ax.text(max(v, hi) + top * 0.015, yy, num(v, digits), va="center", fontsize=7)
+        ax.set_xlim(0, top * 1.15)
+        ax.set_yticks(y)
+        ax.set_yticklabels([_wrap(c, 46) for c in categories], fontsize=6.8)
+        ax.tick_params(axis="y", length=0)
+        if title:
+            ax.set_title(_wrap(title, 95), pad=4)
+        if unit:
+            ax.set_xlabel(unit)
+        _style_axis(ax, num, "x")
         fig.tight_layout()
         return _svg(fig)

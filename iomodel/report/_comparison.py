@@ -16,6 +16,7 @@ from ._context import (
     _design_year,
     _money,
 )
+from ._decision import comparison_decision
 from ._locale import Locale
 from ._regional import comparison_regional
 from ._thesis import comparison_thesis
@@ -65,6 +66,7 @@ def comparison_context(
             "discounted_value_added",
         ]
     ].sum()
+    totals_disc_va = float(ranked["discounted_value_added"].sum())
     total_row = [
         _money(loc, totals["capex"], inputs),
         _money(loc, totals["construction_value_added"], inputs),
@@ -274,7 +276,6 @@ def comparison_context(
             {
                 "name": names[c],
                 "cells": [
-                    f"{loc.pct(r['import_share_high'])} → {loc.pct(r['import_share_low'])}",
                     _money(loc, r["machine_output_imports_high"], inputs),
                     _money(loc, r["machine_output_gain"], inputs),
                     loc.num(r["machine_jobs_gain"], 0),
@@ -307,7 +308,16 @@ def comparison_context(
             }
         )
     top = ranked.iloc[0]
+    choice = comparison_decision(inputs, loc)
+    confident = sum(run.scenario(c).centre.confidence in ("high", "medium") for c in order)
+    lrows = inputs.localisation
     return {
+        "choice": choice,
+        "total_disc_va": _money(loc, totals_disc_va, inputs),
+        "confidence_summary": loc.t("comparison.of_n", k=confident, n=len(order)),
+        "loc_high": loc.pct(float(lrows["import_share_high"].max())) if len(lrows) else "",
+        "loc_low": loc.pct(float(lrows["import_share_low"].min())) if len(lrows) else "",
+        "map_caption": loc.t("comparison.map_caption"),
         "kind": "comparison",
         "title": loc.t("comparison.title"),
         "n_centres": len(order),
@@ -339,6 +349,8 @@ def comparison_context(
             "per_rouble": chart_per_rouble,
             "time": chart_time,
             "revenue": chart_revenue,
+            "choice": choice.pop("chart"),
+            "map": "",
         },
         **_common(loc, inputs),
     }

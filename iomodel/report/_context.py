@@ -57,6 +57,11 @@ class Inputs:
     by_variant: dict[str, pd.DataFrame]  # key figures (all effects) of every variant
     run_date: str
     thesis: ThesisFrames | None = None  # the thesis cases (issue 12)
+    #: Money shown in prices of this year (None: the table year's); ``price_factor`` moves the
+    #: table year's prices there (the project's one price level, :func:`iomodel.prices.price_level`)
+    price_year: int | None = None
+    price_factor: float = 1.0
+    dataset_file: str = ""  # the Dataset file the report was made from, in the report's folder
 
     @property
     def ds(self) -> xr.Dataset:
@@ -68,14 +73,41 @@ class Inputs:
 
     @property
     def scale(self) -> float:
-        """Table units → billions of currency."""
-        return self.run.table.meta.unit / MONEY_SCALE
+        """Table units → billions of currency, in the prices the report shows."""
+        return self.run.table.meta.unit / MONEY_SCALE * self.price_factor
+
+    @property
+    def money_year(self) -> int:
+        """The year whose prices the report's money is in."""
+        return self.price_year or self.run.table.meta.year
+
+
+def price_factor(run: Run, year: int | None) -> float:
+    """Price level of ``year`` ÷ that of the table year: the series and the growth after the
+    last deflator that ``tables/fiscal/nominal.toml`` names (whole-economy GVA deflator, then
+    the Bank of Russia's 4 % target), so reports and the fiscal block share one price level."""
+    if year is None or year == run.table.meta.year:
+        return 1.0
+    from ..fiscal import load_fiscal
+    from ..prices import price_level
+
+    law = load_fiscal()
+    return price_level(run.prices, law.price_series, run.table.meta.year, [year], law.price_growth)[
+        0
+    ]
 
 
 def prepare(
-    run: Run, appraisal: Appraisal, groups: pd.DataFrame, variant: str, provenance: dict[str, str]
+    run: Run,
+    appraisal: Appraisal,
+    groups: pd.DataFrame,
+    variant: str,
+    provenance: dict[str, str],
+    price_year: int | None = None,
+    dataset_file: str = "",
 ) -> Inputs:
-    """Key figures (Type I and II) and the localisation runs of every centre, once per run."""
+    """Key figures (Type I and II) and the localisation of every centre, once per run; money
+    shown in ``price_year``'s prices (None: the table year's)."""
     ds = run.dataset
     if variant not in ds.variant.values:
         raise ValueError(
@@ -105,6 +137,9 @@ def prepare(
         by_variant,
         provenance.get("run date", date.today().isoformat()),
         thesis_frames(ds, appraisal),
+        price_year if price_year != run.table.meta.year else None,
+        price_factor(run, price_year),
+        dataset_file,
     )
 
 
@@ -171,13 +206,21 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
                 {
                     "label": loc.t(f"closure.{name}"),
                     "value": loc.num(value, 3) if value is not None else "–",
-                    "source": params.sources.get(name, ""),
+                    "source": loc.pick(
+                        params.sources_ru.get(name) or params.sources.get(name, ""),
+                        params.sources.get(name, ""),
+                    ),
                 }
             )
     table_hashes = json.loads(ds.attrs.get("table_files_sha256", "{}"))
+    name = table_name(loc, meta)
+    table_source = loc.pick(meta.source_ru or meta.source, meta.source)
+    appraisal_source = loc.pick(
+        inputs.appraisal.source_ru or inputs.appraisal.source, inputs.appraisal.source
+    )
     provenance = [
-        (loc.t("prov.table"), f"{meta.id}: {meta.name}"),
-        (loc.t("prov.table_source"), meta.source),
+        (loc.t("prov.table"), name),
+        (loc.t("prov.table_source"), table_source),
         (loc.t("prov.model"), loc.t(f"model.{ds.attrs.get('model_type', 'II')}")),
         (loc.t("prov.closure"), loc.t(f"closure_kind.{closure}")),
         (
@@ -186,9 +229,14 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
         ),
         (
             loc.t("prov.discount"),
-            f"{loc.pct(inputs.appraisal.discount_rate, 1)} → "
-            f"{inputs.appraisal.base_year}; {inputs.appraisal.source}",
+            loc.t(
+                "prov.discount_text",
+                rate=loc.pct(inputs.appraisal.discount_rate, 1),
+                year=inputs.appraisal.base_year,
+                source=appraisal_source,
+            ),
         ),
+        (loc.t("prov.prices"), price_label(loc, inputs)),
         (loc.t("prov.version"), str(ds.attrs.get("iomodel_version", ""))),
         (loc.t("prov.run_date"), inputs.run_date),
     ]
@@ -203,15 +251,17 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
     fiscal = json.loads(ds.attrs.get("fiscal_sha256", "{}"))
     files += [(f"fiscal/{name}", sha) for name, sha in sorted(fiscal.items())]
     if fiscal:
-        provenance.append((loc.t("prov.fiscal"), str(ds.attrs.get("fiscal_money_basis", ""))))
+        provenance.append((loc.t("prov.fiscal"), _money_basis_text(loc, inputs)))
+    if inputs.dataset_file:
+        provenance.append((loc.t("prov.dataset"), inputs.dataset_file))
     return {
         "lang": loc.lang,
         "variant_name": _variant_label(loc, inputs.variant),
         "table": {
             "id": meta.id,
             "year": meta.year,
-            "source": meta.source,
-            "name": table_name(loc, meta),
+            "source": table_source,
+            "name": name,
             "n": run.table.n,
             "price_basis": meta.price_basis,
             "unit": _currency(loc, inputs),
@@ -227,8 +277,14 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
         "appraisal": {
             "rate": loc.pct(inputs.appraisal.discount_rate, 1),
             "year": inputs.appraisal.base_year,
-            "source": inputs.appraisal.source,
+            "source": appraisal_source,
         },
+        "prices": {
+            "label": price_label(loc, inputs),
+            "short": loc.t("prices.short", year=inputs.money_year),
+            "year": inputs.money_year,
+        },
+        "dataset_file": inputs.dataset_file,
         "provenance": provenance,
         "files": files,
         "scenario_hashes": json.loads(ds.attrs.get("scenario_sha256", "{}")),
@@ -259,6 +315,35 @@ def projection_text(loc: Locale, p: Mapping[str, Any]) -> str:
         residual=f"{float(p.get('gras_max_relative_residual', float('nan'))):.0e}",
         adjustment=loc.pct(float(p.get("gras_adjustment", float("nan"))), 1),
         structural=loc.pct(float(p.get("structural_adjustment", float("nan"))), 1),
+    )
+
+
+def price_label(loc: Locale, inputs: Inputs) -> str:
+    """What prices the report's money is in, in words."""
+    year = inputs.run.table.meta.year
+    if inputs.price_year is None:
+        return loc.t("prices.table", year=year, unit=_currency(loc, inputs))
+    return loc.t(
+        "prices.chosen",
+        year=inputs.price_year,
+        table_year=year,
+        unit=_currency(loc, inputs),
+        factor=loc.num(inputs.price_factor, 3),
+    )
+
+
+def _money_basis_text(loc: Locale, inputs: Inputs) -> str:
+    """How the fiscal block turns pay into nominal roubles (``nominal.toml``), in words."""
+    from ..fiscal import load_fiscal
+
+    law = load_fiscal()
+    known = [y for s, y in inputs.run.prices.indices if s == law.price_series]
+    return loc.t(
+        "prov.fiscal_text",
+        base=inputs.run.table.meta.year,
+        last=max(known) if known else "",
+        growth=loc.pct(law.price_growth, 1),
+        limit=law.contrib_limit_last_year,
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from ..summary import REGIONAL_REVENUE, REGIONAL_SHOWN, regional_shares, regional_view
-from ._context import Inputs, _centre_name, _design_year, _money, _short
+from ._context import Inputs, _centre_name, _design_year, _money
 from ._locale import Locale
 
 __all__ = ["centre_regional", "comparison_regional"]
@@ -59,7 +59,7 @@ def _products(loc: Locale, ds: xr.Dataset, codes: list[str]) -> str:
     if not codes:
         return loc.t("region.none")
     labels = dict(zip(ds.sector.values, ds[f"sector_label_{loc.lang}"].values))
-    return "; ".join(f"{_short(labels.get(c, c), 60).lower()} ({c})" for c in codes)
+    return "; ".join(f"{labels.get(c, c).lower()} ({c})" for c in codes)
 
 
 def _pct_range(loc: Locale, share: float, lo: float, hi: float) -> str:
