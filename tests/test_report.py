@@ -8,6 +8,7 @@ the module.
 from __future__ import annotations
 
 import http.server
+import json
 import re
 import threading
 from pathlib import Path
@@ -197,10 +198,9 @@ def test_key_figures_in_pdf_are_the_exported_datasets(reports):
         format_number(figures["employment"][k] / capex * 1e3, 0) for k in ("cons1", "cons2")
     )
     assert jobs in table
-    # the cover's headline figures
+    # the decision page's headline figures (capex, construction job-years with induced effects)
     cover = text[: text.index("Содержание")]
     assert format_number(capex / 1e3, 1) in cover
-    assert _fmt("value_added", figures["value_added"]["cons2"]) in cover
     assert _fmt("employment", figures["employment"]["cons2"]) in cover
 
 
@@ -427,7 +427,9 @@ def test_cli_report_writes_the_dataset_beside_the_pdf(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "stavropol.en.pdf").stat().st_size > 10_000
-    ds = read_netcdf(tmp_path / "impact.nc")
+    made_from = json.loads((tmp_path / "reports.json").read_text(encoding="utf-8"))
+    assert made_from["stavropol.en.pdf"].startswith("impact-")
+    ds = read_netcdf(tmp_path / made_from["stavropol.en.pdf"])
     assert list(ds.centre.values) == ["stavropol"]
     text = _text(tmp_path / "stavropol.en.pdf")
     capex = float(ds["capex"].sel(centre="stavropol", variant="central").sum())

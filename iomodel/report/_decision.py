@@ -65,8 +65,23 @@ def _row(
         "value": fmt(value) if np.isfinite(value) else loc.num(None),
         "range": _range(loc, values, fmt),
         "note": note,
-        "band": None,  # issue 15: the uncertainty band of this figure, when the run has it
+        "band": _band(inputs, centre, key, fmt),
     }
+
+
+def _band(inputs: Inputs, centre: str, key: str, fmt) -> str | None:
+    """The 5th–95th percentile of ``key`` from the run's uncertainty study (issue 15), for the
+    central variant the study draws around; None when the run has none."""
+    ds = inputs.ds
+    if inputs.variant != "central" or "indicator_q" not in ds:
+        return None
+    q = ds["indicator_q"]
+    if centre not in q.centre.values or key not in q.indicator.values:
+        return None
+    lo, hi = (float(x) for x in q.sel(centre=centre, indicator=key).values[[0, -1]])
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    return f"{fmt(lo)}–{fmt(hi)}"
 
 
 def _capex_note(loc: Locale, scenario: Scenario, variant: str, table_year: int) -> str:
@@ -256,7 +271,7 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "whom_has_region": has_region,
         "budgets": budgets,
         "sure": sure,
-        "bands": None,  # issue 15: uncertainty bands of the headline figures go here
+        "bands": any(r["band"] for r in how_much),
         "not_included": [
             loc.t(f"decision.not_{k}") for k in ("gross", "static", "finance", "prices")
         ],
@@ -375,5 +390,31 @@ def comparison_decision(inputs: Inputs, loc: Locale) -> dict[str, Any]:
         "leader": names[order[0]],
         "leader_value": loc.num(float(kf.loc[order[0], main]), 2),
         "chart": chart,
-        "bands": None,  # issue 15: robustness of the order under the uncertainty bands
+        "bands": _robustness(inputs, loc, order, names, main),
     }
+
+
+def _robustness(
+    inputs: Inputs, loc: Locale, order: list[str], names: dict[str, str], main: str
+) -> str:
+    """How often the leader by the headline criterion stays ahead of the runner-up in the
+    run's uncertainty draws (issue 15, ``outrank_probability``); empty without a study."""
+    ds = inputs.ds
+    if (
+        inputs.variant != "central"
+        or "outrank_probability" not in ds
+        or len(order) < 2
+        or main not in ds["outrank_probability"].criterion.values
+    ):
+        return ""
+    p = ds["outrank_probability"].sel(criterion=main)
+    if not {order[0], order[1]} <= set(map(str, p.centre.values)):
+        return ""
+    share = float(p.sel(centre=order[0], rival=order[1]))
+    return loc.t(
+        "choice.bands",
+        leader=names[order[0]],
+        second=names[order[1]],
+        share=loc.pct(share, 0),
+        draws=loc.num(float(ds.attrs.get("uncertainty_draws", 0)), 0),
+    )

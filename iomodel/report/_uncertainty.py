@@ -33,7 +33,7 @@ BANDS = (
     ("jobs_per_bn_capex", "count"),
 )
 #: Ranking criteria the comparison shows outranking probabilities for.
-CRITERIA = ("discounted_value_added", "value_added_per_capex", "construction_employment")
+CRITERIA = ("value_added_per_discounted_capex", "job_years_per_bn_capex", "discounted_value_added")
 
 
 def _value(loc: Locale, inputs: Inputs, kind: str, value: float) -> str:

@@ -71,6 +71,8 @@ HEADLINES = (
 )
 #: Criteria the comparison ranks by; outranking probabilities are kept for these.
 RANKING = (
+    "value_added_per_discounted_capex",
+    "job_years_per_bn_capex",
     "discounted_value_added",
     "value_added_per_capex",
     "construction_employment",
@@ -534,6 +536,14 @@ def indicator_values(
         out[:, k, col["discounted_exports"]] = (
             extra[:, EXTRA.index("exports")] * setup.discount
         ).sum(-1)
+        discounted_capex = (extra[:, 0] * setup.discount).sum(-1)
+        out[:, k, col["discounted_capex"]] = discounted_capex
+        out[:, k, col["value_added_per_discounted_capex"]] = out[
+            :, k, col["discounted_value_added"]
+        ] / np.where(discounted_capex > 0, discounted_capex, np.nan)
+        job_years = by_year[:, v["employment"]].sum((-2, -1))
+        out[:, k, col["job_years"]] = job_years
+        out[:, k, col["job_years_per_bn_capex"]] = job_years / safe * 1e9 / setup.unit_value
         if setup.model == "II":
             base = c[:, cut["open"]][:, 0]
             out[:, k, col["type2_over_type1_output"]] = out[:, k, col["construction_output"]] / (
