@@ -222,6 +222,9 @@ def test_centre_first_page_answers_how_much_for_whom_how_sure(shipped):
     assert format_number(kf["central"]["value_added_per_discounted_capex"], 2) in page
     assert "Мурманская область" in page and "федеральный бюджет" in page
     assert "средняя" in page  # the confidence of the inputs
+    table = locale_for("ru").t("table_name.rosstat-2021")
+    assert _flat(table)[:50] in page  # the cover names the table, not a file
+    assert "price_map.toml" not in page
 
 
 def test_effects_chart_labels_net_totals(shipped):

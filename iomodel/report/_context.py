@@ -213,13 +213,13 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
                 }
             )
     table_hashes = json.loads(ds.attrs.get("table_files_sha256", "{}"))
-    name = table_name(loc, meta)
+    table_label = table_name(loc, meta)
     table_source = loc.pick(meta.source_ru or meta.source, meta.source)
     appraisal_source = loc.pick(
         inputs.appraisal.source_ru or inputs.appraisal.source, inputs.appraisal.source
     )
     provenance = [
-        (loc.t("prov.table"), name),
+        (loc.t("prov.table"), table_label),
         (loc.t("prov.table_source"), table_source),
         (loc.t("prov.model"), loc.t(f"model.{ds.attrs.get('model_type', 'II')}")),
         (loc.t("prov.closure"), loc.t(f"closure_kind.{closure}")),
@@ -261,7 +261,7 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
             "id": meta.id,
             "year": meta.year,
             "source": table_source,
-            "name": name,
+            "name": table_label,
             "n": run.table.n,
             "price_basis": meta.price_basis,
             "unit": _currency(loc, inputs),
