@@ -944,8 +944,9 @@ def compare(
     "prices_basis",
     default="table",
     show_default=True,
-    help="Prices of the money figures: 'table' (the input-output table's year) or a year, e.g. "
-    "2024 (moved with the deflator the fiscal block uses, tables/fiscal/nominal.toml).",
+    help="Prices of the money figures: 'table' (the input-output table's year), 'nominal' "
+    "(each year's flows in that year's prices; discounting at the matching nominal rate) or a "
+    "year, e.g. 2024 — moved with the deflator the fiscal block uses, tables/fiscal/nominal.toml.",
 )
 @_study_options(2000)
 def report(
@@ -1066,13 +1067,16 @@ def report(
     click.echo(f"{len(written)} report(s) in {out_dir}/")
 
 
-def _price_year(text: str) -> int | None:
-    """``--prices``: None for the table year's prices, else the year."""
+def _price_year(text: str) -> int | str | None:
+    """``--prices``: None for the table year's prices, 'nominal' for current prices, else the
+    year."""
     if text == "table":
         return None
+    if text == "nominal":
+        return text
     if text.isdigit() and 2000 <= int(text) <= 2100:
         return int(text)
-    raise _Refused("--prices", f"{text!r} is neither 'table' nor a year such as 2024")
+    raise _Refused("--prices", f"{text!r} is neither 'table', 'nominal' nor a year such as 2024")
 
 
 def _subset_run(run: Run, ids: list[str]) -> Run:

@@ -31,6 +31,7 @@ __all__ = [
     "by_group",
     "compare",
     "design_years",
+    "discount_factors",
     "key_figures",
     "load_appraisal",
     "load_groups",
@@ -112,6 +113,14 @@ class Appraisal:
     base_year: int
     source: str
     source_ru: str = ""  # the same in Russian, shown in Russian reports
+    #: ((year, price level), …) when the flows are in current prices (:mod:`iomodel.nominal`):
+    #: the real ``discount_rate`` is then made nominal with the level's inflation (Fisher)
+    price_level: tuple[tuple[int, float], ...] = ()
+
+    @property
+    def nominal(self) -> bool:
+        """Whether flows are discounted at the nominal rate (flows in current prices)."""
+        return bool(self.price_level)
 
 
 def load_appraisal(path: Path) -> Appraisal:
@@ -175,8 +184,14 @@ def by_group(ds: xr.Dataset, groups: pd.DataFrame) -> xr.Dataset:
     )
 
 
-def _discount(years: np.ndarray, appraisal: Appraisal) -> xr.DataArray:
+def discount_factors(years: np.ndarray, appraisal: Appraisal) -> xr.DataArray:
+    """Discount factor of each of ``years`` to ``appraisal.base_year`` at its real rate; for
+    flows in current prices (``appraisal.price_level``) at the matching nominal rate
+    ``(1 + r)(1 + π_t) − 1``, i.e. times ``P_base / P_t``."""
     factors = (1 + appraisal.discount_rate) ** -(years - appraisal.base_year).astype(float)
+    if appraisal.price_level:
+        level = dict(appraisal.price_level)
+        factors = factors * level[appraisal.base_year] / np.array([level[int(y)] for y in years])
     return xr.DataArray(factors, dims="year", coords={"year": years})
 
 
@@ -258,7 +273,7 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     frame["output_per_capex"] = frame["construction_output"] / capex
     frame["value_added_per_capex"] = frame["construction_value_added"] / capex
     frame["jobs_per_bn_capex"] = frame["construction_employment"] / capex * 1e9 / _unit_value(ds)
-    disc = _discount(ds.year.values, appraisal)
+    disc = discount_factors(ds.year.values, appraisal)
     for v in ("output", "value_added", "taxes"):
         frame[f"discounted_{v}"] = (total[v].sum("phase") * disc).sum("year").to_series()
     frame["discounted_exports"] = (sales["exports"] * disc).sum("year").to_series()

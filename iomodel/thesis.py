@@ -33,7 +33,7 @@ import xarray as xr
 
 from .scenario import Scenario
 from .shock import Column
-from .summary import Appraisal
+from .summary import Appraisal, discount_factors
 
 __all__ = [
     "ADJACENT",
@@ -145,11 +145,6 @@ def has_cases(ds: xr.Dataset) -> bool:
     return "case_value_added" in ds
 
 
-def _discount(years: np.ndarray, appraisal: Appraisal) -> xr.DataArray:
-    factors = (1 + appraisal.discount_rate) ** -(years - appraisal.base_year).astype(float)
-    return xr.DataArray(factors, dims="year", coords={"year": years})
-
-
 def _unit_value(ds: xr.Dataset) -> float:
     unit = str(ds.attrs.get("table_unit", "mn RUB")).split()[0]
     return {"mn": 1e6, "bn": 1e9, "thousand": 1e3}.get(unit, 1.0)
@@ -158,7 +153,7 @@ def _unit_value(ds: xr.Dataset) -> float:
 def _totals(ds: xr.Dataset, appraisal: Appraisal) -> xr.Dataset:
     """Per centre and case: discounted capex, value added and adjacent output, job-years, and
     value added and jobs in the year of full operation (first year of the largest own output)."""
-    disc = _discount(ds.year.values, appraisal)
+    disc = discount_factors(ds.year.values, appraisal)
     adjacent = [g for g in ADJACENT if g in ds.group.values]
     supply = ds.case_output.sum("phase") - ds.case_own_output
     own = ds.case_own_output.sum("group")

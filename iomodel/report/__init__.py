@@ -148,7 +148,7 @@ def write_reports(
     variant: str = "central",
     workers: int | None = None,
     progress: Callable[[Report], None] | None = None,
-    price_year: int | None = None,
+    price_year: int | str | None = None,
     dataset_file: str = "",
 ) -> list[Report]:
     """Write the reports of ``centres`` (default: every centre of the run) and, when
@@ -156,7 +156,7 @@ def write_reports(
 
     The shared work (key figures, localisation runs) is done once; the PDFs are rendered by
     ``workers`` processes (default: one per core).  Money is shown in ``price_year``'s prices
-    (None: the table year's); ``dataset_file`` names the Dataset the reports were made from.  Each PDF is written to a temporary file and
+    (None: the table year's; ``"nominal"``: each year's own, see :mod:`iomodel.nominal`); ``dataset_file`` names the Dataset the reports were made from.  Each PDF is written to a temporary file and
     moved into place when complete.  Returns the reports in the order asked for.
     """
     if lang not in LANGS:

@@ -316,6 +316,7 @@ def _jobs_taxes_leakage(w: _View) -> tuple[dict[str, Any], dict[str, str], dict[
             loc.num(
                 float(op_tot["compensation"].sel(effect="direct"))
                 * run.table.meta.unit
+                * inputs.price_factor  # in the report's prices
                 / float(op_tot["employment"].sel(effect="direct"))
                 / 1e6,
                 2,

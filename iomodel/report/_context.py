@@ -62,6 +62,21 @@ class Inputs:
     price_year: int | None = None
     price_factor: float = 1.0
     dataset_file: str = ""  # the Dataset file the report was made from, in the report's folder
+    #: Money in current prices (``--prices nominal``): ``run.dataset`` then holds each year's
+    #: flows at that year's price level and ``appraisal`` discounts at the nominal rate
+    #: (:mod:`iomodel.nominal`); ``nominal_ratio`` is the key figures in current prices ÷ those
+    #: in the table year's (per centre and indicator, the chosen variant), which moves figures
+    #: computed in the table year's prices only (the uncertainty study's) to current prices.
+    nominal: bool = False
+    nominal_ratio: pd.DataFrame | None = None
+
+    def money_factor(self, centre: str, indicator: str) -> float:
+        """Factor moving ``indicator`` of ``centre`` computed in the table year's prices to the
+        prices the report shows (on top of :attr:`scale`): 1 unless money is nominal."""
+        if self.nominal_ratio is None:
+            return 1.0
+        value = float(self.nominal_ratio.loc[centre, indicator])
+        return value if np.isfinite(value) else 1.0
 
     @property
     def ds(self) -> xr.Dataset:
@@ -97,26 +112,62 @@ def price_factor(run: Run, year: int | None) -> float:
     ]
 
 
+#: ``price_year`` of :func:`prepare` for money in current prices.
+NOMINAL = "nominal"
+
+
+def price_levels(run: Run, years) -> dict[int, float]:
+    """Price level of each of ``years`` relative to the table year (the series and growth of
+    ``tables/fiscal/nominal.toml``, as :func:`price_factor`)."""
+    from ..fiscal import load_fiscal
+    from ..prices import price_level
+
+    law = load_fiscal()
+    years = sorted({int(y) for y in years})
+    levels = price_level(run.prices, law.price_series, run.table.meta.year, years, law.price_growth)
+    return dict(zip(years, levels, strict=True))
+
+
 def prepare(
     run: Run,
     appraisal: Appraisal,
     groups: pd.DataFrame,
     variant: str,
     provenance: dict[str, str],
-    price_year: int | None = None,
+    price_year: int | str | None = None,
     dataset_file: str = "",
 ) -> Inputs:
     """Key figures (Type I and II) and the localisation of every centre, once per run; money
-    shown in ``price_year``'s prices (None: the table year's)."""
+    shown in ``price_year``'s prices (None: the table year's; :data:`NOMINAL`: each year's own,
+    with discounting at the matching nominal rate — see :mod:`iomodel.nominal`)."""
     ds = run.dataset
     if variant not in ds.variant.values:
         raise ValueError(
             f"variant {variant!r} is not in the run; it has "
             f"{', '.join(map(str, ds.variant.values))}"
         )
+    if isinstance(price_year, str) and price_year != NOMINAL:
+        raise ValueError(f"prices must be a year, None or {NOMINAL!r}, not {price_year!r}")
+    loc = localisation_table(run, groups, variant)
+    if isinstance(price_year, str):
+        return _nominal_inputs(run, appraisal, groups, variant, provenance, dataset_file, loc)
+    return _inputs(run, appraisal, groups, variant, provenance, loc, price_year, dataset_file)
+
+
+def _inputs(
+    run: Run,
+    appraisal: Appraisal,
+    groups: pd.DataFrame,
+    variant: str,
+    provenance: dict[str, str],
+    loc: pd.DataFrame,
+    price_year: int | None,
+    dataset_file: str,
+) -> Inputs:
+    """:func:`prepare` once the localisation table is known."""
+    ds = run.dataset
     type1 = key_figures(ds.sel(effect=["direct", "indirect"]), variant, appraisal)
     type2 = key_figures(ds, variant, appraisal) if "induced" in ds.effect.values else None
-    loc = localisation_table(run, groups, variant)
     by_variant = {
         str(name): (
             type2
@@ -141,6 +192,45 @@ def prepare(
         price_factor(run, price_year),
         dataset_file,
     )
+
+
+def _nominal_inputs(
+    run: Run,
+    appraisal: Appraisal,
+    groups: pd.DataFrame,
+    variant: str,
+    provenance: dict[str, str],
+    dataset_file: str,
+    loc: pd.DataFrame,
+) -> Inputs:
+    """:func:`prepare` with money in current prices: the Dataset's money variables moved to each
+    year's prices before any key figure is summed, discounting made nominal."""
+    from dataclasses import replace
+
+    from ..nominal import current_prices, nominal_appraisal
+
+    ds = run.dataset
+    level = price_levels(run, [*ds.year.values.tolist(), appraisal.base_year])
+    nominal_run = replace(run, dataset=current_prices(ds, level))
+    real_kf = key_figures(ds, variant, appraisal)
+    nominal_kf = key_figures(nominal_run.dataset, variant, nominal_appraisal(appraisal, level))
+    ratio = nominal_kf / real_kf.where(real_kf != 0)
+    # the localisation runs are construction only, in the table year's prices: every
+    # construction flow follows the capex profile, so nominal ÷ real capex moves them exactly
+    money = [c for c in loc.columns if "output" in c]
+    loc = loc.copy()
+    loc[money] = loc[money].mul(ratio["capex"].reindex(loc.index).fillna(1.0), axis=0)
+    nominal = _inputs(
+        nominal_run,
+        nominal_appraisal(appraisal, level),
+        groups,
+        variant,
+        provenance,
+        loc,
+        None,
+        dataset_file,
+    )
+    return replace(nominal, nominal=True, nominal_ratio=ratio)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -279,11 +369,7 @@ def _common(loc: Locale, inputs: Inputs) -> dict[str, Any]:
             "year": inputs.appraisal.base_year,
             "source": appraisal_source,
         },
-        "prices": {
-            "label": price_label(loc, inputs),
-            "short": loc.t("prices.short", year=inputs.money_year),
-            "year": inputs.money_year,
-        },
+        "prices": price_words(loc, inputs),
         "dataset_file": inputs.dataset_file,
         "provenance": provenance,
         "files": files,
@@ -318,9 +404,45 @@ def projection_text(loc: Locale, p: Mapping[str, Any]) -> str:
     )
 
 
+def price_words(loc: Locale, inputs: Inputs) -> dict[str, Any]:
+    """The prices of the report's money for the templates: ``label`` (the full statement, on the
+    cover and in the provenance), ``short`` («цены 2021 г.», «текущие цены»), ``phrase`` («в
+    ценах 2021 г.», «в текущих ценах») and ``basic`` (the same for basic prices) to fill the
+    ``{prices}`` and ``{prices_basic}`` of captions, ``year`` and ``rate_kind`` (the discount
+    rate, real or nominal, in words)."""
+    key = "_nominal" if inputs.nominal else ""
+    year = inputs.money_year
+    return {
+        "label": price_label(loc, inputs),
+        "short": loc.t(f"prices.short{key}", year=year),
+        "phrase": loc.t(f"prices.phrase{key}", year=year),
+        "basic": loc.t(f"prices.basic{key}", year=year),
+        "year": year,
+        "rate_kind": loc.t(
+            f"prices.rate{key}",
+            rate=loc.pct(inputs.appraisal.discount_rate, 1),
+            base=inputs.appraisal.base_year,
+        ),
+    }
+
+
 def price_label(loc: Locale, inputs: Inputs) -> str:
     """What prices the report's money is in, in words."""
     year = inputs.run.table.meta.year
+    if inputs.nominal:
+        from ..fiscal import load_fiscal
+
+        law = load_fiscal()
+        known = [y for s, y in inputs.run.prices.indices if s == law.price_series]
+        return loc.t(
+            "prices.nominal",
+            table_year=year,
+            unit=_currency(loc, inputs),
+            last=max(known) if known else "",
+            growth=loc.pct(law.price_growth, 1),
+            rate=loc.pct(inputs.appraisal.discount_rate, 1),
+            base=inputs.appraisal.base_year,
+        )
     if inputs.price_year is None:
         return loc.t("prices.table", year=year, unit=_currency(loc, inputs))
     return loc.t(

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..scenario import Scenario
 from . import _charts as charts
-from ._context import Inputs, _centre_name, _money
+from ._context import Inputs, _centre_name, _money, price_words
 from ._locale import Locale
 
 __all__ = ["CRITERIA", "centre_decision", "comparison_decision", "rank_table"]
@@ -81,11 +81,14 @@ def _band(inputs: Inputs, centre: str, key: str, fmt) -> str | None:
     lo, hi = (float(x) for x in q.sel(centre=centre, indicator=key).values[[0, -1]])
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return None
+    factor = inputs.money_factor(centre, key)  # the study is in the table year's prices
+    lo, hi = lo * factor, hi * factor
     return f"{fmt(lo)}–{fmt(hi)}"
 
 
-def _capex_note(loc: Locale, scenario: Scenario, variant: str, table_year: int) -> str:
-    """The scenario's own capex figure and its price basis, the bridge to the table year."""
+def _capex_note(loc: Locale, scenario: Scenario, variant: str, prices: str) -> str:
+    """The scenario's own capex figure and its price basis, the bridge to the report's prices
+    (``prices``: «в ценах 2021 г.», «в текущих ценах»)."""
     con = scenario.construction
     unit = {1e6: loc.t("unit.mn"), 1e9: loc.t("unit.bn_word")}.get(con.unit, "")
     cur = loc.t(f"currency.{con.currency}") if loc.has(f"currency.{con.currency}") else con.currency
@@ -94,7 +97,7 @@ def _capex_note(loc: Locale, scenario: Scenario, variant: str, table_year: int) 
         value=loc.num(scenario.variants[variant].capex, 1),
         unit=f"{unit} {cur}".strip(),
         year=con.price_year,
-        table_year=table_year,
+        prices=prices,
     )
 
 
@@ -105,7 +108,7 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     scenario = inputs.run.scenario(centre)
     cur = loc.t("unit.bn_rub") if inputs.run.table.meta.currency == "RUB" else ""
     year = inputs.appraisal.base_year
-    table_year = inputs.run.table.meta.year
+    words = price_words(loc, inputs)
 
     def money(digits: int = 1):
         return lambda x: _money(loc, x, inputs, digits)
@@ -125,9 +128,9 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
             centre,
             "capex",
             loc.t("decision.capex"),
-            loc.t("decision.unit_prices", unit=cur, year=table_year),
+            loc.t("decision.unit_prices", unit=cur, prices_short=words["short"]),
             money(),
-            _capex_note(loc, scenario, inputs.variant, table_year),
+            _capex_note(loc, scenario, inputs.variant, words["phrase"]),
         ),
         _row(
             inputs,
@@ -275,7 +278,7 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "not_included": [
             loc.t(f"decision.not_{k}") for k in ("gross", "static", "finance", "prices")
         ],
-        "money_year": table_year,
+        "money_year": inputs.money_year,
         "year": year,
     }
 

@@ -54,7 +54,7 @@ class Renderer:
         ctx["charts"] = {
             k: svg_data_url(v) if v else "" for k, v in context.get("charts", {}).items()
         }
-        html = self.env.get_template(template).render(t=loc.t, **ctx)
+        html = self.env.get_template(template).render(t=_with_prices(loc, context), **ctx)
         return html, [u for u in ctx["charts"].values() if u]
 
     def pdf(self, html: str, charts: list[str] | tuple[str, ...] = ()) -> tuple[bytes, int]:
@@ -69,3 +69,30 @@ class Renderer:
             url_fetcher=AssetFetcher(charts=charts),
         ).render(stylesheets=[css], font_config=fonts)
         return document.write_pdf(), len(document.pages)
+
+
+#: Placeholders every label may use for the prices of the report's money, filled from the
+#: context's ``prices`` (:func:`._context.price_words`) unless the template passes them.
+_PRICE_PLACEHOLDERS = {
+    "prices": "phrase",
+    "prices_basic": "basic",
+    "prices_short": "short",
+    "rate_kind": "rate_kind",
+}
+
+
+def _with_prices(loc: Locale, context: dict[str, Any]):
+    """``loc.t`` with the price placeholders (``{prices}`` «в ценах 2021 г.» or «в текущих
+    ценах», …) filled from the context, so a caption says the report's prices in one way."""
+    words = context.get("prices")
+    if not isinstance(words, dict):
+        return loc.t
+    defaults = {name: words[key] for name, key in _PRICE_PLACEHOLDERS.items() if key in words}
+
+    def t(key: str, **values: object) -> str:
+        text = loc.labels.get(key, "")
+        if any("{" + name + "}" in text for name in defaults):
+            values = {**defaults, **values}
+        return loc.t(key, **values)
+
+    return t

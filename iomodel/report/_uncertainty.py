@@ -4,6 +4,13 @@ chart per centre, and in the comparison how often each centre outranks each othe
 Every figure comes from the run's Dataset (``indicator_q``, ``tornado``, ``sobol_total``,
 ``outrank_probability``, written by :mod:`iomodel.uncertainty`); without them (a run with no
 draws) the sections are left out.
+
+The study is computed in the table year's prices.  With money in current prices
+(``--prices nominal``) each figure is moved with the central run's ratio of the same indicator
+(:meth:`Inputs.money_factor`), which is exact for the figures shown: no drawn parameter moves
+flows between years within a phase (construction follows the capex profile, a design-year figure
+is one year), and a discounted total at the matching nominal rate is the real one times the
+price level of the discount base year.
 """
 
 from __future__ import annotations
@@ -36,7 +43,10 @@ BANDS = (
 CRITERIA = ("value_added_per_discounted_capex", "job_years_per_bn_capex", "discounted_value_added")
 
 
-def _value(loc: Locale, inputs: Inputs, kind: str, value: float) -> str:
+def _value(loc: Locale, inputs: Inputs, kind: str, value: float, factor: float = 1.0) -> str:
+    """``value`` of the study (in the table year's prices), times ``factor`` (to the report's
+    prices, :meth:`Inputs.money_factor`), formatted as ``kind``."""
+    value *= factor
     if not np.isfinite(value):
         return "–"
     if kind == "money":
@@ -68,13 +78,14 @@ def centre_uncertainty(inputs: Inputs, centre: str, loc: Locale) -> dict[str, An
     rows = []
     for name, kind in BANDS:
         values = q.sel(indicator=name).values
+        factor = inputs.money_factor(centre, name)
         rows.append(
             {
                 "label": loc.t(f"unc.ind.{name}"),
                 "central": _value(loc, inputs, kind, float(central[name])),
-                "p05": _value(loc, inputs, kind, float(values[0])),
-                "p50": _value(loc, inputs, kind, float(values[1])),
-                "p95": _value(loc, inputs, kind, float(values[2])),
+                "p05": _value(loc, inputs, kind, float(values[0]), factor),
+                "p50": _value(loc, inputs, kind, float(values[1]), factor),
+                "p95": _value(loc, inputs, kind, float(values[2]), factor),
             }
         )
     out: dict[str, Any] = {"rows": rows, **_study(inputs)}
@@ -82,8 +93,9 @@ def centre_uncertainty(inputs: Inputs, centre: str, loc: Locale) -> dict[str, An
         headline = "discounted_value_added"
         tor = ds["tornado"].sel(centre=centre, headline=headline)
         keep = [p for p in tor.parameter.values if np.isfinite(tor.sel(parameter=p)).all()]
-        low = [float(tor.sel(parameter=p, bound="low")) * inputs.scale for p in keep]
-        high = [float(tor.sel(parameter=p, bound="high")) * inputs.scale for p in keep]
+        scale = inputs.scale * inputs.money_factor(centre, headline)
+        low = [float(tor.sel(parameter=p, bound="low")) * scale for p in keep]
+        high = [float(tor.sel(parameter=p, bound="high")) * scale for p in keep]
         out["tornado"] = charts.tornado(
             [loc.t(f"unc.param.{p}") for p in keep],
             low,
@@ -124,7 +136,7 @@ def comparison_uncertainty(
         {
             "name": names[c],
             "cells": [
-                _value(loc, inputs, kind, float(v))
+                _value(loc, inputs, kind, float(v), inputs.money_factor(c, name))
                 for name, kind in (
                     ("discounted_value_added", "money"),
                     ("value_added_per_capex", "ratio"),
