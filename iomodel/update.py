@@ -976,6 +976,7 @@ def _write_run(
         folder / "impact.xlsx",
         config.variant,
         created=datetime.datetime.combine(date, datetime.time(), datetime.UTC),
+        lang=(config.languages or ("ru",))[0],  # the reports' first language (default Russian)
     )
     _write_json(folder / CHANGE, change)
     if config.reports:
