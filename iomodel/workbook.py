@@ -523,7 +523,7 @@ def provenance_sheet(provenance: Mapping[str, str], lang: Lang = "ru") -> Sheet:
     rows: list[tuple[str, str, str]] = []
     for key, text in provenance.items():
         what = PROVENANCE.get(key, (key, key))[k]
-        if key.startswith("scenario "):
+        if key.startswith("scenario ") and key not in PROVENANCE:
             rows.append((f"{PROVENANCE['scenario'][k]}: {key[9:]}", text, ""))
             continue
         text, _, tail = str(text).partition(" (--preferences ")
