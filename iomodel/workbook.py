@@ -439,6 +439,11 @@ def _unit(kind: str, money: tuple[str, str], k: int) -> str:
     return money[k] if kind == "money" else _UNITS.get(kind, ("", ""))[k]
 
 
+def _words(codes: pd.Series, table: Mapping[str, tuple[str, str]], k: int) -> pd.Series:
+    """``codes`` in words from ``table`` (code → (Russian, English)); NaN where it has none."""
+    return codes.map({c: table[c][k] for c in codes.unique() if c in table})
+
+
 def _label(key: str, k: int) -> str:
     return HEADERS.get(key, (key, key))[k]
 
@@ -479,12 +484,12 @@ def _view_sheet(
     )
     code = next((c for c in ("sector", "group", "tax") if c in frame and c in labels), None)
     if code is not None and "label" in frame:  # the label in the workbook's language
-        names = labels[code]
-        frame["label"] = [names.get(c, (t, t))[k] for c, t in zip(frame[code], frame["label"])]
+        frame["label"] = _words(frame[code], labels[code], k).fillna(frame["label"])
     row_key = next((c for c in _ROW_KEYS if c in frame.columns), None)
-    row_kinds = (
-        frame[row_key].map(lambda v: column_kind(str(v), name)) if row_key is not None else None
-    )
+    row_kinds = None
+    if row_key is not None:
+        keys = frame[row_key].astype(str)
+        row_kinds = keys.map({v: column_kind(v, name) for v in keys.unique()})
     headers, formats = [], []
     for column in list(frame.columns):
         series = frame[column]
@@ -492,9 +497,9 @@ def _view_sheet(
         is_number = pd.api.types.is_numeric_dtype(series)
         fmt = None
         if column in ("phase", "effect", "variant") and not is_number:
-            frame[column] = [VALUES.get(v, (v, v))[k] for v in series]
+            frame[column] = _words(series, VALUES, k).fillna(series)
         elif column == row_key:
-            frame[column] = [_label(str(v), k) for v in series]
+            frame[column] = _words(series.astype(str), HEADERS, k).fillna(series)
         elif is_number and column != "rank":
             kind = column_kind(column, name)
             if row_kinds is not None and kind == "money":  # what the row says it is
