@@ -498,7 +498,7 @@ def _view_sheet(
         fmt = None
         if column in ("phase", "effect", "variant") and not is_number:
             frame[column] = _words(series, VALUES, k).fillna(series)
-        elif column == row_key:
+        elif column in (row_key, "criterion"):
             frame[column] = _words(series.astype(str), HEADERS, k).fillna(series)
         elif is_number and column != "rank":
             kind = column_kind(column, name)
