@@ -187,9 +187,8 @@ def bench_cli(repeat: int) -> None:
 def bench_exports(repeat: int) -> None:
     sys.path.insert(0, str(ROOT))
     from iomodel.cli import _appraisal_and_groups, provenance
-    from iomodel.export import write_csv, write_excel, write_netcdf
-    from iomodel.pipeline import run_centres
-    from iomodel.summary import localisation, views
+    from iomodel.export import write_csv, write_netcdf
+    from iomodel.pipeline import run_centres, write_workbook
 
     run_centres()  # warm: table in memory, imports done
     rows: dict[str, list[float]] = {}
@@ -209,11 +208,7 @@ def bench_exports(repeat: int) -> None:
             timed("export: CSV", lambda r=result: write_csv(r.dataset, out / "impact.csv"))
 
             def workbook(r=result, a=appraisal, g=groups):
-                loc = pd.DataFrame(
-                    [localisation(s, r.table, r.bridge, r.prices, g) for s in r.scenarios]
-                )
-                loc.index.name = "centre"
-                write_excel(out / "impact.xlsx", views(r.dataset, g, a, loc), provenance(r, a))
+                write_workbook(r, a, g, provenance(r, a), out / "impact.xlsx")
 
             timed("export: workbook (localisation runs, views, xlsx)", workbook)
         sizes = {p.name: p.stat().st_size / 2**20 for p in out.iterdir()}

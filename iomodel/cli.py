@@ -665,6 +665,13 @@ def _with_run_options(func):
     multiple=True,
     help="Output format(s); repeat for several (default: all three).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    default="ru",
+    show_default=True,
+    help="Language of the workbook's sheet and column names (the CSV and NetCDF keep their keys).",
+)
 @_study_options(0)
 def run(
     centres,
@@ -680,6 +687,7 @@ def run(
     delta,
     out_dir,
     formats,
+    lang,
     draws,
     seed,
     coefficient_cv,
@@ -719,7 +727,12 @@ def run(
             write_csv(result.dataset, staging / names["csv"])
         if "xlsx" in formats:
             write_workbook(
-                result, appraisal, groups, provenance(result, appraisal), staging / names["xlsx"]
+                result,
+                appraisal,
+                groups,
+                provenance(result, appraisal),
+                staging / names["xlsx"],
+                lang=lang,
             )
     if not quiet:
         for fmt in formats:

@@ -13,8 +13,9 @@ import datetime
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,244 +27,16 @@ from .errors import OutputError
 from .impact import VARIABLES
 
 __all__ = [
-    "HEADERS",
     "OutputSet",
+    "Sheet",
     "atomic_path",
     "check_output_folder",
-    "money_unit",
     "read_csv",
     "read_netcdf",
     "write_csv",
     "write_excel",
     "write_netcdf",
 ]
-
-#: Column headers of the exports: key → (Russian, English).
-HEADERS: dict[str, tuple[str, str]] = {
-    "centre": ("Центр", "Centre"),
-    "variant": ("Вариант", "Variant"),
-    "phase": ("Фаза", "Phase"),
-    "year": ("Год", "Year"),
-    "sector": ("Продукт", "Product"),
-    "effect": ("Эффект", "Effect"),
-    "group": ("Группа отраслей", "Sector group"),
-    "label": ("Наименование", "Label"),
-    "variable": ("Показатель", "Indicator"),
-    "value": ("Значение", "Value"),
-    "rank": ("Место", "Rank"),
-    "output": ("Выпуск", "Output"),
-    "value_added": ("Добавленная стоимость", "Value added"),
-    "compensation": ("Оплата труда", "Compensation of employees"),
-    "employment": ("Занятость, чел.", "Employment, persons"),
-    "taxes": (
-        "Чистые налоги на продукты и производство (по таблице)",
-        "Net taxes on products and production (table)",
-    ),
-    "imports": ("Импорт", "Imports"),
-    "product_taxes": ("Чистые налоги на продукты", "Net taxes on products"),
-    "exports": ("Экспорт", "Exports"),
-    "domestic_sales": ("Продажи на внутреннем рынке", "Domestic sales"),
-    "operating_surplus": ("Валовая прибыль", "Gross operating surplus"),
-    "mineral_extraction_tax": ("НДПИ", "Mineral extraction tax"),
-    "property_tax": ("Налог на имущество", "Property tax"),
-    "other_taxes": ("Прочие налоги на производство", "Other taxes on production"),
-    "design_year": ("Год выхода на проектную мощность", "First year at design output"),
-    "operation_exports": ("Экспорт, эксплуатация (год)", "Exports, operation (year)"),
-    "operation_domestic_sales": (
-        "Продажи на внутреннем рынке, эксплуатация (год)",
-        "Domestic sales, operation (year)",
-    ),
-    "discounted_exports": ("Экспорт, дисконтированный", "Exports, discounted"),
-    "capex": ("Капвложения", "Capex"),
-    "construction_output": ("Выпуск, стройка", "Output, construction"),
-    "construction_value_added": ("ДС, стройка", "Value added, construction"),
-    "construction_compensation": ("Оплата труда, стройка", "Compensation, construction"),
-    "construction_employment": ("Занятость, чел.-лет, стройка", "Job-years, construction"),
-    "construction_taxes": (
-        "Чистые налоги (по таблице), стройка",
-        "Net taxes (table), construction",
-    ),
-    "construction_imports": ("Импорт, стройка", "Imports, construction"),
-    "operation_output": ("Выпуск, эксплуатация (год)", "Output, operation (year)"),
-    "operation_value_added": ("ДС, эксплуатация (год)", "Value added, operation (year)"),
-    "operation_compensation": (
-        "Оплата труда, эксплуатация (год)",
-        "Compensation, operation (year)",
-    ),
-    "operation_employment": ("Занятость, эксплуатация, чел.", "Jobs, operation"),
-    "operation_taxes": (
-        "Чистые налоги (по таблице), эксплуатация (год)",
-        "Net taxes (table), operation (year)",
-    ),
-    "operation_imports": ("Импорт, эксплуатация (год)", "Imports, operation (year)"),
-    "output_per_capex": ("Выпуск на рубль капвложений", "Output per rouble of capex"),
-    "value_added_per_capex": ("ДС на рубль капвложений", "Value added per rouble of capex"),
-    "jobs_per_bn_capex": ("Чел.-лет на 1 млрд руб. капвложений", "Job-years per bn RUB of capex"),
-    "discounted_output": ("Выпуск, дисконтированный", "Output, discounted"),
-    "discounted_value_added": ("ДС, дисконтированная", "Value added, discounted"),
-    "discounted_taxes": (
-        "Чистые налоги (по таблице), дисконтированные",
-        "Net taxes (table), discounted",
-    ),
-    "type2_over_type1_output": ("Тип II / Тип I (выпуск)", "Type II / Type I (output)"),
-    # the uncertainty study (issue 15, iomodel.uncertainty)
-    "indicator": ("Показатель", "Indicator"),
-    "p05": ("5-й процентиль", "5th percentile"),
-    "p50": ("Медиана", "Median"),
-    "p95": ("95-й процентиль", "95th percentile"),
-    "mean": ("Среднее", "Mean"),
-    "central": ("Центральный расчёт", "Central run"),
-    "criterion": ("Критерий", "Criterion"),
-    "rival": ("Соперник", "Rival"),
-    "probability": ("Вероятность опередить", "Probability of ranking above"),
-    "headline": ("Показатель", "Headline"),
-    "parameter": ("Параметр", "Parameter"),
-    "tornado_low": ("Торнадо: 5-й процентиль", "Tornado: 5th percentile"),
-    "tornado_high": ("Торнадо: 95-й процентиль", "Tornado: 95th percentile"),
-    "sobol_first": ("Индекс Соболя первого порядка", "Sobol index, first order"),
-    "sobol_total": ("Полный индекс Соболя", "Sobol index, total"),
-    # the thesis table and the localisation gain (issue 12, iomodel.thesis)
-    "case": ("Вариант проверки", "Case"),
-    "case_label_ru": ("Вариант проверки (рус.)", "Case (Russian)"),
-    "case_label_en": ("Вариант проверки (англ.)", "Case (English)"),
-    "reference": ("Сравнивается с", "Compared with"),
-    "capex_discounted": ("Капвложения, дисконтированные", "Capex, discounted"),
-    "value_added_discounted": ("ДС за срок, дисконтированная", "Value added, lifetime, discounted"),
-    "job_years": ("Чел.-лет за срок", "Job-years, lifetime"),
-    "adjacent_output_discounted": (
-        "Выпуск смежных отраслей, дисконтированный",
-        "Adjacent-industry output, discounted",
-    ),
-    "value_added_per_rouble": (
-        "ДС на рубль капвложений (за срок)",
-        "Value added per rouble (lifetime)",
-    ),
-    "job_years_per_bn_rub": (
-        "Чел.-лет на 1 млрд руб. (за срок)",
-        "Job-years per bn RUB (lifetime)",
-    ),
-    "adjacent_output_per_rouble": (
-        "Выпуск смежных отраслей на рубль",
-        "Adjacent-industry output per rouble",
-    ),
-    "revenue_per_rouble": ("Доходы бюджета на рубль", "Budget revenue per rouble"),
-    "operation_value_added_full": ("ДС, год полной мощности", "Value added, year of full output"),
-    "operation_jobs_full": ("Занятость, год полной мощности", "Jobs, year of full output"),
-    "delta_capex": ("Δ капвложений", "Δ capex"),
-    "delta_capex_discounted": ("Δ капвложений, дисконт.", "Δ capex, discounted"),
-    "delta_value_added_discounted": ("Δ ДС, дисконт.", "Δ value added, discounted"),
-    "delta_job_years": ("Δ чел.-лет", "Δ job-years"),
-    "delta_adjacent_output_discounted": ("Δ выпуска смежных отраслей", "Δ adjacent output"),
-    "delta_value_added_per_rouble": ("Δ ДС на рубль", "Δ value added per rouble"),
-    "delta_job_years_per_bn_rub": ("Δ чел.-лет на 1 млрд руб.", "Δ job-years per bn RUB"),
-    "delta_adjacent_output_per_rouble": (
-        "Δ выпуска смежных на рубль",
-        "Δ adjacent output per rouble",
-    ),
-    "marginal_value_added_per_rouble": (
-        "ДС передела на рубль его капвложений",
-        "Stage value added per rouble of its capex",
-    ),
-    "marginal_job_years_per_bn_rub": (
-        "Чел.-лет передела на 1 млрд руб. его капвложений",
-        "Stage job-years per bn RUB of its capex",
-    ),
-    "marginal_adjacent_output_per_rouble": (
-        "Выпуск смежных отраслей от передела на рубль",
-        "Stage adjacent output per rouble of its capex",
-    ),
-    "output_low": ("Выпуск, низкая локализация", "Output, low localisation"),
-    "output_high": ("Выпуск, высокая локализация", "Output, high localisation"),
-    "output_gain": ("Прирост выпуска", "Output gain"),
-    "employment_low": ("Занятость, низкая локализация", "Employment, low localisation"),
-    "employment_high": ("Занятость, высокая локализация", "Employment, high localisation"),
-    "employment_gain": ("Прирост занятости", "Employment gain"),
-    # budget revenue (iomodel.budget)
-    "tax": ("Налог", "Tax"),
-    "federal": ("Федеральный бюджет", "Federal budget"),
-    "regional": ("Региональные бюджеты", "Regional budgets"),
-    "local": ("Местные бюджеты", "Local budgets"),
-    "social_funds": ("Социальный фонд и ФОМС", "Social Fund and CHI fund"),
-    "total": ("Всего", "Total"),
-    "construction_revenue": ("Доходы бюджетов, стройка", "Budget revenue, construction"),
-    "operation_revenue": (
-        "Доходы бюджетов, эксплуатация (год)",
-        "Budget revenue, operation (year)",
-    ),
-    "discounted_revenue": ("Доходы бюджетов, дисконтированные", "Budget revenue, discounted"),
-    "construction_revenue_per_capex": (
-        "Доходы бюджетов за стройку на рубль капвложений",
-        "Budget revenue in construction per rouble of capex",
-    ),
-    "revenue_per_capex": (
-        "Доходы бюджетов на рубль капвложений (дисконтированные)",
-        "Budget revenue per rouble of capex (discounted)",
-    ),
-    # the regional step (iomodel.regional_impact, summary.regional_view / regional_shares)
-    "delta": ("δ (FLQ)", "δ (FLQ)"),
-    "national": ("Россия", "Russia"),
-    "in_region": ("В регионе (регионах) центра", "In the centre's region(s)"),
-    "rest_of_russia": ("Остальная Россия", "Rest of Russia"),
-    "abroad": ("За рубежом", "Abroad"),
-    "share": ("Доля в регионе", "Share in the region"),
-    "construction_value_added_in_region": ("ДС в регионе, стройка", "VA in region, construction"),
-    "construction_employment_in_region": (
-        "Чел.-лет в регионе, стройка",
-        "Job-years in region, construction",
-    ),
-    "operation_value_added_in_region": (
-        "ДС в регионе, эксплуатация (год)",
-        "VA in region, operation (year)",
-    ),
-    "operation_employment_in_region": (
-        "Раб. мест в регионе, эксплуатация",
-        "Jobs in region, operation",
-    ),
-    "construction_value_added_region_share": (
-        "Доля ДС стройки в регионе",
-        "Share of construction VA in region",
-    ),
-    "construction_employment_region_share": (
-        "Доля занятости стройки в регионе",
-        "Share of construction jobs in region",
-    ),
-    "operation_value_added_region_share": (
-        "Доля ДС эксплуатации в регионе",
-        "Share of operation VA in region",
-    ),
-    "operation_employment_region_share": (
-        "Доля раб. мест эксплуатации в регионе",
-        "Share of operation jobs in region",
-    ),
-    "value_added_in_region_per_capex": (
-        "ДС в регионе на рубль капвложений",
-        "VA in region per rouble of capex",
-    ),
-    "jobs_in_region_per_bn_capex": (
-        "Чел.-лет в регионе на 1 млрд руб.",
-        "Job-years in region per bn RUB of capex",
-    ),
-    "discounted_value_added_in_region": (
-        "ДС в регионе, дисконтированная",
-        "VA in region, discounted",
-    ),
-    "discounted_value_added_region_share": (
-        "Доля дисконтированной ДС в регионе",
-        "Share of discounted VA in region",
-    ),
-}
-_LEVELS = {
-    "federal": ("федеральный бюджет", "federal budget"),
-    "regional": ("региональные бюджеты", "regional budgets"),
-    "local": ("местные бюджеты", "local budgets"),
-    "social_funds": ("социальные фонды", "social funds"),
-}
-for _key in ("construction_revenue", "operation_revenue", "discounted_revenue"):
-    for _level, (_ru, _en) in _LEVELS.items():
-        HEADERS[f"{_key}_{_level}"] = (
-            f"{HEADERS[_key][0]}: {_ru}",
-            f"{HEADERS[_key][1]}: {_en}",
-        )
 
 
 @contextmanager
@@ -531,17 +304,16 @@ _LITERAL = {
 }
 
 
-def money_unit(ds: xr.Dataset) -> tuple[str, str]:
-    """The Dataset's money unit in Russian and English, e.g. ("млн руб., цены 2021 г.",
-    "mn RUB, 2021 prices")."""
-    unit, year = str(ds.attrs.get("table_unit", "")), ds.attrs.get("table_year", "")
-    scale, _, currency = unit.rpartition(" ")
-    ru_scale = {"mn": "млн", "bn": "млрд", "thousand": "тыс."}.get(scale, scale)
-    ru_currency = {"RUB": "руб.", "USD": "долл. США"}.get(currency, currency)
-    return (
-        f"{ru_scale} {ru_currency}, цены {year} г.".strip(),
-        f"{unit}, {year} prices".strip(", "),
-    )
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its title, the values, a header and a number format (an Excel
+    code or None) for each column, and optionally the column widths (characters)."""
+
+    title: str
+    frame: pd.DataFrame
+    headers: list[str]
+    formats: list[str | None]
+    widths: list[int] | None = None
 
 
 def _cell(value: Any) -> Any:
@@ -550,64 +322,41 @@ def _cell(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _sheet(
-    wb: Any,
-    title: str,
-    frame: pd.DataFrame,
-    formats: dict[str, str] | None = None,
-    note: str = "",
-    unit: tuple[str, str] | None = None,
-) -> None:
-    ws = wb.add_worksheet(title[:31])
-    header = wb.add_format(_HEADER)
+def _write_sheet(wb: Any, sheet: Sheet) -> None:
+    ws = wb.add_worksheet(sheet.title[:31])
+    frame = sheet.frame
     columns = list(frame.columns)
-    for k in (0, 1):
-        labels = [HEADERS.get(c, (c, c))[k] for c in columns]
-        if unit:  # money columns name their unit
-            labels = [
-                f"{label}, {unit[k]}" if pd.api.types.is_float_dtype(frame[c]) else label
-                for label, c in zip(labels, columns)
-            ]
-        ws.write_row(k, 0, labels, header)
-    formats = formats or {}
+    ws.write_row(0, 0, sheet.headers, wb.add_format(_HEADER))
+    wrap = {"text_wrap": True, "valign": "top"} if sheet.widths else {}
     for j, column in enumerate(columns):
-        fmt = formats.get(column)
-        if fmt is None and column.endswith("year"):
-            fmt = "0"
-        if fmt is None and pd.api.types.is_float_dtype(frame[column]):
-            fmt = "#,##0.0"
-        width = max(
-            [len(str(HEADERS.get(column, (column, column))[k])) for k in (0, 1)]
-            + [len(str(v)) for v in frame[column].head(200)]
-        )
-        # the column's number format applies to every cell written without one of its own
-        ws.set_column(
-            j, j, min(max(10, width + 2), 48), wb.add_format({"num_format": fmt}) if fmt else None
-        )
+        if sheet.widths:
+            width = sheet.widths[j]
+        else:
+            texts = [str(v) for v in frame[column].head(200)]
+            longest = max([len(t) for t in texts], default=0)
+            width = min(max(10, longest + 2, min(len(sheet.headers[j]), 24)), 48)
+        fmt = sheet.formats[j]
+        props = {**wrap, **({"num_format": fmt} if fmt else {})}
+        # the column's format applies to every cell written without one of its own
+        ws.set_column(j, j, width, wb.add_format(props) if props else None)
     values = [frame[c].tolist() for c in columns]
-    for i, row in enumerate(zip(*values), start=2):
+    for i, row in enumerate(zip(*values), start=1):
         ws.write_row(i, 0, [_cell(v) for v in row])
-    ws.freeze_panes(2, 0)
-    if note:
-        ws.write(len(frame) + 3, 0, note, wb.add_format({"italic": True}))
+    ws.set_row(0, 45 if not sheet.widths else None)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(frame), 1), max(len(columns) - 1, 0))
 
 
 def write_excel(
-    target: Path,
-    views: dict[str, pd.DataFrame],
-    provenance: dict[str, str],
-    formats: dict[str, dict[str, str]] | None = None,
-    units: dict[str, tuple[str, str]] | None = None,
-    created: datetime.datetime | None = None,
+    target: Path, sheets: Sequence[Sheet], created: datetime.datetime | None = None
 ) -> Path:
-    """A formatted workbook: one sheet per view (two header rows, Russian and English; number
-    formats; frozen headers; column widths) and a provenance sheet. ``units`` (sheet → Russian
-    and English unit) adds the unit to the headers of a sheet's money columns.
+    """A formatted workbook, one sheet per :class:`Sheet`: a header row, the column's number
+    format, a frozen header and an autofilter over the data.
 
     Written with XlsxWriter (several times faster than openpyxl's writer); every string is
     written as text, so nothing in a label can become a formula or a link.  ``created`` (a UTC
     time) is the workbook's creation date; default now.  XlsxWriter stamps the zip members with a
-    fixed 1980 date, so with ``created`` given the same views give the same bytes.
+    fixed 1980 date, so with ``created`` given the same sheets give the same bytes.
     """
     import xlsxwriter
 
@@ -615,21 +364,7 @@ def write_excel(
         wb = xlsxwriter.Workbook(str(tmp), _LITERAL)
         if created is not None:
             wb.set_properties({"created": created})
-        for title, frame in views.items():
-            _sheet(
-                wb,
-                title,
-                frame.reset_index() if frame.index.name else frame,
-                (formats or {}).get(title),
-                unit=(units or {}).get(title),
-            )
-        ws = wb.add_worksheet("provenance")
-        ws.write_row(0, 0, ["Ключ / Key", "Значение / Value"], wb.add_format(_HEADER))
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        ws.set_column(0, 0, 28)
-        ws.set_column(1, 1, 120, wrap)
-        for i, (key, value) in enumerate(provenance.items(), start=1):
-            ws.write_row(i, 0, [key, value])
-        ws.freeze_panes(1, 0)
+        for sheet in sheets:
+            _write_sheet(wb, sheet)
         wb.close()
     return target

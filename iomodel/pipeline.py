@@ -48,6 +48,7 @@ __all__ = [
     "run_provenance",
     "shocks_dir",
     "with_revenue",
+    "workbook_money_unit",
     "write_workbook",
 ]
 
@@ -404,21 +405,59 @@ def write_workbook(
     target: Path,
     variant: str = "central",
     created: datetime.datetime | None = None,
+    lang: Literal["ru", "en"] = "ru",
 ) -> Path:
     """The run's workbook (:func:`iomodel.export.write_excel`): the views of the Dataset, the
-    localisation of every centre at ``variant`` capex and the provenance sheet; ``created`` its
-    creation date (default now)."""
-    from .export import money_unit, write_excel
+    localisation of every centre at ``variant`` capex and the provenance, with sheet and column
+    names in ``lang``, money in billions of the table's currency (as in the reports) and the
+    unit in every header (:mod:`iomodel.workbook`); ``created`` its creation date (default
+    now)."""
+    from .export import write_excel
     from .summary import views
+    from .workbook import sheets
 
     ds = run.dataset
+    meta = run.table.meta
+    money = workbook_money_unit(meta.currency, meta.year)
+    labels = {
+        "sector": dict(
+            zip(ds.sector.values, zip(ds.sector_label_ru.values, ds.sector_label_en.values))
+        ),
+        "group": dict(zip(groups["group"], zip(groups["label_ru"], groups["label_en"]))),
+    }
+    if "tax_label_ru" in ds.coords:
+        labels["tax"] = dict(
+            zip(ds.tax.values, zip(ds.tax_label_ru.values, ds.tax_label_en.values))
+        )
+    here = (
+        f"{money[0]}; занятость в чел. или чел.-лет"
+        if lang == "ru"
+        else f"{money[1]}; employment in persons or person-years"
+    )
+    rows: dict[str, str] = {}
+    for key, value in provenance.items():
+        rows[key] = value
+        if key == "units":
+            rows["workbook units"] = here
     return write_excel(
         target,
-        views(ds, groups, appraisal, localisation_table(run, groups, variant)),
-        provenance,
-        units={"revenue": money_unit(ds)},
+        sheets(
+            views(ds, groups, appraisal, localisation_table(run, groups, variant)),
+            rows,
+            meta.unit / 1e9,
+            money,
+            lang,
+            labels,
+        ),
         created=created,
     )
+
+
+def workbook_money_unit(currency: str, year: int) -> tuple[str, str]:
+    """The workbook's money unit (billions, the table year's prices) in Russian and English,
+    e.g. ("млрд руб., цены 2021 г.", "bn RUB, 2021 prices")."""
+    ru = "руб." if currency == "RUB" else currency
+    return f"млрд {ru}, цены {year} г.", f"bn {currency}, {year} prices"
 
 
 def localisation_table(run: Run, groups: pd.DataFrame, variant: str = "central") -> pd.DataFrame:

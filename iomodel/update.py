@@ -976,6 +976,8 @@ def _write_run(
         folder / "impact.xlsx",
         config.variant,
         created=datetime.datetime.combine(date, datetime.time(), datetime.UTC),
+        # in the reports' first language (Russian by default)
+        lang="en" if config.languages[:1] == ("en",) else "ru",
     )
     _write_json(folder / CHANGE, change)
     if config.reports:

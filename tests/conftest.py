@@ -72,3 +72,12 @@ def projected2024(rosstat):
         load_gva_by_section(),
         employment=load_employment_by_section()[2024] * 1000.0,
     )
+
+
+@pytest.fixture(scope="session")
+def kola_run():
+    """Kola, central variant, on the shipped table (Type II, regional step): one solve shared by
+    the tests that need a real run of one centre."""
+    from iomodel.pipeline import run_centres
+
+    return run_centres(["kola"], variants=["central"])

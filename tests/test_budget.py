@@ -513,18 +513,19 @@ def test_cli_run_writes_the_revenue_sheet_with_units(tmp_path):
     from iomodel.cli import main
 
     args = ["run", "kola", "--variant", "central", "--preferences", "eligible", "--quiet"]
-    result = CliRunner().invoke(main, [*args, "--format", "xlsx", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, [*args, "--format", "xlsx", "--lang", "en", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(tmp_path / "impact.xlsx", read_only=True, data_only=True)
-    rows = list(wb["revenue"].iter_rows(values_only=True))
-    assert "Федеральный бюджет, млн руб., цены 2021 г." in rows[0]
-    assert "Federal budget, mn RUB, 2021 prices" in rows[1]
-    head = rows[1]
-    body = [dict(zip(head, r)) for r in rows[2:]]
+    rows = list(wb["Budget revenue"].iter_rows(values_only=True))
+    head = rows[0]
+    assert "Federal budget, bn RUB, 2021 prices" in head
+    body = [dict(zip(head, r)) for r in rows[1:]]
     assert {r["Tax"] for r in body} == set(TAXES)
     total = head[-1]
     assert all(r[total] == pytest.approx(sum(r[h] for h in head[-5:-1]), abs=1e-9) for r in body)
-    provenance = dict(wb["provenance"].iter_rows(values_only=True))
-    assert '"regime": "arctic"' in provenance["fiscal regimes"]
-    assert "eligible" in provenance["fiscal regimes"]
+    provenance = {r[0]: r[1] for r in wb["Provenance"].iter_rows(values_only=True)}
+    assert "regime: arctic" in provenance["Tax regime: kola"]  # a readable row, not JSON
+    assert provenance["Tax regime: --preferences"] == "eligible"
     wb.close()

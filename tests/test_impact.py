@@ -11,10 +11,12 @@ import xarray as xr
 
 from iomodel.export import read_csv, read_netcdf, tidy, write_csv, write_excel, write_netcdf
 from iomodel.impact import VARIABLES, run_impact
+from iomodel.pipeline import workbook_money_unit
 from iomodel.prices import load_prices
 from iomodel.scenario import Scenario
 from iomodel.shock import build_shock, load_bridge
 from iomodel.summary import compare, key_figures, load_appraisal, load_groups, localisation, views
+from iomodel.workbook import sheets
 
 from .conftest import ROOT
 
@@ -121,12 +123,17 @@ def test_round_trip_netcdf_csv_excel(tmp_path, rosstat, ds, parts):
     appraisal = load_appraisal(ROOT / "tables" / "appraisal.toml")
     groups = load_groups(ROOT / "tables" / "rosstat-2021" / "sector_groups.toml", rosstat)
     tables = views(ds, groups, appraisal)
-    path = write_excel(tmp_path / "impact.xlsx", tables, {"table": "rosstat-2021"})
-    back = pd.read_excel(path, sheet_name="key_figures", header=1)
-    assert back["Value added, discounted"].tolist() == pytest.approx(
-        tables["key_figures"]["discounted_value_added"].tolist()
-    )
-    assert pd.read_excel(path, sheet_name="key_figures", header=None).iloc[0, 0] == "Центр"
+    money = workbook_money_unit("RUB", 2021)
+    for lang, title, header in (
+        ("en", "Key figures", f"Value added, discounted, {money[1]}"),
+        ("ru", "Основные показатели", f"ДС, дисконтированная, {money[0]}"),
+    ):
+        path = tmp_path / f"impact.{lang}.xlsx"
+        write_excel(path, sheets(tables, {"table": "rosstat-2021"}, 1e-3, money, lang))
+        back = pd.read_excel(path, sheet_name=title)
+        assert (back[header] * 1e3).tolist() == pytest.approx(  # in bn, the Dataset in mn
+            tables["key_figures"]["discounted_value_added"].tolist()
+        )
 
 
 def test_failed_write_keeps_the_old_file(tmp_path, ds):

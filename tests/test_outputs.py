@@ -185,12 +185,14 @@ def test_workbook_text_is_never_a_formula(tmp_path):
     import openpyxl
     import pandas as pd
 
-    from iomodel.export import write_excel
+    from iomodel.export import Sheet, write_excel
+    from iomodel.workbook import provenance_sheet
 
     frame = pd.DataFrame({"label": ['=HYPERLINK("http://x","y")', "+1", "http://example.org"]})
-    path = write_excel(tmp_path / "w.xlsx", {"view": frame}, {"note": "=1+1"})
+    view = Sheet("view", frame, ["=label"], [None])
+    path = write_excel(tmp_path / "w.xlsx", [view, provenance_sheet({"note": "=1+1"}, "en")])
     wb = openpyxl.load_workbook(path)
-    cells = [wb["view"].cell(row=r, column=1) for r in (3, 4, 5)]
-    assert [c.value for c in cells] == frame["label"].tolist()
+    cells = [wb["view"].cell(row=r, column=1) for r in (1, 2, 3, 4)]
+    assert [c.value for c in cells] == ["=label", *frame["label"]]
     assert all(c.data_type == "s" for c in cells)
-    assert wb["provenance"]["B2"].value == "=1+1" and wb["provenance"]["B2"].data_type == "s"
+    assert wb["Provenance"]["B2"].value == "=1+1" and wb["Provenance"]["B2"].data_type == "s"

@@ -80,9 +80,9 @@ def test_update_2024_projects_the_table_and_writes_everything(updated):
     assert ds.attrs["table_projected"] == "yes" and ds.attrs["table_year"] == 2024
     ds.close()
     # labelled as projected in the workbook and on the reports' cover and method pages
-    sheet = openpyxl.load_workbook(run / "impact.xlsx", read_only=True)["provenance"]
+    sheet = openpyxl.load_workbook(run / "impact.xlsx", read_only=True)["Происхождение данных"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
-    assert rows["table projected"].startswith("PROJECTED: rosstat-2021 (2021) projected to 2024")
+    assert rows["Прогнозная таблица"].startswith("PROJECTED: rosstat-2021 (2021) projected to 2024")
     assert not (run / "reports" / "comparison.ru.pdf").exists()  # one centre: no comparison
     pages = pypdf.PdfReader(run / "reports" / f"{CENTRE}.ru.pdf").pages
     assert "ПРОГНОЗНАЯ ТАБЛИЦА:" in pages[0].extract_text()  # the cover
