@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/iomodel run --quiet --out out
+	$(BIN)/iomodel run --quiet --draws 2000 --out out
 	$(BIN)/iomodel report --from out/impact.nc --lang ru --out out/reports
 	@echo "Data: out/impact.nc, out/impact.xlsx, out/impact.csv; reports: out/reports/"
 

@@ -297,6 +297,7 @@ def test_comparison_contents_and_confidence_are_consistent(shipped):
     text = _flat("\n".join(pages))
     assert text.count("Приложение. Происхождение данных") >= 2  # contents and heading
     assert "Приложение В" not in text
+    assert "Рисунок 0." not in text  # the cover's map is not a numbered figure
     assert "на титульном листе" not in text
     assert "последний год расчёта" not in text
     assert "маш.*" not in text
