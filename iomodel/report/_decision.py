@@ -268,13 +268,17 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
     ]
     if has_region:
         sure.append(loc.t("decision.region_uncertain"))
+    bands = any(r["band"] for r in how_much)
+    if bands:
+        draws = float(inputs.ds.attrs.get("uncertainty_draws", 0))
+        sure.append(loc.t("decision.band_note", draws=loc.num(draws, 0)))
     return {
         "how_much": how_much,
         "whom": whom,
         "whom_has_region": has_region,
         "budgets": budgets,
         "sure": sure,
-        "bands": any(r["band"] for r in how_much),
+        "bands": bands,
         "not_included": [
             loc.t(f"decision.not_{k}") for k in ("gross", "static", "finance", "prices")
         ],
