@@ -146,6 +146,10 @@ HEADERS: dict[str, tuple[str, str]] = {
         "Выпуск смежных отраслей на рубль",
         "Adjacent-industry output per rouble",
     ),
+    "revenue_discounted": (
+        "Доходы бюджетов за срок, дисконтированные",
+        "Budget revenue, lifetime, discounted",
+    ),
     "revenue_per_rouble": ("Доходы бюджета на рубль", "Budget revenue per rouble"),
     "operation_value_added_full": ("ДС, год полной мощности", "Value added, year of full output"),
     "operation_jobs_full": ("Занятость, год полной мощности", "Jobs, year of full output"),
@@ -160,6 +164,8 @@ HEADERS: dict[str, tuple[str, str]] = {
         "Δ выпуска смежных на рубль",
         "Δ adjacent output per rouble",
     ),
+    "delta_revenue_discounted": ("Δ доходов бюджетов, дисконт.", "Δ budget revenue, discounted"),
+    "delta_revenue_per_rouble": ("Δ доходов бюджетов на рубль", "Δ budget revenue per rouble"),
     "marginal_value_added_per_rouble": (
         "ДС передела на рубль его капвложений",
         "Stage value added per rouble of its capex",
@@ -171,6 +177,10 @@ HEADERS: dict[str, tuple[str, str]] = {
     "marginal_adjacent_output_per_rouble": (
         "Выпуск смежных отраслей от передела на рубль",
         "Stage adjacent output per rouble of its capex",
+    ),
+    "marginal_revenue_per_rouble": (
+        "Доходы бюджетов от передела на рубль его капвложений",
+        "Stage budget revenue per rouble of its capex",
     ),
     "output_low": ("Выпуск, низкая локализация", "Output, low localisation"),
     "output_high": ("Выпуск, высокая локализация", "Output, high localisation"),
