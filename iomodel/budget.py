@@ -335,8 +335,10 @@ def activity_revenue(
         lambda c, p, y, k: wages_from_compensation(law, c, p, y, k), comp_a, pay_a, law_year, limit
     )
     wage_a = (pay_a * wages_a / comp_a.where(comp_a != 0)).fillna(0.0)
-    running = own["output"].sum("sector").max("variant") > 0  # (centre, year)
-    first = years.where(running).min("year")  # NaN without an operation phase
+    # each column's own first year of operation (centre, variant): a case or a variant that
+    # starts later is not written off from another's start; NaN without an operation phase
+    running = own["output"].sum("sector") > 0
+    first = years.where(running).min("year")
     capex = ds["capex"].sel(phase="construction", drop=True)
     depreciation = tax_depreciation(capex, first, law.depreciation_life)
     profit = taxable_profit(own["operating_surplus"].sum("sector") - depreciation)

@@ -762,10 +762,10 @@ def _thesis_text(result: Run, appraisal: Appraisal, kind: str, fmt: str) -> str:
     }
     lines = [
         f"The programme's thesis (central variant, Type {kind}): capex in {meta.unit_label} of "
-        f"{meta.year}; value added and adjacent-industry output over both phases, discounted at "
-        f"{appraisal.discount_rate:.1%} to {appraisal.base_year}, per rouble of discounted "
-        "capex; job-years over both phases per bn of capex; 'stage va/rouble': what a stage "
-        "adds per rouble of its own capex",
+        f"{meta.year}; value added, adjacent-industry output and budget revenue (every tax and "
+        f"budget level) over both phases, discounted at {appraisal.discount_rate:.1%} to "
+        f"{appraisal.base_year}, per rouble of discounted capex; job-years over both phases per "
+        "bn of capex; 'stage va/rouble': what a stage adds per rouble of its own capex",
         f"{'centre':<18}{'case':<19}" + "".join(f"{c:>16}" for c in cols),
     ]
     for _, row in frame.iterrows():

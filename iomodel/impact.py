@@ -23,7 +23,7 @@ Effects:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -76,6 +76,11 @@ CASE_VARIABLES = (
     "case_capex",
 )
 ModelType = Literal["I", "II"]
+#: Budget revenue of a sector-level Dataset (dims of :func:`run_impact`'s, ``variant`` holding
+#: the cases) by (centre, variant, phase, year, effect, tax, budget): the fiscal block's
+#: :func:`iomodel.budget.budget_revenue` with a run's law and settings, passed in by the caller
+#: so the engine needs no tax law.
+RevenueHook = Callable[[xr.Dataset], xr.DataArray]
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +190,7 @@ def run_impact(
     productivity: pd.DataFrame | None = None,
     productivity_label: str = "",
     groups: pd.DataFrame | None = None,
+    case_revenue: RevenueHook | None = None,
 ) -> xr.Dataset:
     """Direct, indirect and (Type II) induced effects of every shock, by sector.
 
@@ -211,6 +217,10 @@ def run_impact(
     groups : DataFrame, optional
         Sector groups (:func:`iomodel.summary.load_groups`) the thesis cases are summed into;
         None keeps each sector as its own group.
+    case_revenue : callable, optional
+        The budget revenue of the thesis cases (:data:`RevenueHook`), applied while the cases
+        still have sector detail and stored as ``case_revenue`` (centre, case, phase, year,
+        effect, tax, budget); None leaves it out.
 
     Returns
     -------
@@ -289,11 +299,35 @@ def run_impact(
     ds["capex"].attrs["units"] = f"{table.meta.unit_label}, {table.meta.year} purchasers' prices"
     if cs is not None:
         case_levels = levels[split:].reshape(cs.demand.shape + (len(effects),))
-        ds = ds.assign(_case_block(case_levels, cs, coef, table, groups, shocks))
+        case_values = _effects(case_levels, cs, coef)
+        ds = ds.assign(_case_block(case_values, cs, table, groups, shocks))
         for k in CASE_VARIABLES:
             unit = table.meta.employment_unit if k == "case_employment" else units
             ds[k].attrs["units"] = f"{unit}" if k != "case_capex" else ds["capex"].attrs["units"]
+        if case_revenue is not None:
+            by_case = case_revenue(_case_dataset(case_values, cs, ds)).rename(variant="case")
+            missing = xr.DataArray(
+                np.where(cs.defined, 1.0, np.nan),
+                dims=("centre", "case"),
+                coords={"centre": centres, "case": cs.variants},
+            )
+            ds["case_revenue"] = (by_case * missing).transpose(
+                "centre", "case", "phase", "year", "effect", "tax", "budget"
+            )
+            ds["case_revenue"].attrs["units"] = units
     return ds
+
+
+def _case_dataset(values: dict[str, np.ndarray], cs: _Stacked, ds: xr.Dataset) -> xr.Dataset:
+    """The thesis cases with their sector detail, shaped like a run's Dataset (the cases as
+    its ``variant``): every variable by effect, the new activity's own accounts and capex."""
+    dims = ("centre", "variant", "phase", "year", "sector", "effect")
+    data: dict = {k: (dims, values[k]) for k in VARIABLES}
+    for k in ACTIVITY_VARIABLES:
+        data[k] = (("centre", "variant", "year", "sector"), cs.direct[k])
+    data["capex"] = (("centre", "variant", "phase", "year"), cs.purchasers)
+    coords = {k: ds[k].values for k in ("centre", "phase", "year", "sector", "effect")}
+    return xr.Dataset(data, coords={**coords, "variant": cs.variants})
 
 
 def _construction_mask(shape: tuple[int, ...]) -> np.ndarray:
@@ -353,15 +387,14 @@ def _effects(
 
 
 def _case_block(
-    levels: np.ndarray,
+    values: dict[str, np.ndarray],
     cs: _Stacked,
-    coef: dict[str, np.ndarray],
     table: IOTable,
     groups: pd.DataFrame | None,
     shocks: Sequence[Shock],
 ) -> xr.Dataset:
-    """The thesis cases (issue 12) as ``case_*`` variables: all effects summed, sectors summed
-    into ``groups`` (sector → ``group``, ``label_ru``, ``label_en``; None: each sector alone).
+    """The thesis cases (issue 12) as ``case_*`` variables (``values``: each variable by centre,
+    case, phase, year, sector and effect): all effects summed, sectors summed into ``groups`` (sector → ``group``, ``label_ru``, ``label_en``; None: each sector alone).
     A case a centre does not have is NaN."""
     if groups is None:
         names = list(table.codes)
@@ -374,7 +407,6 @@ def _case_block(
         labels = {lang: first.loc[names, f"label_{lang}"].tolist() for lang in ("ru", "en")}
         member = (frame["group"].to_numpy()[:, None] == np.array(names)[None, :]).astype(float)
     missing = np.where(cs.defined, 1.0, np.nan)
-    values = _effects(levels, cs, coef)
     dims = ("centre", "case", "phase", "year", "group")
     data: dict = {}
     for k in VARIABLES:

@@ -16,9 +16,16 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import xarray as xr
 
-from .budget import Setting, add_revenue, household_spending_per_income, money_basis
+from .budget import (
+    MoneyBasis,
+    Setting,
+    add_revenue,
+    budget_revenue,
+    household_spending_per_income,
+    money_basis,
+)
 from .errors import TableError
-from .fiscal import load_fiscal
+from .fiscal import FiscalLaw, load_fiscal
 from .impact import ModelType, run_impact
 from .multipliers import ClosureKind
 from .prices import Prices, load_prices
@@ -226,6 +233,11 @@ def run_loaded(
     if index is not None:
         inputs.append(productivity_path or productivity_file())
     hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs}
+    fiscal = (
+        _fiscal_step(io_table, prices, scenarios, index, model, closure, preferences, fiscal_folder)
+        if io_table.meta.currency == "RUB"
+        else None
+    )
     dataset = run_impact(
         io_table,
         shocks,
@@ -241,11 +253,10 @@ def run_loaded(
         scenario_hashes={s.id: s.sha256 for s in scenarios},
         input_hashes={**hashes, **(extra_hashes or {})},
         groups=_groups(io_table),
+        case_revenue=fiscal.revenue if fiscal is not None else None,
     )
-    if io_table.meta.currency == "RUB":
-        dataset = with_revenue(
-            dataset, io_table, prices, scenarios, index, model, closure, preferences, fiscal_folder
-        )
+    if fiscal is not None:
+        dataset = fiscal.add(dataset)
     if regional:
         dataset = _with_regions(
             io_table, scenarios, shocks, dataset, index, method, delta, regional_folder
@@ -294,8 +305,50 @@ def with_revenue(
     ``tables/fiscal``), each scenario's regime (or the eligible one), pay converted with
     ``prices`` and the ``productivity`` path (year × product index, None: frozen), household
     spending of the ``closure`` for Type II."""
-    law = load_fiscal(fiscal_folder)
-    basis = money_basis(law, prices, table, dataset["year"].values.tolist(), productivity)
+    step = _fiscal_step(
+        table, prices, scenarios, productivity, model, closure, preferences, fiscal_folder
+    )
+    return step.add(dataset)
+
+
+@dataclass(frozen=True)
+class _FiscalStep:
+    """One run's fiscal block: the law, each centre's setting and household spending, applied
+    alike to the run's Dataset (:meth:`add`) and to its thesis cases (:meth:`revenue`, the
+    hook :func:`iomodel.impact.run_impact` calls while the cases have sector detail)."""
+
+    law: FiscalLaw
+    table: IOTable
+    prices: Prices
+    productivity: pd.DataFrame | None
+    settings: dict[str, Setting]
+    spending: float
+    preferences: str
+
+    def _basis(self, ds: xr.Dataset) -> MoneyBasis:
+        years = ds["year"].values.tolist()
+        return money_basis(self.law, self.prices, self.table, years, self.productivity)
+
+    def revenue(self, ds: xr.Dataset) -> xr.DataArray:
+        """Budget revenue of a sector-level Dataset (:func:`iomodel.budget.budget_revenue`)."""
+        return budget_revenue(ds, self.law, self._basis(ds), self.settings, self.spending)
+
+    def add(self, ds: xr.Dataset) -> xr.Dataset:
+        """``ds`` with ``revenue`` and the fiscal provenance (:func:`iomodel.budget.add_revenue`)."""
+        basis = self._basis(ds)
+        return add_revenue(ds, self.law, basis, self.settings, self.spending, self.preferences)
+
+
+def _fiscal_step(
+    table: IOTable,
+    prices: Prices,
+    scenarios: Sequence[Scenario],
+    productivity: pd.DataFrame | None,
+    model: ModelType,
+    closure: ClosureKind,
+    preferences: Preferences = "scenario",
+    fiscal_folder: Path | None = None,
+) -> _FiscalStep:
     settings = {
         s.id: Setting(
             regime, s.fiscal.regime_start if regime != "none" else None, s.fiscal.northern_share
@@ -303,8 +356,9 @@ def with_revenue(
         for s in scenarios
         for regime in [s.fiscal.applied(preferences)]
     }
+    law = load_fiscal(fiscal_folder)
     spending = household_spending_per_income(law, table, closure) if model == "II" else 0.0
-    return add_revenue(dataset, law, basis, settings, spending, preferences)
+    return _FiscalStep(law, table, prices, productivity, settings, spending, preferences)
 
 
 def _with_regions(

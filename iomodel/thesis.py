@@ -57,6 +57,7 @@ THESIS_INDICATORS = (
     "value_added_discounted",
     "job_years",
     "adjacent_output_discounted",
+    "revenue_discounted",
     "value_added_per_rouble",
     "job_years_per_bn_rub",
     "adjacent_output_per_rouble",
@@ -72,9 +73,12 @@ THESIS_INDICATORS = (
     "delta_value_added_per_rouble",
     "delta_job_years_per_bn_rub",
     "delta_adjacent_output_per_rouble",
+    "delta_revenue_discounted",
+    "delta_revenue_per_rouble",
     "marginal_value_added_per_rouble",
     "marginal_job_years_per_bn_rub",
     "marginal_adjacent_output_per_rouble",
+    "marginal_revenue_per_rouble",
 )
 
 
@@ -177,11 +181,13 @@ def _totals(ds: xr.Dataset, appraisal: Appraisal) -> xr.Dataset:
             "operation_jobs_full": at_full["case_employment"].where(peak > 0),
         }
     )
-    if "case_revenue" in ds:  # the fiscal block's budget revenue, when the run has it
+    if "case_revenue" in ds:  # the fiscal block's budget revenue: every tax, level and effect
         revenue = ds.case_revenue.sum(
             [d for d in ds.case_revenue.dims if d not in ("centre", "case", "year")]
         )
         out["revenue_discounted"] = (revenue * disc).sum("year")
+    else:
+        out["revenue_discounted"] = xr.full_like(out["capex"], np.nan)
     defined = ds.case_capex.notnull().any(["phase", "year"])
     return out.where(defined).reset_coords(drop=True)
 
@@ -210,11 +216,13 @@ def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     ``job_years``; ``*_per_rouble`` = discounted value added or adjacent output per unit of
     discounted capex, ``job_years_per_bn_rub`` per billion of currency of capex;
     ``operation_*_full`` the year of full operation (the first year of the case's largest own
-    output).  ``delta_*`` are differences from the row's ``reference`` case (the previous stage
+    output).  ``revenue_discounted`` is the case's budget revenue (the Dataset's
+    ``case_revenue``: every tax, budget level and effect, both phases) discounted alike, and
+    ``revenue_per_rouble`` that per unit of discounted capex — NaN when the run has no fiscal
+    block.  ``delta_*`` are differences from the row's ``reference`` case (the previous stage
     or the base, low localisation, the cluster), of the totals and of the ratios;
     ``marginal_*`` (stages only) are what a stage adds per rouble it costs — NaN for a stage at
-    an existing plant, which costs no capex.  ``revenue_per_rouble`` is NaN until the run has
-    budget revenue (a ``case_revenue`` variable: the fiscal block, issue 10).
+    an existing plant, which costs no capex.
     """
     if not has_cases(ds):
         raise ValueError("the Dataset has no thesis cases; run with the central variant")
@@ -229,17 +237,16 @@ def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     frame["value_added_per_rouble"] = frame["value_added_discounted"] / spend
     frame["job_years_per_bn_rub"] = frame["job_years"] / frame["capex"] * bn
     frame["adjacent_output_per_rouble"] = frame["adjacent_output_discounted"] / spend
-    frame["revenue_per_rouble"] = (
-        frame["revenue_discounted"] / spend if "revenue_discounted" in frame else np.nan
-    )
+    frame["revenue_per_rouble"] = frame["revenue_discounted"] / spend
     frame["reference"] = [
         _reference(centre, c) for centre, c in zip(frame["centre"], frame["case"])
     ]
     keyed = frame.set_index(["centre", "case"])
     for k in (
         *("capex", "capex_discounted", "value_added_discounted", "job_years"),
-        "adjacent_output_discounted",
+        *("adjacent_output_discounted", "revenue_discounted"),
         *("value_added_per_rouble", "job_years_per_bn_rub", "adjacent_output_per_rouble"),
+        "revenue_per_rouble",
     ):
         ref = [
             keyed[k].get((centre, r), np.nan) if r else np.nan
@@ -252,6 +259,7 @@ def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     spent = spent.where(stage)
     frame["marginal_value_added_per_rouble"] = frame["delta_value_added_discounted"] / spent
     frame["marginal_adjacent_output_per_rouble"] = frame["delta_adjacent_output_discounted"] / spent
+    frame["marginal_revenue_per_rouble"] = frame["delta_revenue_discounted"] / spent
     frame["marginal_job_years_per_bn_rub"] = (
         frame["delta_job_years"] / frame["delta_capex"].where(spent.notna()) * bn
     )

@@ -135,6 +135,16 @@ HEADERS: dict[str, tuple[str, str]] = {
         "Adjacent-industry output per rouble",
     ),
     "revenue_per_rouble": ("Доходы бюджета на рубль", "Budget revenue per rouble"),
+    "revenue_discounted": (
+        "Доходы бюджетов за срок, дисконтированные",
+        "Budget revenue, lifetime, discounted",
+    ),
+    "delta_revenue_discounted": ("Δ доходов бюджетов, дисконт.", "Δ budget revenue, discounted"),
+    "delta_revenue_per_rouble": ("Δ доходов бюджетов на рубль", "Δ budget revenue per rouble"),
+    "marginal_revenue_per_rouble": (
+        "Доходы бюджетов от передела на рубль его капвложений",
+        "Stage budget revenue per rouble of its capex",
+    ),
     "operation_value_added_full": ("ДС, год полной мощности", "Value added, year of full output"),
     "operation_jobs_full": ("Занятость, год полной мощности", "Jobs, year of full output"),
     "delta_capex": ("Δ капвложений", "Δ capex"),

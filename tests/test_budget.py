@@ -219,6 +219,21 @@ def test_tax_depreciation_and_loss_carry_forward():
     assert taxable_profit(profit).values.tolist() == pytest.approx([0, 0, 2, 10, 0, 0])
 
 
+def test_each_column_is_written_off_from_its_own_first_year(law):
+    """Tax depreciation starts with each column's own operation: a variant (or thesis case)
+    that does not run in 2030 is not written off from another's start.  The small case's
+    profit tax (10 mn surplus less 1 mn depreciation at 25 %) stays as by hand; the idle
+    column's surplus of 10 mn is taxed whole (no asset in use)."""
+    one = _small()
+    idle = one.assign_coords(variant=["idle"])
+    idle["output"] = idle["output"] * 0.0
+    both = xr.concat([one, idle], dim="variant")
+    r = budget_revenue(both, law, _basis())
+    own = r.sel(centre="c", phase="operation", year=2030, effect="direct", tax="profit")
+    assert own.sel(variant="central").sum() == pytest.approx(2_250_000)
+    assert own.sel(variant="idle").sum() == pytest.approx(2_500_000)
+
+
 def test_money_basis_price_level_and_base_limit(law, rosstat):
     """Price level: the GVA deflator 2021→2025, then 4 % a year; base limit as listed to 2026,
     then with the nominal average pay (frozen productivity: the price level alone)."""

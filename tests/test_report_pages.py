@@ -410,3 +410,35 @@ def test_report_from_a_changed_scenario_is_refused(shipped, tmp_path):
     path = write_netcdf(ds, tmp_path / "impact.nc")
     with pytest.raises(ScenarioError, match="changed since this run"):
         run_from_dataset(path)
+
+
+def test_thesis_page_shows_budget_revenue_per_case(shipped):
+    """The thesis page's case table has each case's budget revenue per rouble (the thesis
+    table's, from ``case_revenue``) and says what it holds, in Russian and in English; the
+    Russian text of the note is in the PDF, the "not computed" note is not."""
+    from iomodel.thesis import thesis_table
+
+    run = shipped["run"]
+    table = thesis_table(run.dataset, shipped["appraisal"]).set_index(["centre", "case"])
+    kola = table.loc["kola"]
+    notes = {
+        "ru": "Доходы бюджета — все налоги бюджетного блока",
+        "en": "Budget revenue: every tax",
+    }
+    for lang, note in notes.items():
+        html = htmllib.unescape(centre_html(shipped["inputs"], "kola", lang))
+        part = html[html.index('id="sec-thesis"') :]
+        assert note in part, lang
+        for case in ("base", "stage_1", "localisation_high", "standalone"):
+            number = format_number(kola.loc[case, "revenue_per_rouble"], 2, lang)
+            assert f">{number}<" in part, (lang, case)
+        comparison = htmllib.unescape(comparison_html(shipped["inputs"], lang))
+        part = comparison[comparison.index('id="sec-thesis"') :]
+        assert (
+            note in part
+            and f">{format_number(table.loc[('all', 'base'), 'revenue_per_rouble'], 2, lang)}<"
+            in part
+        )
+    text = _flat(" ".join(shipped["pages"]["kola"]))
+    assert "Доходы бюджета — все налоги" in text  # (the PDF hyphenates the rest)
+    assert "не рассчитаны: в расчёте нет бюджетного блока" not in text

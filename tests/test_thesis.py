@@ -289,7 +289,52 @@ def test_thesis_table_rows_add_up(shipped, appraisal):
     ss = t.loc["south_siberia"]
     assert ss.loc["standalone", "capex"] < ss.loc["base", "capex"]
     assert ss.loc["standalone", "delta_value_added_discounted"] < 0
-    assert np.isnan(t.loc[("all", "base"), "revenue_per_rouble"])  # until the fiscal block
+    # budget revenue per case (the fiscal block): all centres are the sum of the centres
+    centres = t.loc[[("kola", "base"), ("south_siberia", "base")], "revenue_discounted"].sum()
+    assert t.loc[("all", "base"), "revenue_discounted"] == pytest.approx(centres)
+    assert (t["revenue_per_rouble"] > 0).all()
+    d = kola.loc["stage_2", "revenue_discounted"] - kola.loc["stage_1", "revenue_discounted"]
+    assert kola.loc["stage_2", "marginal_revenue_per_rouble"] == pytest.approx(
+        d / kola.loc["stage_2", "delta_capex_discounted"]
+    )
+    # without the fiscal block the revenue columns are empty, not zero
+    bare = thesis_table(shipped.drop_vars("case_revenue"), appraisal)
+    assert bare["revenue_per_rouble"].isna().all() and bare["revenue_discounted"].isna().all()
+
+
+def test_base_case_revenue_is_the_main_revenue(shipped):
+    """The base case is the central variant: pay per worker by product and year does not
+    depend on the mix of cases, so its revenue equals the run's ``revenue`` of the central
+    variant in every tax, budget level, effect, phase and year (to rounding)."""
+    base = shipped.case_revenue.sel(case="base", drop=True)
+    main = shipped.revenue.sel(variant="central", drop=True).transpose(*base.dims)
+    assert base.shape == main.shape and float(abs(main).max()) > 0
+    np.testing.assert_allclose(base.values, main.values, rtol=1e-9, atol=1e-9)
+
+
+def test_stage_case_revenue(shipped):
+    """A case's revenue is never negative in a year; a stage that adds output adds revenue
+    over the horizon (it may cost revenue in a year its depreciation exceeds its margin); a case
+    a centre does not have has no revenue (NaN), like its other ``case_*`` variables."""
+    revenue = shipped.case_revenue.sum(["phase", "effect", "tax", "budget"])
+    own = shipped.case_own_output.sum("group")
+    checked = 0
+    for centre in ("kola", "south_siberia"):
+        stages = [c for c in shipped.case.values.tolist() if c.startswith("stage_")]
+        for previous, stage in zip(["base", *stages], stages):
+            if not bool(shipped.case_capex.sel(centre=centre, case=stage).notnull().any()):
+                continue
+            by_year = revenue.sel(centre=centre, case=stage)
+            assert float(by_year.min()) >= 0.0
+            adds = own.sel(centre=centre, case=stage) - own.sel(centre=centre, case=previous)
+            assert float(adds.max()) > 0
+            gain = by_year - revenue.sel(centre=centre, case=previous)
+            assert float(gain.where(adds > 0).sum()) > 0
+            checked += 1
+    assert checked >= 3
+    defined = shipped.case_capex.notnull().any(["phase", "year"])
+    has_revenue = shipped.case_revenue.notnull().all(["phase", "year", "effect", "tax", "budget"])
+    assert (has_revenue == defined).all()
 
 
 def test_localisation_gain_both_phases(shipped):
@@ -330,11 +375,16 @@ def test_cli_compare_thesis(shipped, appraisal):
     runner = CliRunner()
     out = runner.invoke(main, ["compare", "--thesis", "--quiet", "--format", "json"])
     assert out.exit_code == 0, out.output
-    cases = {(r["centre"], r["case"]) for r in json.loads(out.output)}
+    records = json.loads(out.output)
+    cases = {(r["centre"], r["case"]) for r in records}
     assert {("kola", "stage_2"), ("south_siberia", "standalone"), ("all", "stages_all")} <= cases
+    assert all(r["revenue_per_rouble"] > 0 for r in records)  # every case has budget revenue
     run = Run(_table(), None, None, (), (), shipped)  # type: ignore[arg-type]
     text = _thesis_text(run, appraisal, "II", "text")
-    assert "stage va/rouble" in text
+    assert "stage va/rouble" in text and "revenue/rouble" in text
+    kola_base = next(line for line in text.splitlines() if line.startswith("kola  "))
+    revenue_cell = kola_base[18 + 19 + 4 * 16 : 18 + 19 + 5 * 16]  # the fifth column
+    assert float(revenue_cell) > 0  # the base case's budget revenue per rouble
     assert len(text.splitlines()) == 2 + len(json.loads(_thesis_text(run, appraisal, "II", "json")))
     refused = runner.invoke(main, ["compare", "--thesis", "--variant", "low", "--quiet"])
     assert refused.exit_code != 0 and "central variant" in refused.output
