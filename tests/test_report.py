@@ -8,7 +8,6 @@ the module.
 from __future__ import annotations
 
 import http.server
-import json
 import re
 import threading
 from pathlib import Path
@@ -406,34 +405,6 @@ def test_cli_report_rejects_a_one_centre_comparison():
 
     result = CliRunner().invoke(main, ["report", "kola", "--compare"])
     assert result.exit_code != 0 and "at least two centres" in result.output
-
-
-def test_cli_report_writes_the_dataset_beside_the_pdf(tmp_path):
-    from click.testing import CliRunner
-
-    result = CliRunner().invoke(
-        main,
-        [
-            "report",
-            "stavropol",
-            "--lang",
-            "en",
-            "--workers",
-            "1",
-            "--out",
-            str(tmp_path),
-            "--quiet",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "stavropol.en.pdf").stat().st_size > 10_000
-    made_from = json.loads((tmp_path / "reports.json").read_text(encoding="utf-8"))
-    assert made_from["stavropol.en.pdf"].startswith("impact-")
-    ds = read_netcdf(tmp_path / made_from["stavropol.en.pdf"])
-    assert list(ds.centre.values) == ["stavropol"]
-    text = _text(tmp_path / "stavropol.en.pdf")
-    capex = float(ds["capex"].sel(centre="stavropol", variant="central").sum())
-    assert format_number(capex / 1e3, 1, "en") in text
 
 
 def _svg_text(svg: str) -> str:

@@ -8,6 +8,7 @@ once for the session (the expensive part); checks that the PDF adds nothing to u
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import json
 import re
@@ -143,7 +144,8 @@ def shipped(tmp_path_factory):
         workers=2,
     )
     inputs = prepare(run, appraisal, groups, "central", provenance(run, appraisal))
-    pages = {r.centre: [p.extract_text() for p in pypdf.PdfReader(r.path).pages] for r in written}
+    read = {r.centre: _read(r.path) for r in written}
+    pages = {c: texts for c, (texts, _) in read.items()}
     return dict(
         run=run,
         appraisal=appraisal,
@@ -151,8 +153,32 @@ def shipped(tmp_path_factory):
         inputs=inputs,
         pages=pages,
         paths={r.centre: r.path for r in written},
+        lowest={c: low for c, (_, low) in read.items()},
+        html=functools.cache(
+            lambda centre, lang: (
+                centre_html(inputs, centre, lang) if centre else comparison_html(inputs, lang)
+            )
+        ),  # a report's HTML (no PDF), rendered once per centre and language
         out=out,
     )
+
+
+def _read(path) -> tuple[list[str], list[float]]:
+    """Each page's text and the height of its lowest line of body text (not the running head or
+    foot) as a fraction of the page's, in one pass of the PDF."""
+    texts, lowest = [], []
+    for page in pypdf.PdfReader(path).pages:
+        height = float(page.mediabox.height)
+        ys: list[float] = []
+
+        def visit(text, cm, tm, font, size, ys=ys):
+            if text.strip():
+                ys.append(float(tm[5]) * float(cm[3]) + float(cm[5]))
+
+        texts.append(page.extract_text(visitor_text=visit))
+        body = [y for y in ys if 0.08 * height < y < 0.92 * height]
+        lowest.append(min(body) / height if body else 1.0)
+    return texts, lowest
 
 
 def _flat(text: str) -> str:
@@ -259,22 +285,9 @@ def test_limitations_say_where_the_new_activitys_taxes_are(shipped):
 def test_no_page_more_than_half_empty_except_a_sections_last(shipped):
     """A page's lowest line of body text must lie below the middle of the page unless the next
     page starts another section (its running head changes) or it is the last page."""
-    for centre, path in shipped["paths"].items():
-        reader = pypdf.PdfReader(path)
-        heads, lowest = [], []
-        for page in reader.pages:
-            height = float(page.mediabox.height)
-            ys: list[float] = []
-
-            def visit(text, cm, tm, font, size, ys=ys):
-                if text.strip():
-                    ys.append(float(tm[5]) * float(cm[3]) + float(cm[5]))
-
-            page.extract_text(visitor_text=visit)
-            body = [y for y in ys if 0.08 * height < y < 0.92 * height]  # not head or foot
-            lowest.append(min(body) / height if body else 1.0)
-            top = (page.extract_text() or "").split("\n")[0]
-            heads.append(top.split("·")[-1].strip()[-25:])
+    for centre, pages in shipped["pages"].items():
+        lowest = shipped["lowest"][centre]
+        heads = [(text or "").split("\n")[0].split("·")[-1].strip()[-25:] for text in pages]
         for k in range(1, len(lowest) - 1):
             if heads[k + 1] != heads[k]:
                 continue  # the last page of a section
@@ -284,7 +297,7 @@ def test_no_page_more_than_half_empty_except_a_sections_last(shipped):
 def test_continued_tables_say_so_and_every_counted_table_has_a_caption(shipped):
     text = _flat("\n".join(shipped["pages"]["kola"]))
     assert "Продолжение таблицы" in text
-    html = centre_html(shipped["inputs"], "kola", "ru") + comparison_html(shipped["inputs"], "ru")
+    html = shipped["html"]("kola", "ru") + shipped["html"](None, "ru")
     for table in re.findall(r"<table[^>]*>.*?</table>", html, flags=re.S):
         head = table[: table.index(">") + 1]
         if re.search(r'class="[^"]*\b(plain|meta-table)\b', head):
@@ -426,13 +439,13 @@ def test_thesis_page_shows_budget_revenue_per_case(shipped):
         "en": "Budget revenue: every tax",
     }
     for lang, note in notes.items():
-        html = htmllib.unescape(centre_html(shipped["inputs"], "kola", lang))
+        html = htmllib.unescape(shipped["html"]("kola", lang))
         part = html[html.index('id="sec-thesis"') :]
         assert note in part, lang
         for case in ("base", "stage_1", "localisation_high", "standalone"):
             number = format_number(kola.loc[case, "revenue_per_rouble"], 2, lang)
             assert f">{number}<" in part, (lang, case)
-        comparison = htmllib.unescape(comparison_html(shipped["inputs"], lang))
+        comparison = htmllib.unescape(shipped["html"](None, lang))
         part = comparison[comparison.index('id="sec-thesis"') :]
         assert (
             note in part

@@ -9,6 +9,7 @@ site-packages, so nothing else is downloaded.  Every command runs in an empty fo
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from iomodel.export import read_netcdf
+from iomodel.report import format_number
+
 from .conftest import ROOT
+
+pypdf = pytest.importorskip("pypdf")
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> str:
@@ -84,11 +90,20 @@ def test_wheel_runs_and_reports(installed, tmp_path):
     iomodel = str(venv / "bin" / "iomodel")
     _run([iomodel, "run", "kola", "--quiet", "--format", "netcdf", "--out", "out"], tmp_path, env)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["impact.nc"]
+    # `iomodel report` solving by itself (no --from), the Dataset it was made from kept beside
+    # the PDF and named in reports.json, the PDF's capex equal to that Dataset's
     out = _run(
-        [iomodel, "report", "kola", "--lang", "en", "--workers", "1", "--no-dataset"]
+        [iomodel, "report", "kola", "--lang", "en", "--workers", "1", "--draws", "0"]
         + ["--variant", "central", "--out", "reports"],
         tmp_path,
         env,
     )
     assert "1 report(s)" in out
-    assert (tmp_path / "reports" / "kola.en.pdf").stat().st_size > 10_000
+    pdf = tmp_path / "reports" / "kola.en.pdf"
+    assert pdf.stat().st_size > 10_000
+    made_from = json.loads((tmp_path / "reports" / "reports.json").read_text(encoding="utf-8"))
+    ds = read_netcdf(tmp_path / "reports" / made_from["kola.en.pdf"])
+    assert list(ds.centre.values) == ["kola"]
+    capex = float(ds["capex"].sel(centre="kola", variant="central").sum())
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages[:1])
+    assert format_number(capex / 1e3, 1, "en") in text
