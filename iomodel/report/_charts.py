@@ -451,7 +451,7 @@ def ranged_barh(
     value printed beside it: a ranking to read at a glance."""
     n = len(categories)
     with plt.rc_context(_STYLE):
-        fig, axes = _figure(1, 1, 0.45 + 0.27 * n)
+        fig, axes = _figure(1, 1, 0.4 + 0.2 * n)
         ax = axes[0][0]
         y = list(range(n))[::-1]
         ax.barh(y, values, height=0.6, color=GREYS[1], edgecolor=EDGE, linewidth=0.4)
@@ -472,7 +472,7 @@ def ranged_barh(
             ax.text(max(v, hi) + top * 0.015, yy, num(v, digits), va="center", fontsize=7)
         ax.set_xlim(0, top * 1.15)
         ax.set_yticks(y)
-        ax.set_yticklabels([_wrap(c, 46) for c in categories], fontsize=6.8)
+        ax.set_yticklabels([_wrap(c, 80) for c in categories], fontsize=6.5)
         ax.tick_params(axis="y", length=0)
         if title:
             ax.set_title(_wrap(title, 95), pad=4)
