@@ -280,7 +280,8 @@ def centre_decision(inputs: Inputs, centre: str, loc: Locale) -> dict[str, Any]:
         "sure": sure,
         "bands": bands,
         "not_included": [
-            loc.t(f"decision.not_{k}") for k in ("gross", "static", "finance", "prices")
+            loc.t(f"decision.not_{k}", year=inputs.run.table.meta.year)
+            for k in ("gross", "static", "finance", "prices")
         ],
         "money_year": inputs.money_year,
         "year": year,
