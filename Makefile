@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff check iomodel tests benchmarks
 	$(BIN)/ruff format --check --quiet iomodel tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
