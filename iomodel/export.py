@@ -323,10 +323,22 @@ def _cell(value: Any) -> Any:
 
 
 def _write_sheet(wb: Any, sheet: Sheet) -> None:
-    ws = wb.add_worksheet(sheet.title[:31])
+    from .xlsx_rows import BlockSheet, Unsupported, prepare
+
     frame = sheet.frame
     columns = list(frame.columns)
-    ws.write_row(0, 0, sheet.headers, wb.add_format(_HEADER))
+    header = wb.add_format(_HEADER)
+    try:
+        table = prepare(sheet.headers, frame)
+    except Unsupported:  # written cell by cell (the same XML, slower)
+        ws = wb.add_worksheet(sheet.title[:31])
+        ws.write_row(0, 0, sheet.headers, header)
+        values = [frame[c].tolist() for c in columns]
+        for i, row in enumerate(zip(*values), start=1):
+            ws.write_row(i, 0, [_cell(v) for v in row])
+    else:
+        ws = wb.add_worksheet(sheet.title[:31], worksheet_class=BlockSheet)
+        ws.write_table(table, header)
     wrap = {"text_wrap": True, "valign": "top"} if sheet.widths else {}
     for j, column in enumerate(columns):
         if sheet.widths:
@@ -339,9 +351,6 @@ def _write_sheet(wb: Any, sheet: Sheet) -> None:
         props = {**wrap, **({"num_format": fmt} if fmt else {})}
         # the column's format applies to every cell written without one of its own
         ws.set_column(j, j, width, wb.add_format(props) if props else None)
-    values = [frame[c].tolist() for c in columns]
-    for i, row in enumerate(zip(*values), start=1):
-        ws.write_row(i, 0, [_cell(v) for v in row])
     ws.set_row(0, 45 if not sheet.widths else None)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(frame), 1), max(len(columns) - 1, 0))

@@ -196,3 +196,62 @@ def test_workbook_text_is_never_a_formula(tmp_path):
     assert [c.value for c in cells] == ["=label", *frame["label"]]
     assert all(c.data_type == "s" for c in cells)
     assert wb["Provenance"]["B2"].value == "=1+1" and wb["Provenance"]["B2"].data_type == "s"
+
+
+def test_workbook_bulk_rows_match_xlsxwriter_cell_by_cell(tmp_path, monkeypatch):
+    """The bulk sheet writer (iomodel.xlsx_rows) gives the very bytes XlsxWriter's own
+    ``write_row`` gives for the same cells: numbers (NaN, -0, ints, 17 digits), shared strings
+    repeated across sheets, numpy strings, empty text and None, a blank header, whole blank rows
+    and more than 16 rows (the row spans), column and header formats, widths and wrap."""
+    import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from iomodel import xlsx_rows
+    from iomodel.export import Sheet, write_excel
+
+    rng = np.random.default_rng(3)
+    n = 40
+    numbers = rng.normal(size=n) * 10.0 ** rng.integers(-12, 15, n)
+    numbers[[2, 5, 17]] = np.nan
+    numbers[3] = -0.0
+    labels = np.array(["a", "b & <c>", "", "кола", "=1+1", "  x "], dtype=object)[
+        rng.integers(0, 6, n)
+    ]
+    labels[[2, 5, 17]] = None
+    frame = pd.DataFrame(
+        {
+            "label": labels,
+            "np": np.array(["p", "q"])[rng.integers(0, 2, n)].astype(object),
+            "value": numbers,
+            "year": rng.integers(2020, 2050, n),
+            "text": pd.array(["t", None, "u", "a"] * (n // 4), dtype="str"),
+        }
+    )
+    frame.loc[[2, 5, 17], "text"] = None
+    frame.loc[[2, 17], "np"] = None
+    frame = frame.astype({"np": object})
+    frame.loc[[2, 17], "year"] = 0  # not blank: ints are always written
+    formats = [None, None, "#,##0.000", "0", None]
+    headers = ["Label", "", "Value, bn", "Year", "a"]
+    sheets = [
+        Sheet("one", frame, headers, formats),
+        Sheet("two", frame.iloc[::-1].reset_index(drop=True), headers, formats, [10] * 5),
+        Sheet("empty", frame.iloc[:0], headers, formats),
+        Sheet(
+            "sparse",
+            pd.DataFrame({"a": ["x"] * 48, "b": [1.0] * 10 + [np.nan] * 38}),
+            ["A", "B"],
+            [None, "0.0"],
+        ),
+    ]
+    created = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    bulk = write_excel(tmp_path / "bulk.xlsx", sheets, created=created).read_bytes()
+
+    def refuse(headers, frame):
+        raise xlsx_rows.Unsupported("test: cell by cell")
+
+    monkeypatch.setattr(xlsx_rows, "prepare", refuse)
+    single = write_excel(tmp_path / "single.xlsx", sheets, created=created).read_bytes()
+    assert bulk == single
