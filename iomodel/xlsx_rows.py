@@ -188,7 +188,7 @@ def _spans(present: np.ndarray) -> dict[int, str]:
     blocks = -(-nrows // 16)
     padded = np.zeros((ncols, blocks * 16), dtype=bool)
     padded[:, :nrows] = present
-    used: np.ndarray = padded.reshape(ncols, blocks, 16).any(axis=2)  # column, block
+    used = np.any(padded.reshape(ncols, blocks, 16), axis=2)  # column, block
     spans = {}
     for b in np.flatnonzero(used.any(axis=0)):
         cols = np.flatnonzero(used[:, b])
