@@ -273,13 +273,43 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
 
 def write_csv(ds: xr.Dataset, target: Path) -> Path:
     """Tidy CSV of every non-zero cell (UTF-8; each value written in the shortest form that reads
-    back to the same double, so nothing is lost).  Written one centre at a time."""
+    back to the same double, so nothing is lost).  Written one centre at a time.
+
+    A row is three pieces: the labels of centre, variant, phase and year, those of sector,
+    effect and variable (every combination made once), and the value's ``repr``; the pieces of
+    all rows are gathered with numpy's indexing and joined once, not field by field in Python.
+    """
+    values = np.stack([ds[v].values for v in VARIABLES], axis=-1)
+    dims = ds[VARIABLES[0]].dims
+    labels = [[_csv_field(str(x)) for x in ds[d].values] for d in dims]
+    labels.append([_csv_field(v) for v in VARIABLES])
+    # each row starts with its line break: the header is written without one, the file ends
+    # with one
+    outer = _combinations(labels[1:4])  # variant, phase, year
+    inner = _combinations(labels[4:])  # sector, effect, variable
     with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(_TIDY) + "\n")
-        for columns, values in _nonzero(ds, _csv_field):
-            rows = zip(*columns, map(repr, values.tolist()))
-            fh.write("".join([",".join(row) + "\n" for row in rows]))
+        fh.write(",".join(_TIDY))
+        for c, centre in enumerate(labels[0]):
+            flat = values[c].reshape(-1)
+            nz = np.flatnonzero(flat)
+            if not nz.size:
+                continue
+            where, what = np.divmod(nz, inner.size)
+            pieces = np.empty(3 * nz.size, dtype=object)
+            pieces[0::3] = ("\n" + centre + "," + outer)[where]
+            pieces[1::3] = inner[what]
+            pieces[2::3] = list(map(repr, flat[nz].tolist()))
+            fh.write("".join(pieces.tolist()))
+        fh.write("\n")
     return target
+
+
+def _combinations(parts: list[list[str]]) -> np.ndarray:
+    """Every combination of ``parts`` (the last varying fastest) as "a,b,…," (object array)."""
+    out = np.array([""], dtype=object)
+    for part in parts:
+        out = (out[:, None] + np.array([p + "," for p in part], dtype=object)[None, :]).reshape(-1)
+    return out
 
 
 def _csv_field(text: str) -> str:
