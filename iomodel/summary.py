@@ -257,18 +257,10 @@ def key_figures(ds: xr.Dataset, variant: str, appraisal: Appraisal) -> pd.DataFr
     design = design_years(ds, variant)
     frame["design_year"] = design
     sales = sel[["exports", "domestic_sales"]].sum("sector")  # centre, year
-    for centre in frame.index:
-        year = design[centre]
-        for v in VARIABLES:
-            frame.loc[centre, f"operation_{v}"] = (
-                float(total[v].sel(centre=centre, phase="operation", year=int(year)))
-                if np.isfinite(year)
-                else 0.0
-            )
-        for v in ("exports", "domestic_sales"):
-            frame.loc[centre, f"operation_{v}"] = (
-                float(sales[v].sel(centre=centre, year=int(year))) if np.isfinite(year) else 0.0
-            )
+    for v in VARIABLES:
+        frame[f"operation_{v}"] = _at_design(total[v].sel(phase="operation"), design)
+    for v in ("exports", "domestic_sales"):
+        frame[f"operation_{v}"] = _at_design(sales[v], design)
     capex = frame["capex"].where(frame["capex"] > 0)
     frame["output_per_capex"] = frame["construction_output"] / capex
     frame["value_added_per_capex"] = frame["construction_value_added"] / capex
@@ -311,11 +303,7 @@ def _revenue_figures(
         frame[f"construction_revenue{suffix}"] = (
             part.sel(phase="construction").sum("year").to_series()
         )
-        at_design = part.sel(phase="operation")
-        frame[f"operation_revenue{suffix}"] = [
-            float(at_design.sel(centre=c, year=int(design[c]))) if np.isfinite(design[c]) else 0.0
-            for c in frame.index
-        ]
+        frame[f"operation_revenue{suffix}"] = _at_design(part.sel(phase="operation"), design)
         frame[f"discounted_revenue{suffix}"] = (part.sum("phase") * disc).sum("year").to_series()
     capex = frame["capex"].where(frame["capex"] > 0)
     frame["construction_revenue_per_capex"] = frame["construction_revenue"] / capex
@@ -364,17 +352,12 @@ def _regional_figures(
         frame[f"construction_{v}_region_share"] = cons / frame[f"construction_{v}"].where(
             frame[f"construction_{v}"] != 0
         )
-        for centre in frame.index:
-            year = design[centre]
-            value = (
-                float(stays.sel(centre=centre, phase="operation", year=int(year)))
-                if np.isfinite(year)
-                else 0.0
-            )
-            frame.loc[centre, f"operation_{v}_in_region"] = value
-            national = frame.loc[centre, f"operation_{v}"]
-            frame.loc[centre, f"operation_{v}_region_share"] = (
-                value / national if national else np.nan
+        value = _at_design(stays.sel(phase="operation"), design).reindex(frame.index).to_numpy()
+        frame[f"operation_{v}_in_region"] = value
+        national = frame[f"operation_{v}"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame[f"operation_{v}_region_share"] = np.where(
+                national != 0, value / np.where(national != 0, national, 1.0), np.nan
             )
         if v == "value_added":
             discounted = (stays.sum("phase") * disc).sum("year").to_series()
@@ -394,12 +377,7 @@ def _regional_figures(
     frame["construction_regional_budget_revenue"] = (
         own.sel(phase="construction").sum("year").to_series()
     )
-    frame["operation_regional_budget_revenue"] = [
-        float(own.sel(centre=c, phase="operation", year=int(design[c])))
-        if np.isfinite(design[c])
-        else 0.0
-        for c in frame.index
-    ]
+    frame["operation_regional_budget_revenue"] = _at_design(own.sel(phase="operation"), design)
     discounted = (own.sum("phase") * disc).sum("year").to_series()
     frame["discounted_regional_budget_revenue"] = discounted
     discounted_capex = (sel["capex"].sum("phase") * disc).sum("year").to_series()
@@ -409,6 +387,18 @@ def _regional_figures(
     national = sel["revenue"].sel(budget=SUBNATIONAL).sum(["tax", "budget", "effect"])
     national = (national.sum("phase") * disc).sum("year").to_series()
     frame["regional_budget_revenue_share"] = discounted / national.where(national != 0)
+
+
+def _at_design(da: xr.DataArray, design: pd.Series) -> pd.Series:
+    """``da`` (dims centre and year) in each centre's design year, 0 for a centre without one;
+    in the order of ``da.centre``."""
+    values = da.transpose("centre", "year").values
+    at = design.reindex(da.centre.values).to_numpy()
+    finite = np.isfinite(at)
+    position = {int(y): i for i, y in enumerate(da.year.values)}
+    years = [position[int(y)] if ok else 0 for y, ok in zip(at, finite)]
+    picked = np.where(finite, values[np.arange(len(at)), years], 0.0)
+    return pd.Series(picked, index=pd.Index(da.centre.values, name="centre"))
 
 
 def _unit_value(ds: xr.Dataset) -> float:
@@ -528,21 +518,27 @@ def _shown(ds: xr.Dataset) -> tuple[str, ...]:
 
 def _phase_totals(da: xr.DataArray, design: pd.Series) -> xr.DataArray:
     """Construction summed over its years; operation in each centre's first year at design
-    output (zero for a centre without operation): dims (centre, phase, …)."""
+    output (zero for a centre without operation): dims (phase, centre, …)."""
     cons = da.sel(phase="construction").sum("year")
-    years = xr.DataArray(
-        [
-            int(design[c]) if np.isfinite(design[c]) else int(da.year.values[0])
-            for c in da.centre.values
-        ],
-        dims="centre",
-        coords={"centre": da.centre.values},
+    centres = da.centre.values
+    at_design = design.reindex(centres).to_numpy()
+    finite = np.isfinite(at_design)
+    position = {int(y): i for i, y in enumerate(da.year.values)}
+    years = [position[int(y)] if ok else 0 for y, ok in zip(at_design, finite)]
+    # the operation phase at each centre's design year, picked with numpy (no arithmetic, so
+    # the same numbers as xarray's pointwise selection, without its overhead)
+    op = da.sel(phase="operation").transpose("centre", "year", *cons.dims[1:]).values
+    op = op[np.arange(len(centres)), years]
+    op = np.where(finite.reshape(-1, *[1] * (op.ndim - 1)), op, 0.0)
+    values = np.stack([cons.transpose("centre", ...).values, op])
+    coords = {k: c for k, c in cons.coords.items() if k != "phase"}
+    return xr.DataArray(
+        values,
+        dims=("phase", "centre", *[d for d in cons.dims if d != "centre"]),
+        coords={**coords, "phase": ["construction", "operation"]},
+        name=cons.name,
+        attrs=cons.attrs,
     )
-    op = da.sel(phase="operation").sel(year=years).drop_vars("year")
-    op = op.where(
-        xr.DataArray(np.isfinite(design.reindex(da.centre.values).to_numpy()), dims="centre"), 0.0
-    )
-    return xr.concat([cons, op], dim="phase").assign_coords(phase=["construction", "operation"])
 
 
 def regional_view(ds: xr.Dataset, variant: str) -> pd.DataFrame:
