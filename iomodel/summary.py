@@ -446,7 +446,11 @@ def localisation(
     trial = replace(scenario, variants=pair, operation=None)
     shock = build_shock(trial, table, bridge, prices)
     ds = run_impact(table, [shock], model=model, closure=closure)  # type: ignore[arg-type]
-    cons = ds.sel(centre=scenario.id, phase="construction").sum(["year", "effect"])
+    cons = (
+        ds[["output", "employment"]]
+        .sel(centre=scenario.id, phase="construction")
+        .sum(["year", "effect"])
+    )
     machine = groups.index[groups["group"].isin(["machine_building", "electrical_equipment"])]
     out = {"import_share_high": shares[-1], "import_share_low": shares[0]}
     for name in pair:
