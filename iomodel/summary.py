@@ -389,15 +389,21 @@ def _regional_figures(
     frame["regional_budget_revenue_share"] = discounted / national.where(national != 0)
 
 
+def _design_positions(da: xr.DataArray, design: pd.Series) -> tuple[list[int], np.ndarray]:
+    """Position of each centre's design year on ``da.year`` (0 where it has none) and whether
+    it has one, in the order of ``da.centre``."""
+    at = design.reindex(da.centre.values).to_numpy()
+    finite = np.isfinite(at)
+    position = {int(y): i for i, y in enumerate(da.year.values)}
+    return [position[int(y)] if ok else 0 for y, ok in zip(at, finite)], finite
+
+
 def _at_design(da: xr.DataArray, design: pd.Series) -> pd.Series:
     """``da`` (dims centre and year) in each centre's design year, 0 for a centre without one;
     in the order of ``da.centre``."""
     values = da.transpose("centre", "year").values
-    at = design.reindex(da.centre.values).to_numpy()
-    finite = np.isfinite(at)
-    position = {int(y): i for i, y in enumerate(da.year.values)}
-    years = [position[int(y)] if ok else 0 for y, ok in zip(at, finite)]
-    picked = np.where(finite, values[np.arange(len(at)), years], 0.0)
+    years, finite = _design_positions(da, design)
+    picked = np.where(finite, values[np.arange(len(years)), years], 0.0)
     return pd.Series(picked, index=pd.Index(da.centre.values, name="centre"))
 
 
@@ -525,10 +531,7 @@ def _phase_totals(da: xr.DataArray, design: pd.Series) -> xr.DataArray:
     output (zero for a centre without operation): dims (phase, centre, …)."""
     cons = da.sel(phase="construction").sum("year")
     centres = da.centre.values
-    at_design = design.reindex(centres).to_numpy()
-    finite = np.isfinite(at_design)
-    position = {int(y): i for i, y in enumerate(da.year.values)}
-    years = [position[int(y)] if ok else 0 for y, ok in zip(at_design, finite)]
+    years, finite = _design_positions(da, design)
     # the operation phase at each centre's design year, picked with numpy (no arithmetic, so
     # the same numbers as xarray's pointwise selection, without its overhead)
     op = da.sel(phase="operation").transpose("centre", "year", *cons.dims[1:]).values
