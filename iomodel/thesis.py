@@ -241,15 +241,16 @@ def thesis_table(ds: xr.Dataset, appraisal: Appraisal) -> pd.DataFrame:
     frame["reference"] = [
         _reference(centre, c) for centre, c in zip(frame["centre"], frame["case"])
     ]
-    keyed = frame.set_index(["centre", "case"])
+    keys = list(zip(frame["centre"], frame["case"]))
     for k in (
         *("capex", "capex_discounted", "value_added_discounted", "job_years"),
         *("adjacent_output_discounted", "revenue_discounted"),
         *("value_added_per_rouble", "job_years_per_bn_rub", "adjacent_output_per_rouble"),
         "revenue_per_rouble",
     ):
+        by_case = dict(zip(keys, frame[k].tolist()))  # a dict, not a MultiIndex lookup a row
         ref = [
-            keyed[k].get((centre, r), np.nan) if r else np.nan
+            by_case.get((centre, r), np.nan) if r else np.nan
             for centre, r in zip(frame["centre"], frame["reference"])
         ]
         frame[f"delta_{k}"] = frame[k] - np.array(ref, dtype=float)
