@@ -37,6 +37,7 @@ __all__ = [
     "load_groups",
     "localisation",
     "new_activity",
+    "ranked",
     "regional_shares",
     "regional_view",
     "revenue_table",
@@ -421,7 +422,13 @@ def compare(
     """Key figures of all centres ranked by indicator ``by`` (largest first), with a rank column."""
     if by not in INDICATORS:
         raise ValueError(f"unknown indicator {by!r}; choose one of {', '.join(INDICATORS)}")
-    frame = key_figures(ds, variant, appraisal).sort_values(by, ascending=False)
+    return ranked(key_figures(ds, variant, appraisal), by)
+
+
+def ranked(figures: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Key figures already computed (:func:`key_figures`) ranked by ``by`` as :func:`compare`
+    ranks them: a copy, largest first, with a rank column."""
+    frame = figures.sort_values(by, ascending=False)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame
 

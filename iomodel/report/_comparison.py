@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..fiscal import BUDGETS
-from ..summary import compare
+from ..summary import ranked as rank_figures
 from . import _charts as charts
 from ._context import (
     VARIABLES,
@@ -34,7 +34,7 @@ def comparison_context(
     """All centres side by side: ranked tables, per rouble invested, charts."""
     ds, run, v = inputs.ds, inputs.run, inputs.variant
     cur = _currency(loc, inputs)
-    ranked = compare(ds, v, inputs.appraisal, by)
+    ranked = rank_figures(inputs.by_variant[v], by)  # the key figures prepare computed
     t1 = inputs.type1
     names = {s.id: _centre_name(loc, s) for s in run.scenarios}
     order = list(ranked.index)
@@ -362,7 +362,7 @@ def _revenue(inputs: Inputs, loc: Locale, names: dict[str, str]) -> dict[str, An
     capex), with the revenue by budget level, and a chart of the discounted revenue by level."""
     if "revenue" not in inputs.ds:
         return None
-    ranked = compare(inputs.ds, inputs.variant, inputs.appraisal, "revenue_per_capex")
+    ranked = rank_figures(inputs.by_variant[inputs.variant], "revenue_per_capex")
     rows = []
     for c, r in ranked.iterrows():
         rows.append(
