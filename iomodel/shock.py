@@ -398,6 +398,11 @@ def build_shock(
     columns = [Column(n, scenario.variants[n], n, stages=off) for n in names]
     extra = list(cases or ())
     arrays, years, notes = _arrays(scenario, table, bridge, prices, columns + extra)
+    if not np.all(np.isfinite(arrays["demand"])):
+        raise ScenarioError(
+            f"{scenario.path}: the amounts are too large to compute with (the final demand they "
+            "give overflows); check the values and their units"
+        )
     main = _wrap(scenario.id, arrays, slice(0, len(columns)), columns, "variant", years, table)
     if not extra:
         return replace(main, notes=notes)
