@@ -7,6 +7,7 @@ or a workbook shows can be recomputed from the Dataset it came from.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -632,6 +633,16 @@ def regional_shares(ds: xr.Dataset, variant: str) -> pd.DataFrame:
     ]
 
 
+def _every_variant(ds: xr.Dataset, view: Callable[[xr.Dataset, str], pd.DataFrame]) -> pd.DataFrame:
+    """``view`` of every variant of ``ds``, stacked, with a ``variant`` column second."""
+    frames = []
+    for variant in map(str, ds.variant.values):
+        frame = view(ds, variant)
+        frame.insert(1, "variant", variant)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def views(
     ds: xr.Dataset,
     groups: pd.DataFrame,
@@ -685,19 +696,9 @@ def views(
     )
     out["by_sector"] = sectors.reset_index(drop=True)
     if "value_added_by_region" in ds:
-        frames = []
-        for variant in ds.variant.values:
-            frame = regional_view(ds, str(variant))
-            frame.insert(1, "variant", str(variant))
-            frames.append(frame)
-        out["by_region"] = pd.concat(frames, ignore_index=True)
+        out["by_region"] = _every_variant(ds, regional_view)
     if "value_added_in_region_by_delta" in ds:
-        frames = []
-        for variant in ds.variant.values:
-            frame = regional_shares(ds, str(variant))
-            frame.insert(1, "variant", str(variant))
-            frames.append(frame)
-        out["region_delta"] = pd.concat(frames, ignore_index=True)
+        out["region_delta"] = _every_variant(ds, regional_shares)
     if localisation_table is not None:
         out["localisation"] = localisation_table.reset_index()
     if "indicator_q" in ds:  # the uncertainty study (issue 15)
